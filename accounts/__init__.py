@@ -1,0 +1,1 @@
+"""Users, the organisation each belongs to, their roles, and the authorization rules."""

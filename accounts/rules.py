@@ -1,0 +1,109 @@
+"""The one place that says who may do what. Admin, pages and API all ask these rules
+(``user.has_perm("partnerships.change_agreement", agreement)``) and never re-implement them.
+
+Lists cannot be filtered by predicates, so each app's querysets offer ``visible_to(user)``
+and ``managed_by(user)`` that express the same rules in SQL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.utils import timezone
+
+from .models import Role
+
+
+@rules.predicate
+def is_active_user(user: Any) -> bool:
+    return bool(user and user.is_authenticated and user.is_active)
+
+
+@rules.predicate
+def is_platform_admin(user: Any) -> bool:
+    return bool(is_active_user(user) and (user.is_superuser or user.role == Role.PLATFORM_ADMIN))
+
+
+@rules.predicate
+def is_commissioner(user: Any) -> bool:
+    return bool(is_active_user(user) and user.role == Role.COMMISSIONER)
+
+
+@rules.predicate
+def is_partnership_manager(user: Any) -> bool:
+    return bool(is_active_user(user) and user.role == Role.PARTNERSHIP_MANAGER)
+
+
+@rules.predicate
+def is_provider_staff(user: Any) -> bool:
+    return bool(is_active_user(user) and user.role == Role.PROVIDER_STAFF)
+
+
+def _partnership_of(obj: Any) -> Any:
+    """The partnership an object belongs to (the object itself for a partnership)."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "partnerships.partnership":
+        return obj
+    if hasattr(obj, "partnership"):
+        return obj.partnership
+    if hasattr(obj, "agreement"):
+        return obj.agreement.partnership
+    return None
+
+
+@rules.predicate
+def leads_partnership(user: Any, obj: Any) -> bool:
+    """The user's organisation is the partnership's current lead partner."""
+    partnership = _partnership_of(obj)
+    if partnership is None or not getattr(user, "organisation_id", None):
+        return False
+    from partnerships.choices import MemberRole
+
+    return (partnership.memberships.filter(organisation_id=user.organisation_id,
+                                           role=MemberRole.LEAD_PARTNER)
+            .active_on(timezone.localdate()).exists())
+
+
+@rules.predicate
+def is_own_organisation(user: Any, obj: Any) -> bool:
+    return bool(obj is not None and getattr(user, "organisation_id", None) == obj.pk)
+
+
+manages_partnership = is_partnership_manager & leads_partnership
+
+# The registry is not personal data: every signed-in user may browse it.
+for model in ("organisation", "partnership", "membership", "agreement", "signatory",
+              "leadresponsibility", "funding", "activity", "region"):
+    rules.add_perm(f"partnerships.view_{model}", is_active_user)
+for model in ("service", "servicecategory", "location", "serviceatlocation"):
+    rules.add_perm(f"services.view_{model}", is_active_user)
+
+# Configuring the registry: platform admins everywhere; a partnership manager of the current
+# lead partner within that partnership.
+rules.add_perm("partnerships.add_organisation", is_platform_admin)
+rules.add_perm("partnerships.change_organisation", is_platform_admin)
+rules.add_perm("partnerships.delete_organisation", is_platform_admin)
+rules.add_perm("partnerships.add_partnership", is_platform_admin)
+rules.add_perm("partnerships.change_partnership", is_platform_admin | manages_partnership)
+rules.add_perm("partnerships.delete_partnership", is_platform_admin)
+for model in ("membership", "agreement", "signatory", "leadresponsibility", "funding"):
+    rules.add_perm(f"partnerships.add_{model}", is_platform_admin | is_partnership_manager)
+    rules.add_perm(f"partnerships.change_{model}", is_platform_admin | manages_partnership)
+    rules.add_perm(f"partnerships.delete_{model}", is_platform_admin)
+for model in ("activity", "region"):
+    for verb in ("add", "change", "delete"):
+        rules.add_perm(f"partnerships.{verb}_{model}", is_platform_admin)
+for model in ("service", "servicecategory", "location", "serviceatlocation"):
+    for verb in ("add", "change", "delete"):
+        rules.add_perm(f"services.{verb}_{model}", is_platform_admin)
+for model in ("user",):
+    rules.add_perm(f"accounts.view_{model}", is_platform_admin)
+    rules.add_perm(f"accounts.change_{model}", is_platform_admin)
+    rules.add_perm(f"accounts.add_{model}", is_platform_admin)
+    rules.add_perm(f"accounts.delete_{model}", is_platform_admin)
+rules.add_perm("core.view_auditevent", is_platform_admin)
+
+# Where the admin is available at all (the partnership pages themselves come later).
+rules.add_perm("admin.access", is_platform_admin | is_partnership_manager)

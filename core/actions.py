@@ -1,0 +1,41 @@
+"""Generic audited writes, for plain field edits (mostly from the admin) that have no richer
+action of their own. Business operations (ending a membership, superseding an agreement...)
+have named actions in their app's actions.py; these only save, validate and audit."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+
+from . import audit
+from .models import AuditEvent
+
+M = TypeVar("M", bound=models.Model)
+
+
+@transaction.atomic
+def audited_save(*, instance: M, by: Any, summary: str = "") -> M:
+    """Validate and save ``instance``, writing a create or change audit row with the diff."""
+    before = None
+    is_new = instance._state.adding or instance.pk is None
+    if not is_new:
+        current = type(instance)._default_manager.filter(pk=instance.pk).first()
+        before = audit.snapshot(current) if current is not None else None
+        is_new = current is None
+    instance.full_clean()
+    instance.save()
+    action = AuditEvent.Action.CREATE if is_new else AuditEvent.Action.UPDATE
+    if action == AuditEvent.Action.UPDATE and not audit.diff(before, audit.snapshot(instance)):
+        return instance  # nothing changed: no noise in the history
+    audit.record(instance=instance, action=action, by=by, before=before, summary=summary)
+    return instance
+
+
+@transaction.atomic
+def audited_delete(*, instance: models.Model, by: Any, summary: str = "") -> None:
+    """Delete ``instance`` and record what it held."""
+    before = audit.snapshot(instance)
+    audit.record(instance=instance, action=AuditEvent.Action.DELETE, by=by, before=before,
+                 summary=summary)
+    instance.delete()

@@ -1,0 +1,96 @@
+"""Writing audit rows. Actions call these inside their own transaction, so a change and its
+audit row are committed together or not at all (works the same on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime
+import decimal
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditEvent
+
+Snapshot = dict[str, Any]
+
+
+def _plain(value: Any) -> Any:
+    """Make a field value JSON-friendly and readable in the history."""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return value.pk
+    if hasattr(value, "name") and hasattr(value, "url"):  # files
+        return value.name or None
+    return value
+
+
+def snapshot(instance: models.Model) -> Snapshot:
+    """The concrete field values of an instance (foreign keys as ids), for diffing later."""
+    data: Snapshot = {}
+    for field in instance._meta.concrete_fields:
+        if field.name in ("created_on", "modified_on"):
+            continue
+        data[field.attname] = _plain(getattr(instance, field.attname))
+    return data
+
+
+def diff(before: Snapshot | None, after: Snapshot | None) -> dict[str, list[Any]]:
+    """Field → [old, new] for every field whose value differs."""
+    before = before or {}
+    after = after or {}
+    keys = sorted(set(before) | set(after))
+    return {k: [before.get(k), after.get(k)] for k in keys if before.get(k) != after.get(k)}
+
+
+def partnership_id_of(instance: models.Model) -> int | None:
+    """The partnership an audited object belongs to, if any."""
+    if instance._meta.label_lower == "partnerships.partnership":
+        return instance.pk
+    for attname in ("partnership_id",):
+        if hasattr(instance, attname):
+            return getattr(instance, attname)
+    agreement = getattr(instance, "agreement", None)
+    if agreement is not None:
+        return agreement.partnership_id
+    return None
+
+
+def record(
+    *,
+    instance: models.Model,
+    action: str,
+    by: Any | None,
+    before: Snapshot | None = None,
+    summary: str = "",
+) -> AuditEvent:
+    """Write one audit row for a create, change or delete of ``instance``."""
+    after = None if action == AuditEvent.Action.DELETE else snapshot(instance)
+    if action == AuditEvent.Action.CREATE:
+        changes = diff(None, after)
+    elif action == AuditEvent.Action.DELETE:
+        changes = diff(before or snapshot(instance), None)
+    else:
+        changes = diff(before, after)
+    actor = by if getattr(by, "is_authenticated", False) else None
+    return AuditEvent.objects.create(
+        actor=actor,
+        action=action,
+        content_type=ContentType.objects.get_for_model(instance, for_concrete_model=True),
+        object_id=str(instance.pk),
+        object_repr=str(instance)[:300],
+        partnership_id=partnership_id_of(instance),
+        changes=changes,
+        summary=summary[:300],
+    )
+
+
+def history_for(instance: models.Model) -> models.QuerySet[AuditEvent]:
+    """The audit rows of one object, newest first."""
+    ct = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+    return AuditEvent.objects.filter(content_type=ct, object_id=str(instance.pk)).select_related(
+        "actor"
+    )

@@ -1,0 +1,1 @@
+"""Metrics, frameworks, reporting periods and the one shared monitoring return."""

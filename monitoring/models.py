@@ -1,0 +1,1 @@
+"""Models arrive with their own issue; the app exists now so the layout is complete."""

@@ -1,0 +1,1 @@
+"""Organisations, partnerships, memberships with history, agreements, lead agencies, funding."""

@@ -1,0 +1,103 @@
+"""Read logic for the partnerships app. Lists and endpoints start from ``visible_to(user)``.
+
+Periods are half-open: a membership with ``joined_on=J, left_on=L`` is in force on day D when
+J <= D < L, so a successor can start on the day its predecessor stops without overlapping.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def in_force_on(date: datetime.date, start: str, end: str) -> Q:
+    """Rows whose [start, end) period covers ``date``; an empty end is open-ended."""
+    open_or_later = Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": date})
+    return Q(**{f"{start}__lte": date}) & open_or_later
+
+
+def overlapping(start: datetime.date, end: datetime.date | None, start_field: str,
+                end_field: str) -> Q:
+    """Rows whose [start_field, end_field) period overlaps [start, end)."""
+    q = Q(**{f"{end_field}__isnull": True}) | Q(**{f"{end_field}__gt": start})
+    if end is not None:
+        q &= Q(**{f"{start_field}__lt": end})
+    return q
+
+
+class RegistryQuerySet(models.QuerySet):
+    """The registry itself is not personal data: every signed-in user may browse it."""
+
+    def visible_to(self, user: Any) -> RegistryQuerySet:
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.all()
+
+
+class OrganisationQuerySet(RegistryQuerySet):
+    def with_summary(self) -> OrganisationQuerySet:
+        return self.select_related("region", "parent")
+
+
+class PartnershipQuerySet(RegistryQuerySet):
+    def with_summary(self) -> PartnershipQuerySet:
+        return self.prefetch_related("regions")
+
+    def managed_by(self, user: Any) -> PartnershipQuerySet:
+        """Partnerships whose current lead partner is the user's organisation."""
+        from .choices import MemberRole
+
+        if not getattr(user, "organisation_id", None):
+            return self.none()
+        today = _today()
+        return self.filter(
+            Q(memberships__organisation_id=user.organisation_id)
+            & Q(memberships__role=MemberRole.LEAD_PARTNER)
+            & in_force_on(today, "memberships__joined_on", "memberships__left_on")
+        ).distinct()
+
+
+class MembershipQuerySet(RegistryQuerySet):
+    def active_on(self, date: datetime.date) -> MembershipQuerySet:
+        return self.filter(in_force_on(date, "joined_on", "left_on"))
+
+    def current(self) -> MembershipQuerySet:
+        return self.active_on(_today())
+
+    def overlapping(self, start: datetime.date, end: datetime.date | None) -> MembershipQuerySet:
+        return self.filter(overlapping(start, end, "joined_on", "left_on"))
+
+
+class LeadResponsibilityQuerySet(RegistryQuerySet):
+    def active_on(self, date: datetime.date) -> LeadResponsibilityQuerySet:
+        return self.filter(in_force_on(date, "starts_on", "ends_on"))
+
+    def current(self) -> LeadResponsibilityQuerySet:
+        return self.active_on(_today())
+
+    def overlapping(self, start: datetime.date, end: datetime.date | None
+                    ) -> LeadResponsibilityQuerySet:
+        return self.filter(overlapping(start, end, "starts_on", "ends_on"))
+
+
+class AgreementQuerySet(RegistryQuerySet):
+    def in_force(self) -> AgreementQuerySet:
+        from .choices import AgreementStatus
+
+        return self.filter(status=AgreementStatus.ACTIVE)
+
+    def review_overdue(self, on: datetime.date | None = None) -> AgreementQuerySet:
+        """Active agreements whose review date has passed."""
+        return self.in_force().filter(review_due__lt=on or _today())
+
+
+class FundingQuerySet(RegistryQuerySet):
+    pass

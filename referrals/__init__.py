@@ -1,0 +1,1 @@
+"""People (pseudonymous), cases with a lead agency, referrals and case conferences."""

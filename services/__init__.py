@@ -1,0 +1,1 @@
+"""The service directory: services, a category taxonomy, locations, and co-location."""
