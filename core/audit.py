@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.db.models.fields.files import FieldFile
 
 from .models import AuditEvent
 
@@ -23,7 +24,7 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, models.Model):
         return value.pk
-    if hasattr(value, "name") and hasattr(value, "url"):  # files
+    if isinstance(value, FieldFile):
         return value.name or None
     return value
 

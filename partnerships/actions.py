@@ -45,9 +45,15 @@ def _create(instance: Any, by: User, summary: str) -> Any:
 
 def _update(instance: Any, by: User, summary: str, **changes: Any) -> Any:
     before = audit.snapshot(instance)
+    previous = {name: getattr(instance, name) for name in changes}
     for name, value in changes.items():
         setattr(instance, name, value)
-    full_clean(instance)
+    try:
+        full_clean(instance)
+    except DomainError:
+        for name, value in previous.items():  # a refusal leaves the caller's object as it was
+            setattr(instance, name, value)
+        raise
     instance.save()
     audit.record(instance=instance, action=AuditEvent.Action.UPDATE, by=by, before=before,
                  summary=summary)

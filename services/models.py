@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
@@ -16,6 +18,7 @@ from .choices import Gender, LocationKind, PrisonCategory
 uk_postcode_validator = RegexValidator(
     r"^(GIR ?0AA|[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2})$",
     "Enter a UK postcode, like SW1H 9AJ.",
+    flags=re.IGNORECASE,  # normalised to upper case in clean()
 )
 
 

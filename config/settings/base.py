@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -185,14 +186,27 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a "kind" or "status": name each vocabulary once, in the users' words.
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "partnerships.choices.OrganisationKind",
+        "PartnershipStatusEnum": "partnerships.choices.PartnershipStatus",
+        "SettingEnum": "partnerships.choices.Setting",
+        "MemberRoleEnum": "partnerships.choices.MemberRole",
+        "AgreementKindEnum": "partnerships.choices.AgreementKind",
+        "AgreementStatusEnum": "partnerships.choices.AgreementStatus",
+        "FundingSourceEnum": "partnerships.choices.FundingSource",
+        "LocationKindEnum": "services.choices.LocationKind",
+        "PrisonCategoryEnum": "services.choices.PrisonCategory",
+        "GenderEnum": "services.choices.Gender",
+    },
 }
 
 # Content Security Policy (django-csp 4): self-hosted assets only; inline scripts need a nonce.
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
-        "script-src": ["'self'", "'nonce'"],
-        "style-src": ["'self'", "'nonce'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", NONCE],
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
