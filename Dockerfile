@@ -12,6 +12,7 @@ COPY partnerships ./partnerships
 COPY services ./services
 COPY referrals ./referrals
 COPY monitoring ./monitoring
+COPY demo ./demo
 RUN pip install .
 COPY . .
 RUN DJANGO_ENV=development python manage.py collectstatic --noinput \

@@ -104,6 +104,14 @@ for model in ("user",):
     rules.add_perm(f"accounts.add_{model}", is_platform_admin)
     rules.add_perm(f"accounts.delete_{model}", is_platform_admin)
 rules.add_perm("core.view_auditevent", is_platform_admin)
+# Platform admins issue API tokens and lift sign-in lockouts without being superusers.
+for perm in ("authtoken.view_token", "authtoken.add_token", "authtoken.delete_token",
+             "authtoken.view_tokenproxy", "authtoken.add_tokenproxy",
+             "authtoken.delete_tokenproxy",
+             "axes.view_accessattempt", "axes.delete_accessattempt",
+             "axes.view_accesslog", "axes.view_accessfailurelog",
+             "axes.delete_accessfailurelog"):
+    rules.add_perm(perm, is_platform_admin)
 
 # Where the admin is available at all (the partnership pages themselves come later).
 rules.add_perm("admin.access", is_platform_admin | is_partnership_manager)

@@ -30,12 +30,25 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(instance: models.Model) -> Snapshot:
-    """The concrete field values of an instance (foreign keys as ids), for diffing later."""
+    """The field values of an instance (foreign keys as ids, many-to-many as sorted id lists
+    once saved), for diffing later."""
     data: Snapshot = {}
     for field in instance._meta.concrete_fields:
         if field.name in ("created_on", "modified_on"):
             continue
         data[field.attname] = _plain(getattr(instance, field.attname))
+    data.update(m2m_snapshot(instance))
+    return data
+
+
+def m2m_snapshot(instance: models.Model) -> Snapshot:
+    """Many-to-many fields (not through-models, which are audited as rows) as sorted id lists."""
+    if instance.pk is None or instance._state.adding:
+        return {}
+    data: Snapshot = {}
+    for field in instance._meta.many_to_many:
+        if field.remote_field.through._meta.auto_created:
+            data[field.name] = sorted(getattr(instance, field.name).values_list("pk", flat=True))
     return data
 
 
@@ -67,10 +80,14 @@ def record(
     by: Any | None,
     before: Snapshot | None = None,
     summary: str = "",
+    changes: dict[str, list[Any]] | None = None,
 ) -> AuditEvent:
-    """Write one audit row for a create, change or delete of ``instance``."""
+    """Write one audit row for a create, change or delete of ``instance``; ``changes`` overrides
+    the computed diff (e.g. when only many-to-many links changed)."""
     after = None if action == AuditEvent.Action.DELETE else snapshot(instance)
-    if action == AuditEvent.Action.CREATE:
+    if changes is not None:
+        pass
+    elif action == AuditEvent.Action.CREATE:
         changes = diff(None, after)
     elif action == AuditEvent.Action.DELETE:
         changes = diff(before or snapshot(instance), None)

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.files import File
 from django.db import transaction
+from django.utils import timezone
 
 from core import audit
 from core.errors import DomainError, full_clean
@@ -79,8 +80,11 @@ def partnership_create(*, by: User, name: str, setting: str, summary: str = "",
     """Register a partnership (members are added with ``membership_add``)."""
     p = Partnership(name=name.strip(), summary=summary, setting=setting, status=status,
                     started_on=started_on, slug=unique_slug(Partnership, name))
-    _create(p, by, "Registered partnership")
+    full_clean(p)
+    p.save()
     p.regions.set(list(regions))
+    audit.record(instance=p, action=AuditEvent.Action.CREATE, by=by,
+                 summary="Registered partnership")
     return p
 
 
@@ -181,9 +185,7 @@ def activity_create_custom(*, partnership: Partnership, name: str, by: User,
 
     a = Activity(partnership=partnership, name=name.strip(), slug=slugify(name)[:140],
                  description=description, is_standard=False)
-    full_clean(a)
-    a.save()
-    return a
+    return _create(a, by, "Added activity to the lead-agency matrix")
 
 
 @transaction.atomic
@@ -289,8 +291,10 @@ def agreement_supersede(*, agreement: Agreement, by: User, reason: str,
     )
     new.document = document if document is not None else agreement.document
     _create(new, by, f"New version: {reason}")
-    for s in agreement.signatories.all():  # the parties carry over; they sign the new version
-        Signatory.objects.create(agreement=new, organisation=s.organisation)
+    for s in agreement.signatories.select_related("organisation"):
+        # The parties carry over, unsigned: each signs the new version.
+        _create(Signatory(agreement=new, organisation=s.organisation), by,
+                f"{s.organisation} is a party to version {new.version}")
     return new
 
 
@@ -301,7 +305,7 @@ def agreement_sign(*, agreement: Agreement, organisation: Organisation, signed_b
     if agreement.status in (AgreementStatus.SUPERSEDED, AgreementStatus.EXPIRED):
         raise DomainError(f"Version {agreement.version} is "
                           f"{agreement.get_status_display().lower()}; sign the current version.")
-    if agreement.effective_from and signed_on > datetime.date.today() + datetime.timedelta(1):
+    if signed_on > timezone.localdate():
         raise DomainError("A signature cannot be dated in the future.", field="signed_on")
     s = Signatory.objects.filter(agreement=agreement, organisation=organisation).first()
     if s is None:

@@ -160,8 +160,10 @@ class Membership(TimeStampedModel):
                                      related_name="memberships")
     role = models.CharField(max_length=20, choices=MemberRole.choices)
     joined_on = models.DateField()
-    left_on = models.DateField(null=True, blank=True,
-                               help_text="The day the organisation stopped; empty while current.")
+    left_on = models.DateField(
+        null=True, blank=True,
+        help_text="The date the organisation left: it is no longer a member from this day. "
+                  "Empty while current.")
     notes = models.CharField(max_length=300, blank=True,
                              help_text="E.g. why the organisation left (recommissioning).")
 
@@ -194,9 +196,9 @@ class Membership(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        period = f"from {self.joined_on:%d %b %Y}"
+        period = f"joined {self.joined_on:%d %b %Y}"
         if self.left_on:
-            period += f" to {self.left_on:%d %b %Y}"
+            period += f", left {self.left_on:%d %b %Y}"
         return f"{self.organisation} — {self.get_role_display()} of {self.partnership} ({period})"
 
     def clean(self) -> None:

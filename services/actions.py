@@ -25,7 +25,7 @@ def service_create(*, provider: Organisation, name: str, by: Any,
                       slug=unique_slug(Service, f"{name} {provider.name}"), **fields)
     full_clean(service)
     service.save()
-    service.categories.set(list(categories))
+    service.categories.set(list(categories))  # before the audit row, so it lists them
     audit.record(instance=service, action=AuditEvent.Action.CREATE, by=by,
                  summary="Added service")
     return service

@@ -133,7 +133,7 @@ class Migration(migrations.Migration):
                 ('modified_on', models.DateTimeField(auto_now=True)),
                 ('role', models.CharField(choices=[('lead_partner', 'Lead partner'), ('sub_contractor', 'Sub-contractor'), ('delivery_partner', 'Delivery partner'), ('board_member', 'Board member'), ('statutory_partner', 'Statutory partner'), ('commissioner', 'Commissioner'), ('funder', 'Funder')], max_length=20)),
                 ('joined_on', models.DateField()),
-                ('left_on', models.DateField(blank=True, help_text='The day the organisation stopped; empty while current.', null=True)),
+                ('left_on', models.DateField(blank=True, help_text='The date the organisation left: it is no longer a member from this day. Empty while current.', null=True)),
                 ('notes', models.CharField(blank=True, help_text='E.g. why the organisation left (recommissioning).', max_length=300)),
                 ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='memberships', to='partnerships.organisation')),
                 ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='memberships', to='partnerships.partnership')),

@@ -95,7 +95,8 @@ class LeadResponsibilityFactory(DjangoModelFactory):
     activity = factory.LazyFunction(standard_activity)
     organisation = factory.LazyAttribute(
         lambda o: MembershipFactory(partnership=o.partnership).organisation)
-    starts_on = factory.LazyAttribute(lambda o: o.partnership.started_on)
+    starts_on = factory.LazyAttribute(
+        lambda o: o.partnership.started_on or datetime.date(2020, 4, 1))
 
 
 class AgreementFactory(DjangoModelFactory):

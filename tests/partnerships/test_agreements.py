@@ -63,6 +63,8 @@ def test_supersede_keeps_the_version_chain(admin_user):
                     .values_list("summary", flat=True))
     assert "Superseded: Two providers joined" in summaries
     assert "New version: Two providers joined" in summaries
+    assert AuditEvent.objects.filter(content_type__model="signatory", object_id=str(
+        v2.signatories.get().pk), summary__endswith="is a party to version 2").exists()
 
 
 @pytest.mark.parametrize("make, kwargs, message", [

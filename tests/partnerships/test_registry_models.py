@@ -141,4 +141,4 @@ def test_funding_database_checks():
 def test_readable_names():
     m = MembershipFactory(organisation__name="Hope Trust", partnership__name="Hub",
                           joined_on=D(2020, 4, 1), left_on=D(2023, 3, 31))
-    assert str(m) == "Hope Trust — Delivery partner of Hub (from 01 Apr 2020 to 31 Mar 2023)"
+    assert str(m) == "Hope Trust — Delivery partner of Hub (joined 01 Apr 2020, left 31 Mar 2023)"

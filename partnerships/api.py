@@ -1,0 +1,480 @@
+"""Read API for organisations, partnerships and agreements: serializers, filters and viewsets.
+
+Every queryset starts from ``visible_to(request.user)`` and owns its ``select_related`` and
+``Prefetch`` calls, so each endpoint costs the same number of queries for 1 row or 100.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+
+from core.api import ReadOnlyRegistryViewSet, StrictBooleanFilter
+
+from .choices import (
+    AgreementKind,
+    AgreementStatus,
+    OrganisationKind,
+    PartnershipStatus,
+    Setting,
+)
+from .models import (
+    Agreement,
+    Funding,
+    LeadResponsibility,
+    Membership,
+    Organisation,
+    Partnership,
+    Region,
+    Signatory,
+)
+
+# --------------------------------------------------------------------------------------------
+# Filters on registry objects (services/api.py uses these too)
+# --------------------------------------------------------------------------------------------
+
+
+def setting_matches(value: str, field: str = "setting") -> Q:
+    """Rows that work in ``value``: asking for custody also finds 'custody and community'."""
+    if value == Setting.BOTH:
+        return Q(**{field: Setting.BOTH})
+    return Q(**{f"{field}__in": [value, Setting.BOTH]})
+
+
+def region_filter(field_name: str, help_text: str) -> django_filters.ModelChoiceFilter:
+    """A filter on a region by its code; an unknown code is a 400, not an empty list."""
+    return django_filters.ModelChoiceFilter(
+        field_name=field_name, to_field_name="code", queryset=Region.objects.all(),
+        help_text=help_text,
+    )
+
+
+def visible_organisations(request: Request | None) -> QuerySet[Organisation]:
+    """The organisations a filter may name: those the requesting user can see."""
+    return Organisation.objects.visible_to(getattr(request, "user", None))
+
+
+def visible_partnerships(request: Request | None) -> QuerySet[Partnership]:
+    """The partnerships a filter may name: those the requesting user can see."""
+    return Partnership.objects.visible_to(getattr(request, "user", None))
+
+
+def organisation_filter(help_text: str, **kwargs: Any) -> django_filters.ModelChoiceFilter:
+    """A filter on an organisation by its slug; an unknown (or hidden) slug is a 400."""
+    return django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=visible_organisations, help_text=help_text, **kwargs,
+    )
+
+
+def partnership_filter(help_text: str) -> django_filters.ModelChoiceFilter:
+    """A filter on a partnership by its slug; an unknown (or hidden) slug is a 400."""
+    return django_filters.ModelChoiceFilter(
+        to_field_name="slug", queryset=visible_partnerships, help_text=help_text,
+    )
+
+
+def is_review_overdue(agreement: Agreement, today: datetime.date | None = None) -> bool:
+    """The same test as ``AgreementQuerySet.review_overdue``, for one loaded agreement."""
+    today = today or timezone.localdate()
+    return bool(agreement.status == AgreementStatus.ACTIVE and agreement.review_due
+                and agreement.review_due < today)
+
+
+# --------------------------------------------------------------------------------------------
+# Small nested serializers
+# --------------------------------------------------------------------------------------------
+
+
+class RegionSerializer(serializers.ModelSerializer):
+    """A region as code and name."""
+
+    class Meta:
+        model = Region
+        fields = ["code", "name"]
+
+
+class OrganisationRefSerializer(serializers.ModelSerializer):
+    """Enough of an organisation to name it and look it up."""
+
+    class Meta:
+        model = Organisation
+        fields = ["slug", "name", "kind"]
+
+
+class PartnershipRefSerializer(serializers.ModelSerializer):
+    """Enough of a partnership to name it and look it up."""
+
+    class Meta:
+        model = Partnership
+        fields = ["slug", "name"]
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """One membership period: who, in what role, when (``left_on`` empty while current)."""
+
+    organisation = OrganisationRefSerializer()
+
+    class Meta:
+        model = Membership
+        fields = ["organisation", "role", "joined_on", "left_on"]
+
+
+class MembershipPeriodSerializer(MemberSerializer):
+    """A membership period in the history, with a note such as why the organisation left."""
+
+    class Meta(MemberSerializer.Meta):
+        fields = [*MemberSerializer.Meta.fields, "notes"]
+
+
+class PartnershipRoleSerializer(serializers.ModelSerializer):
+    """An organisation's current part in one partnership."""
+
+    partnership = PartnershipRefSerializer()
+
+    class Meta:
+        model = Membership
+        fields = ["partnership", "role", "joined_on"]
+
+
+class LeadResponsibilitySerializer(serializers.ModelSerializer):
+    """Who leads one activity in the lead-agency matrix, and whom local services contact."""
+
+    activity = serializers.CharField(source="activity.name")
+    activity_slug = serializers.CharField(source="activity.slug")
+    organisation = OrganisationRefSerializer()
+
+    class Meta:
+        model = LeadResponsibility
+        fields = ["activity", "activity_slug", "organisation", "starts_on", "ends_on", "contact"]
+
+
+class AgreementSummarySerializer(serializers.ModelSerializer):
+    """One agreement version as listed on its partnership."""
+
+    review_overdue = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "title", "kind", "reference", "version", "status", "review_due",
+                  "review_overdue"]
+
+    def get_review_overdue(self, agreement: Agreement) -> bool:
+        return is_review_overdue(agreement)
+
+
+class FundingSerializer(serializers.ModelSerializer):
+    """Money from a funder to the partnership (or one member) for a period, in pounds."""
+
+    funder = OrganisationRefSerializer()
+    recipient = OrganisationRefSerializer(allow_null=True)
+
+    class Meta:
+        model = Funding
+        fields = ["funder", "recipient", "source", "amount", "period_start", "period_end",
+                  "reference"]
+
+
+class SignatorySerializer(serializers.ModelSerializer):
+    """A party to an agreement and who signed for it (``signed_on`` empty until signed)."""
+
+    organisation = OrganisationRefSerializer()
+
+    class Meta:
+        model = Signatory
+        fields = ["organisation", "signed_by", "signed_on"]
+
+
+class AgreementVersionRefSerializer(serializers.ModelSerializer):
+    """The earlier version an agreement replaced."""
+
+    class Meta:
+        model = Agreement
+        fields = ["id", "version"]
+
+
+# --------------------------------------------------------------------------------------------
+# Organisations
+# --------------------------------------------------------------------------------------------
+
+
+class OrganisationListSerializer(serializers.ModelSerializer):
+    """An organisation in a list."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="organisation-detail",
+                                               lookup_field="slug")
+    region = RegionSerializer(allow_null=True)
+    parent = OrganisationRefSerializer(allow_null=True)
+
+    class Meta:
+        model = Organisation
+        fields = ["url", "slug", "name", "kind", "identifier", "region", "parent"]
+
+
+class OrganisationDetailSerializer(OrganisationListSerializer):
+    """An organisation with its group and the partnerships it is in now."""
+
+    group_members = serializers.SerializerMethodField(
+        help_text="The other organisations in its group: its fellow members under the same "
+                  "parent, or, if it heads a group, the group's members.")
+    current_partnerships = PartnershipRoleSerializer(many=True)
+
+    class Meta(OrganisationListSerializer.Meta):
+        fields = [*OrganisationListSerializer.Meta.fields, "website", "description",
+                  "group_members", "current_partnerships"]
+
+    @extend_schema_field(OrganisationRefSerializer(many=True))
+    def get_group_members(self, organisation: Organisation) -> list[dict[str, Any]]:
+        if organisation.parent is not None:
+            members = [o for o in organisation.parent.group_members if o.pk != organisation.pk]
+        else:
+            members = organisation.group_members
+        return OrganisationRefSerializer(members, many=True, context=self.context).data
+
+
+class OrganisationFilter(django_filters.FilterSet):
+    """Organisations by kind, region, parent group, and name."""
+
+    kind = django_filters.ChoiceFilter(choices=OrganisationKind.choices)
+    region = region_filter("region", "Region code, e.g. london.")
+    parent = organisation_filter("Slug of the parent group: its member organisations.")
+    q = django_filters.CharFilter(field_name="name", lookup_expr="icontains",
+                                  help_text="Part of the organisation's name.")
+
+    class Meta:
+        model = Organisation
+        fields = ["kind", "region", "parent", "q"]
+
+
+class OrganisationViewSet(ReadOnlyRegistryViewSet):
+    """Charities, social enterprises and statutory agencies."""
+
+    view_permission = "partnerships.view_organisation"
+    lookup_field = "slug"
+    list_serializer_class = OrganisationListSerializer
+    detail_serializer_class = OrganisationDetailSerializer
+    filterset_class = OrganisationFilter
+    search_fields = ["name", "identifier"]
+    ordering_fields = ["name", "kind", "created_on"]
+    ordering = ["name", "slug"]
+
+    def get_queryset(self) -> QuerySet[Organisation]:
+        user = self.request.user
+        queryset = Organisation.objects.visible_to(user).select_related("region", "parent")
+        if self.action != "retrieve":
+            return queryset
+        group = Organisation.objects.visible_to(user).order_by("name", "slug")
+        current = (Membership.objects.visible_to(user).current().select_related("partnership")
+                   .order_by("partnership__name", "joined_on"))
+        return queryset.prefetch_related(
+            Prefetch("members_of_group", queryset=group, to_attr="group_members"),
+            Prefetch("parent__members_of_group", queryset=group, to_attr="group_members"),
+            Prefetch("memberships", queryset=current, to_attr="current_partnerships"),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Partnerships
+# --------------------------------------------------------------------------------------------
+
+
+class PartnershipListSerializer(serializers.ModelSerializer):
+    """A partnership in a list, with its regions and current members."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="partnership-detail",
+                                               lookup_field="slug")
+    regions = RegionSerializer(many=True)
+    current_members = MemberSerializer(many=True)
+
+    class Meta:
+        model = Partnership
+        fields = ["url", "slug", "name", "status", "setting", "started_on", "ended_on",
+                  "regions", "current_members"]
+
+
+class PartnershipDetailSerializer(PartnershipListSerializer):
+    """A partnership with its membership history, lead agencies, agreements and funding."""
+
+    membership_history = MembershipPeriodSerializer(
+        many=True, help_text="Every membership period, past ones too, oldest first.")
+    lead_responsibilities = LeadResponsibilitySerializer(
+        many=True, source="current_lead_responsibilities",
+        help_text="Who leads each activity today.")
+    agreements = AgreementSummarySerializer(many=True, source="agreement_versions")
+    funding = FundingSerializer(many=True, source="funding_periods")
+
+    class Meta(PartnershipListSerializer.Meta):
+        fields = [*PartnershipListSerializer.Meta.fields, "summary", "membership_history",
+                  "lead_responsibilities", "agreements", "funding"]
+
+
+class PartnershipFilter(django_filters.FilterSet):
+    """Partnerships by status, setting, region, current member, funder and overdue reviews."""
+
+    status = django_filters.ChoiceFilter(choices=PartnershipStatus.choices)
+    setting = django_filters.ChoiceFilter(
+        choices=Setting.choices, method="filter_setting",
+        help_text="custody or community also finds partnerships working in both.")
+    region = region_filter("regions", "Region code of a region served, e.g. london.")
+    member = organisation_filter("Slug of an organisation that is a current member.",
+                                 method="filter_member")
+    funder = organisation_filter("Slug of an organisation that has funded the partnership.",
+                                 method="filter_funder")
+    review_overdue = StrictBooleanFilter(
+        method="filter_review_overdue",
+        help_text="true: has an active agreement whose review date has passed; false: has none.")
+
+    class Meta:
+        model = Partnership
+        fields = ["status", "setting", "region", "member", "funder", "review_overdue"]
+
+    def filter_setting(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(setting_matches(value))
+
+    def filter_member(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
+        current = Membership.objects.current().filter(partnership=OuterRef("pk"),
+                                                      organisation=value)
+        return queryset.filter(Exists(current))
+
+    def filter_funder(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
+        return queryset.filter(Exists(Funding.objects.filter(partnership=OuterRef("pk"),
+                                                             funder=value)))
+
+    def filter_review_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        overdue = Exists(Agreement.objects.review_overdue().filter(partnership=OuterRef("pk")))
+        return queryset.filter(overdue if value else ~overdue)
+
+
+def current_members(user: Any) -> QuerySet[Membership]:
+    """Current memberships, earliest joiner first, for prefetching onto partnerships."""
+    return (Membership.objects.visible_to(user).current().select_related("organisation")
+            .order_by("joined_on", "organisation__name"))
+
+
+class PartnershipViewSet(ReadOnlyRegistryViewSet):
+    """Partnerships with who is in them now and who was in them before."""
+
+    view_permission = "partnerships.view_partnership"
+    lookup_field = "slug"
+    list_serializer_class = PartnershipListSerializer
+    detail_serializer_class = PartnershipDetailSerializer
+    filterset_class = PartnershipFilter
+    search_fields = ["name", "summary"]
+    ordering_fields = ["name", "status", "started_on", "created_on"]
+    ordering = ["name", "slug"]
+
+    def get_queryset(self) -> QuerySet[Partnership]:
+        user = self.request.user
+        queryset = Partnership.objects.visible_to(user).prefetch_related(
+            Prefetch("regions", queryset=Region.objects.order_by("position", "name")),
+            Prefetch("memberships", queryset=current_members(user), to_attr="current_members"),
+        )
+        if self.action != "retrieve":
+            return queryset
+        history = (Membership.objects.visible_to(user).select_related("organisation")
+                   .order_by("joined_on", "organisation__name", "pk"))
+        leads = (LeadResponsibility.objects.visible_to(user).current()
+                 .select_related("activity", "organisation")
+                 .order_by("activity__position", "activity__name"))
+        agreements = Agreement.objects.visible_to(user).order_by("reference", "-version")
+        funding = (Funding.objects.visible_to(user).select_related("funder", "recipient")
+                   .order_by("period_start", "pk"))
+        return queryset.prefetch_related(
+            Prefetch("memberships", queryset=history, to_attr="membership_history"),
+            Prefetch("lead_responsibilities", queryset=leads,
+                     to_attr="current_lead_responsibilities"),
+            Prefetch("agreements", queryset=agreements, to_attr="agreement_versions"),
+            Prefetch("funding", queryset=funding, to_attr="funding_periods"),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# Agreements
+# --------------------------------------------------------------------------------------------
+
+
+class AgreementListSerializer(serializers.ModelSerializer):
+    """An agreement version in a list."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="agreement-detail")
+    partnership = PartnershipRefSerializer()
+    review_overdue = serializers.SerializerMethodField(
+        help_text="Active and its review date has passed.")
+
+    class Meta:
+        model = Agreement
+        fields = ["url", "id", "partnership", "kind", "reference", "title", "version", "status",
+                  "effective_from", "review_due", "expires_on", "review_overdue"]
+
+    def get_review_overdue(self, agreement: Agreement) -> bool:
+        return is_review_overdue(agreement)
+
+
+class AgreementDetailSerializer(AgreementListSerializer):
+    """An agreement version with what it replaced, why, and who signed it."""
+
+    replaces = AgreementVersionRefSerializer(allow_null=True)
+    signatories = SignatorySerializer(many=True)
+    document = serializers.SerializerMethodField(help_text="Link to the signed document, if any.")
+
+    class Meta(AgreementListSerializer.Meta):
+        fields = [*AgreementListSerializer.Meta.fields, "summary", "replaces", "change_reason",
+                  "signatories", "document"]
+
+    @extend_schema_field(serializers.URLField(allow_null=True))
+    def get_document(self, agreement: Agreement) -> str | None:
+        if not agreement.document:
+            return None
+        request = self.context.get("request")
+        # The signed-in download view, never the media URL (uploads are not public).
+        url = reverse("partnerships:agreement-document", args=[agreement.pk])
+        return request.build_absolute_uri(url) if request else url
+
+
+class AgreementFilter(django_filters.FilterSet):
+    """Agreements by partnership, kind, status and overdue review."""
+
+    partnership = partnership_filter("Slug of the partnership.")
+    kind = django_filters.ChoiceFilter(choices=AgreementKind.choices)
+    status = django_filters.ChoiceFilter(choices=AgreementStatus.choices)
+    review_overdue = StrictBooleanFilter(
+        method="filter_review_overdue",
+        help_text="true: active with its review date passed; false: every other agreement.")
+
+    class Meta:
+        model = Agreement
+        fields = ["partnership", "kind", "status", "review_overdue"]
+
+    def filter_review_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        if value:
+            return queryset.review_overdue()
+        return queryset.exclude(pk__in=Agreement.objects.review_overdue().values("pk"))
+
+
+class AgreementViewSet(ReadOnlyRegistryViewSet):
+    """Working agreements, SLAs, information-sharing protocols and their versions."""
+
+    view_permission = "partnerships.view_agreement"
+    list_serializer_class = AgreementListSerializer
+    detail_serializer_class = AgreementDetailSerializer
+    filterset_class = AgreementFilter
+    search_fields = ["title", "reference"]
+    ordering_fields = ["title", "version", "effective_from", "review_due", "created_on"]
+    ordering = ["partnership__name", "reference", "-version"]
+
+    def get_queryset(self) -> QuerySet[Agreement]:
+        queryset = Agreement.objects.visible_to(self.request.user).select_related("partnership")
+        if self.action != "retrieve":
+            return queryset
+        signatories = Signatory.objects.select_related("organisation").order_by(
+            "organisation__name")
+        return queryset.select_related("replaces").prefetch_related(
+            Prefetch("signatories", queryset=signatories))
+
