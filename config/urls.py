@@ -5,15 +5,19 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts.forms import SignInForm
 from core import views as core_views
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("health/", core_views.health, name="health"),
-    path("sign-in/", auth_views.LoginView.as_view(template_name="accounts/sign_in.html"),
+    path("sign-in/", auth_views.LoginView.as_view(template_name="accounts/sign_in.html",
+                                                  authentication_form=SignInForm,
+                                                  redirect_authenticated_user=True),
          name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("partnerships.urls")),
+    path("", include("services.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,4 +1,4 @@
-"""Pages of the partnerships app. (The registry's browsing pages arrive with their own issue.)"""
+"""Downloading agreement documents behind sign-in."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.views.decorators.http import require_GET
 
-from .models import Agreement
+from ..models import Agreement
 
 
 @login_required

@@ -1,0 +1,14 @@
+"""Values every page template needs."""
+
+from django.http import HttpRequest
+
+# (section key, label, URL name): the service navigation, in the users' words.
+NAV_ITEMS = [
+    ("search", "Search the registry", "home"),
+    ("directory", "Service directory", "services:directory"),
+    ("compare", "Compare partnerships", "partnerships:compare"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    return {"nav_items": NAV_ITEMS}

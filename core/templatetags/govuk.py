@@ -1,0 +1,134 @@
+"""Template tags that render Django forms, sorting and pagination as GOV.UK Design System markup,
+so every page shares one implementation of the components."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms, template
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString, mark_safe
+
+register = template.Library()
+
+
+def _widget_kind(field: forms.BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    return "input"
+
+
+@register.simple_tag
+def govuk_field(field: forms.BoundField, label_size: str = "s", classes: str = "",
+                small: bool = False) -> SafeString:
+    """One form field with its label, hint and error message, as the GOV.UK components."""
+    kind = _widget_kind(field)
+    value = field.value()
+    if kind in ("checkboxes",):
+        selected = {str(v) for v in (value or [])}
+    else:
+        selected = {str(value)} if value not in (None, "") else set()
+    options = []
+    if kind in ("checkboxes", "radios", "select"):
+        for index, (key, label) in enumerate(field.field.choices):
+            key = "" if key is None else str(getattr(key, "value", key))
+            options.append({"value": key, "label": label, "selected": key in selected,
+                            "id": f"{field.id_for_label}-{index}" if index else
+                            field.id_for_label})
+    input_type = getattr(field.field.widget, "input_type", "text")
+    return render_to_string(f"components/field_{kind}.html", {
+        "field": field, "options": options, "label_size": label_size, "classes": classes,
+        "small": small, "input_type": input_type,
+        "value": "" if value is None else value,
+        "error": " ".join(field.errors) if field.errors else "",
+        "describedby": " ".join(filter(None, [
+            f"{field.id_for_label}-hint" if field.help_text else "",
+            f"{field.id_for_label}-error" if field.errors else ""])),
+    })
+
+
+@register.simple_tag
+def govuk_error_summary(*forms_: forms.Form) -> SafeString:
+    """The error summary that links to each field in error (nothing when there are none)."""
+    errors = []
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        for name, messages in form.errors.items():
+            target = f"#{form[name].id_for_label}" if name in form.fields else "#main-content"
+            errors.extend({"href": target, "text": m} for m in messages)
+    if not errors:
+        return mark_safe("")  # noqa: S308 - empty string
+    return render_to_string("components/error_summary.html", {"errors": errors})
+
+
+@register.simple_tag
+def query_string(request: HttpRequest, **changes: Any) -> str:
+    """The current query string with ``changes`` applied (None removes a key); keeps every
+    filter, so sorting and paging never lose the user's search."""
+    params = request.GET.copy()
+    for key, value in changes.items():
+        if value is None:
+            params.pop(key, None)
+        else:
+            params[key] = value
+    encoded = urlencode(sorted((k, v) for k in params for v in params.getlist(k)))
+    return f"?{encoded}" if encoded else "?"
+
+
+@register.simple_tag
+def sort_header(request: HttpRequest, key: str, label: str, current: str,
+                numeric: bool = False) -> SafeString:
+    """A table header that sorts on the server by ``key`` (``-key`` descending), with aria-sort."""
+    ascending, descending = key, f"-{key}"
+    if current == ascending:
+        state, next_sort = "ascending", descending
+    elif current == descending:
+        state, next_sort = "descending", ascending
+    else:
+        state, next_sort = "none", ascending
+    return render_to_string("components/sort_header.html", {
+        "href": query_string(request, sort=next_sort, page=None), "label": label,
+        "state": state, "numeric": numeric,
+    })
+
+
+@register.inclusion_tag("components/pagination.html", takes_context=True)
+def govuk_pagination(context: dict[str, Any], page: Any) -> dict[str, Any]:
+    """GOV.UK pagination with the first, last and nearby pages, keeping the filters."""
+    request = context["request"]
+    if page is None or page.paginator.num_pages <= 1:
+        return {"show": False}
+    current, last = page.number, page.paginator.num_pages
+    numbers: list[int | None] = []
+    for n in range(1, last + 1):
+        if n in (1, last) or abs(n - current) <= 1:
+            numbers.append(n)
+        elif numbers and numbers[-1] is not None:
+            numbers.append(None)  # an ellipsis
+    items = [{"number": n, "href": query_string(request, page=n), "current": n == current}
+             if n else {"ellipsis": True} for n in numbers]
+    return {
+        "show": True, "items": items,
+        "previous": query_string(request, page=current - 1) if page.has_previous() else "",
+        "next": query_string(request, page=current + 1) if page.has_next() else "",
+    }
+
+
+@register.filter
+def govuk_date(value: Any) -> str:
+    """Dates as GOV.UK writes them: 1 April 2013."""
+    if not value:
+        return ""
+    return f"{value.day} {value:%B %Y}"

@@ -1,0 +1,21 @@
+import datetime
+
+from core.csv_export import csv_response, safe_cell
+
+
+def test_cells_never_run_as_formulas():
+    assert safe_cell("=HYPERLINK(\"x\")") == "'=HYPERLINK(\"x\")"
+    assert safe_cell("-1+1") == "'-1+1"
+    assert safe_cell("Hope Trust") == "Hope Trust"
+    assert safe_cell(None) == "" and safe_cell(True) == "Yes"
+    assert safe_cell(datetime.date(2013, 4, 1)) == "2013-04-01"
+
+
+def test_csv_response_streams_rows_with_bom_and_filename():
+    response = csv_response(filename_stem="partnerships", header=["Name", "Funding (£)"],
+                            rows=[["Women's Centre", "1400000.00"], ["@bad", 1]])
+    body = b"".join(response.streaming_content).decode("utf-8")
+    assert body.startswith("\ufeffName,Funding (£)\r\n")
+    assert "Women's Centre,1400000.00\r\n'@bad,1\r\n" in body
+    assert response["Content-Disposition"].startswith('attachment; filename="partnerships-')
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
