@@ -1,6 +1,6 @@
 """The user of the registry: a person working for one organisation, in one role."""
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
 
@@ -12,6 +12,13 @@ class Role(models.TextChoices):
     PROVIDER_STAFF = "provider_staff", "Provider staff"
 
 
+class RegistryUserManager(UserManager):
+    """Loads the user's organisation with the user: every page header shows it."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().select_related("organisation")
+
+
 class User(AbstractUser):
     """Every user except a platform admin works for an organisation; what they may do follows
     from their role and that organisation (see ``accounts.rules``)."""
@@ -21,6 +28,8 @@ class User(AbstractUser):
         related_name="users",
     )
     role = models.CharField(max_length=24, choices=Role.choices, default=Role.PROVIDER_STAFF)
+
+    objects = RegistryUserManager()
 
     class Meta:
         ordering = ["username"]

@@ -7,9 +7,10 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.forms import SignInForm
 from core import views as core_views
+from partnerships.views import search as partnership_search
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    path("", partnership_search.search, name="home"),
     path("health/", core_views.health, name="health"),
     path("sign-in/", auth_views.LoginView.as_view(template_name="accounts/sign_in.html",
                                                   authentication_form=SignInForm,

@@ -7,7 +7,7 @@ from . import views
 app_name = "services"
 
 urlpatterns = [
-    path("services/", views.not_built_yet, name="directory"),
-    path("services/export.csv", views.not_built_yet, name="directory-export"),
-    path("services/<slug:slug>/", views.not_built_yet, name="detail"),
+    path("services/", views.directory, name="directory"),
+    path("services/export.csv", views.directory_export, name="directory-export"),
+    path("services/<slug:slug>/", views.detail, name="detail"),
 ]

@@ -6,6 +6,8 @@ import django.db.models.deletion
 import django.utils.timezone
 from django.db import migrations, models
 
+import accounts.models
+
 
 class Migration(migrations.Migration):
 
@@ -41,7 +43,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('role', 'platform_admin'), ('organisation__isnull', False), _connector='OR'), name='user_has_organisation_unless_admin', violation_error_message='Every user other than a platform admin belongs to an organisation.')],
             },
             managers=[
-                ('objects', django.contrib.auth.models.UserManager()),
+                ('objects', accounts.models.RegistryUserManager()),
             ],
         ),
     ]

@@ -43,18 +43,19 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", classes: str = "
     if kind in ("checkboxes", "radios", "select"):
         for index, (key, label) in enumerate(field.field.choices):
             key = "" if key is None else str(getattr(key, "value", key))
+            # Checkbox/radio groups have no id_for_label in Django 5.2: use auto_id.
             options.append({"value": key, "label": label, "selected": key in selected,
-                            "id": f"{field.id_for_label}-{index}" if index else
-                            field.id_for_label})
+                            "id": f"{field.auto_id}-{index}" if index else field.auto_id})
     input_type = getattr(field.field.widget, "input_type", "text")
     return render_to_string(f"components/field_{kind}.html", {
         "field": field, "options": options, "label_size": label_size, "classes": classes,
         "small": small, "input_type": input_type,
         "value": "" if value is None else value,
         "error": " ".join(field.errors) if field.errors else "",
+        "field_id": field.auto_id,
         "describedby": " ".join(filter(None, [
-            f"{field.id_for_label}-hint" if field.help_text else "",
-            f"{field.id_for_label}-error" if field.errors else ""])),
+            f"{field.auto_id}-hint" if field.help_text else "",
+            f"{field.auto_id}-error" if field.errors else ""])),
     })
 
 
@@ -66,7 +67,7 @@ def govuk_error_summary(*forms_: forms.Form) -> SafeString:
         if form is None or not form.is_bound:
             continue
         for name, messages in form.errors.items():
-            target = f"#{form[name].id_for_label}" if name in form.fields else "#main-content"
+            target = f"#{form[name].auto_id}" if name in form.fields else "#main-content"
             errors.extend({"href": target, "text": m} for m in messages)
     if not errors:
         return mark_safe("")  # noqa: S308 - empty string

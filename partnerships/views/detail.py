@@ -1,7 +1,59 @@
-"""Placeholder: this page is being built (issue 3)."""
+"""The partnership page and the organisation page: what is in place, who is in it, and since
+when. Views stay thin: the selectors in ``partnerships.selectors`` do the reading."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from ..selectors import organisation_page, partnership_page
 
 
-def not_built_yet(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404("This page is not built yet.")
+def _paragraphs(text: str) -> list[str]:
+    """Free text split on blank lines, so each paragraph gets GOV.UK body styling."""
+    return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
+
+
+@login_required
+@require_GET
+def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One partnership: summary, members and their history, lead agencies, agreements,
+    funding and services. 404 when it does not exist or is not visible to the user."""
+    page = partnership_page(user=request.user, slug=slug)
+    audit_url = ""
+    # Only platform admins may read the audit trail; everyone else never sees the link.
+    if request.user.has_perm("core.view_auditevent"):
+        audit_url = (reverse("admin:core_auditevent_changelist") + "?"
+                     + urlencode({"partnership_id": page.partnership.pk}))
+    compare_url = (reverse("partnerships:compare") + "?"
+                   + urlencode({"p": page.partnership.slug}))
+    return render(request, "partnerships/detail.html", {
+        "page": page,
+        "partnership": page.partnership,
+        "summary_paragraphs": _paragraphs(page.partnership.summary),
+        "audit_url": audit_url,
+        "compare_url": compare_url,
+        "nav_section": "search",
+    })
+
+
+@login_required
+@require_GET
+def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """One organisation: its details, group, partnerships past and present, services and the
+    places it runs. 404 when it does not exist or is not visible to the user."""
+    page = organisation_page(user=request.user, slug=slug)
+    search_url = (reverse("home") + "?"
+                  + urlencode({"member": page.organisation.slug}))
+    return render(request, "partnerships/organisation.html", {
+        "page": page,
+        "organisation": page.organisation,
+        "description_paragraphs": _paragraphs(page.organisation.description),
+        "search_url": search_url,
+        "nav_section": "search",
+    })

@@ -1,4 +1,4 @@
-"""Landing page, sign-in, health check, security headers."""
+"""Landing page (the registry search), sign-in, health check, security headers."""
 
 import pytest
 from django.urls import reverse
@@ -15,15 +15,17 @@ def test_home_requires_sign_in(client):
     assert response["Location"].startswith(reverse("login"))
 
 
-def test_sign_in_and_see_counts(client, provider_user):
-    OverdueAgreementFactory()
+def test_sign_in_lands_on_the_registry_search(client, provider_user):
+    agreement = OverdueAgreementFactory()
     response = client.post(reverse("login"), {"username": provider_user.username,
                                               "password": PASSWORD})
     assert response.status_code == 302
+    assert response["Location"] == reverse("home")
     page = client.get(reverse("home"))
     assert page.status_code == 200
     text = page.content.decode()
-    assert "Agreements overdue for review</dt><dd>1</dd>" in text
+    assert '<h1 class="govuk-heading-l">Search the registry</h1>' in text
+    assert agreement.partnership.name in text and "Review overdue" in text
     assert str(provider_user.organisation) in text
 
 

@@ -142,3 +142,8 @@ def test_readable_names():
     m = MembershipFactory(organisation__name="Hope Trust", partnership__name="Hub",
                           joined_on=D(2020, 4, 1), left_on=D(2023, 3, 31))
     assert str(m) == "Hope Trust — Delivery partner of Hub (joined 01 Apr 2020, left 31 Mar 2023)"
+
+
+def test_reserved_slugs_are_never_given(admin_user):
+    p = actions.partnership_create(by=admin_user, name="Compare", setting="both")
+    assert p.slug == "compare-2"
