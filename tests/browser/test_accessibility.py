@@ -1,0 +1,91 @@
+"""Every page, in each state a user meets: axe-core finds no WCAG 2.2 AA violations, there is
+exactly one h1, heading levels never skip, the title ends "– Partnership Registry", and the page
+runs without JavaScript errors or CSP violations. A screenshot of each is saved under
+test-artifacts/screenshots/ for review."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.browser.checks import page_problems, screenshot
+from tests.partnerships.factories import PartnershipFactory
+from tests.services.factories import ServiceFactory
+
+PENNINE = "north-pennine-prisons-recovery-partnership"
+HUB = "marchshire-womens-centre-partnership"
+
+
+def _wrong_password(page: Any, demo: Any) -> None:
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(demo.username)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state()
+
+
+def _many_partnerships() -> None:
+    PartnershipFactory.create_batch(60)  # with the demo's five: three pages of 25
+
+
+def _many_services() -> None:
+    ServiceFactory.create_batch(40)  # with the demo's running ones: three pages of 25
+
+
+@dataclass(frozen=True)
+class Screen:
+    name: str  # also the screenshot's file name
+    url: str = ""
+    signed_in: bool = True
+    reach: Callable[[Any, Any], None] | None = None  # for a state a URL alone cannot give
+    setup: Callable[[], None] | None = None  # more data than the demo has
+
+    def __str__(self) -> str:
+        return self.name
+
+
+SCREENS = [
+    Screen("sign-in", "/sign-in/", signed_in=False),
+    Screen("sign-in-error", signed_in=False, reach=_wrong_password),
+    Screen("search-home", "/"),
+    Screen("search-results", "/?q=recovery&setting=custody"),
+    Screen("search-empty", "/?q=zebra+crossing+quilting&region=wales"),
+    Screen("search-error", "/?status=no-such-status&q=" + "x" * 250),
+    Screen("search-page-2", "/?page=2", setup=_many_partnerships),
+    Screen("search-page-out-of-range", "/?page=99"),
+    Screen("partnership", f"/partnerships/{HUB}/"),
+    Screen("partnership-multi-site", f"/partnerships/{PENNINE}/"),
+    Screen("organisation", "/organisations/northgate-recovery-trust/"),
+    Screen("organisation-group", "/organisations/northgate-group/"),
+    Screen("compare-empty", "/partnerships/compare/"),
+    Screen("compare-error", "/partnerships/compare/?p=Partnership&p=Thornbury&p=&p="),
+    Screen("compare-results", f"/partnerships/compare/?p={PENNINE}&p={HUB}&p=&p="),
+    Screen("service-directory", "/services/"),
+    Screen("service-directory-filtered", "/services/?category=substance-misuse&co_located=on"),
+    Screen("service-directory-empty", "/services/?q=zebra+crossing+quilting"),
+    Screen("service-directory-error", "/services/?category=no-such-category"),
+    Screen("service-directory-page-2", "/services/?page=2", setup=_many_services),
+    Screen("service", "/services/womens-substance-use-treatment-turning-tide-recovery/"),
+]
+
+
+@pytest.mark.parametrize("screen", SCREENS, ids=str)
+def test_page_is_accessible(screen, request, page, demo, browser_problems, screenshot_dir):
+    if screen.setup is not None:
+        screen.setup()
+    if screen.signed_in:
+        request.getfixturevalue("signed_in_page")
+    if screen.reach is not None:
+        screen.reach(page, demo)
+    else:
+        response = page.goto(screen.url)
+        assert response is not None and response.status == 200, (
+            f"{screen.url} answered {response.status if response else 'nothing'}")
+
+    screenshot(page, screenshot_dir, screen.name)
+    problems = page_problems(page) + browser_problems.messages
+    assert not problems, f"{screen.name} ({page.url}):\n" + "\n".join(
+        f"- {p}" for p in problems)
