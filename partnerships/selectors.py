@@ -16,7 +16,20 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.utils import timezone
 
@@ -208,37 +221,68 @@ class PartnershipPage:
     as_of: datetime.date  # today, or the last day of an ended partnership
     as_it_ended: bool
     lead_partner: Organisation | None
-    current_members: list[Membership]
+    current_members: list[Membership]  # at most CAPS["members"] unless shown in full
+    current_count: int
     upcoming_members: list[Membership]
-    past_members: list[Membership]
-    timeline: list[TimelineEvent]
-    size: MembershipSize
+    past_members: list[Membership]  # at most CAPS["past"], most recently left first
+    past_count: int
+    timeline: list[TimelineEvent]  # the CAPS["timeline"] most recent event dates
+    timeline_count: int
+    size: MembershipSize  # from every membership, not from the capped lists
     lead_matrix: list[LeadRow]
     agreements: list[AgreementGroup]
     overdue_reviews: int
     funding: list[Funding]
     funding_total: Decimal
     funding_by_year: list[FinancialYearTotal]
-    services: list[Service]
+    services: list[Service]  # at most CAPS["services"], with their sites
+    services_count: int
     locations_count: int
     sites_count: int
     co_located_count: int
 
+    @property
+    def current_truncated(self) -> bool:
+        return len(self.current_members) < self.current_count
 
-def _membership_timeline(partnership: Partnership,
-                         memberships: Sequence[Membership]) -> list[TimelineEvent]:
-    """Group joins and departures by day and count the organisations in the partnership after
-    each day, oldest first. An organisation that leaves one role and takes another on the same
-    day is a role change, not a departure."""
+    @property
+    def past_truncated(self) -> bool:
+        return len(self.past_members) < self.past_count
+
+    @property
+    def timeline_truncated(self) -> bool:
+        return len(self.timeline) < self.timeline_count
+
+    @property
+    def services_truncated(self) -> bool:
+        return len(self.services) < self.services_count
+
+
+# How many rows of each long list the page shows; ``?show=<key>`` lifts one cap.
+CAPS = {"members": 50, "past": 25, "timeline": 20, "services": 50}
+
+_CURRENT, _PAST, _UPCOMING = "current", "past", "upcoming"
+
+
+def _membership_events(partnership: Partnership,
+                       spans: Sequence[tuple[int, datetime.date, datetime.date | None]],
+                       today: datetime.date) -> list[TimelineEvent]:
+    """Every day the membership changed, oldest first, with the number of organisations before
+    and after it, from every membership's (organisation, joined, left): no rows are loaded.
+    Who joined and left is filled in later (``_describe_events``) for the days shown."""
     by_date: dict[datetime.date, TimelineEvent] = {}
+    joins: dict[datetime.date, list[int]] = defaultdict(list)
+    leaves: dict[datetime.date, list[int]] = defaultdict(list)
 
     def event(date: datetime.date) -> TimelineEvent:
         return by_date.setdefault(date, TimelineEvent(date=date))
 
-    for m in memberships:
-        event(m.joined_on).joined.append(m)
-        if m.left_on:
-            event(m.left_on).left.append(m)
+    for organisation_id, joined_on, left_on in spans:
+        event(joined_on)
+        joins[joined_on].append(organisation_id)
+        if left_on:
+            event(left_on)
+            leaves[left_on].append(organisation_id)
     if partnership.started_on:
         event(partnership.started_on).formed = True
     if partnership.ended_on:
@@ -247,15 +291,31 @@ def _membership_timeline(partnership: Partnership,
     active: Counter[int] = Counter()  # organisation id → memberships in force
     events = [by_date[d] for d in sorted(by_date)]
     for ev in events:
+        ev.is_future = ev.date > today
         ev.members_before = len(active)
         # Joins first, so a membership that starts and stops on the same day nets to nothing.
-        for m in ev.joined:
-            active[m.organisation_id] += 1
-        for m in ev.left:
-            active[m.organisation_id] -= 1
-            if active[m.organisation_id] <= 0:
-                del active[m.organisation_id]
+        for organisation_id in joins[ev.date]:
+            active[organisation_id] += 1
+        for organisation_id in leaves[ev.date]:
+            active[organisation_id] -= 1
+            if active[organisation_id] <= 0:
+                del active[organisation_id]
         ev.members_after = len(active)
+    return events
+
+
+def _describe_events(events: Sequence[TimelineEvent],
+                     memberships: Sequence[Membership]) -> None:
+    """Fill in who joined and left on each of ``events`` from ``memberships`` (which must hold
+    every membership joining or leaving on those days). An organisation that leaves one role
+    and takes another on the same day is a role change, not a departure."""
+    by_date = {ev.date: ev for ev in events}
+    for m in sorted(memberships, key=lambda m: (m.joined_on, m.organisation.name, m.pk)):
+        if m.joined_on in by_date:
+            by_date[m.joined_on].joined.append(m)
+        if m.left_on and m.left_on in by_date:
+            by_date[m.left_on].left.append(m)
+    for ev in events:
         joined_orgs = {m.organisation_id: m for m in ev.joined}
         swapped = {m.organisation_id for m in ev.left} & set(joined_orgs)
         if swapped:
@@ -267,7 +327,6 @@ def _membership_timeline(partnership: Partnership,
             ev.joined = [m for m in ev.joined if m.organisation_id not in swapped]
         ev.joined.sort(key=lambda m: (m.role != MemberRole.LEAD_PARTNER, m.organisation.name))
         ev.left.sort(key=lambda m: m.organisation.name)
-    return events
 
 
 def _membership_size(events: Sequence[TimelineEvent], today: datetime.date) -> MembershipSize:
@@ -286,9 +345,44 @@ def _membership_size(events: Sequence[TimelineEvent], today: datetime.date) -> M
     return size
 
 
-def partnership_page(*, user: Any, slug: str,
-                     today: datetime.date | None = None) -> PartnershipPage:
-    """Everything the partnership page shows, in a fixed number of queries (about ten).
+def _shown_memberships(user: Any, partnership: Partnership, as_of: datetime.date,
+                       dates: Sequence[datetime.date], show: frozenset[str]
+                       ) -> list[Membership]:
+    """In one query: the first current members (lead partners first, then by name), the most
+    recent leavers, everyone joining later, and everyone who joined or left on ``dates``.
+    The caps are applied in SQL with a row number per list."""
+    bucket = Case(When(joined_on__gt=as_of, then=Value(_UPCOMING)),
+                  When(left_on__lte=as_of, then=Value(_PAST)),
+                  default=Value(_CURRENT), output_field=CharField())
+    is_not_lead = Case(When(role=MemberRole.LEAD_PARTNER, then=Value(0)), default=Value(1),
+                       output_field=IntegerField())
+    wanted = Q(bucket=_UPCOMING) | Q(joined_on__in=dates) | Q(left_on__in=dates)
+    wanted |= (Q(bucket=_CURRENT) if "members" in show
+               else Q(bucket=_CURRENT, current_rank__lte=CAPS["members"]))
+    wanted |= (Q(bucket=_PAST) if "past" in show
+               else Q(bucket=_PAST, past_rank__lte=CAPS["past"]))
+    return list(
+        Membership.objects.visible_to(user).filter(partnership=partnership)
+        .select_related("organisation")
+        .only("organisation__name", "organisation__slug", "organisation", "role",
+              "joined_on", "left_on", "notes")
+        .annotate(
+            bucket=bucket,
+            current_rank=Window(RowNumber(), partition_by=[bucket],
+                                order_by=[is_not_lead, "organisation__name", "joined_on", "pk"]),
+            past_rank=Window(RowNumber(), partition_by=[bucket],
+                             order_by=[F("left_on").desc(), "organisation__name", "joined_on",
+                                       "pk"]))
+        .filter(wanted)
+        .order_by("joined_on", "organisation__name", "pk"))
+
+
+def partnership_page(*, user: Any, slug: str, today: datetime.date | None = None,
+                     show: frozenset[str] = frozenset()) -> PartnershipPage:
+    """Everything the partnership page shows, in a fixed number of queries (about ten), and a
+    bounded number of rows: long lists are capped (``CAPS``) unless their key is in ``show``,
+    while their counts, the timeline's member numbers and the shrink summary are computed from
+    every membership.
 
     Raises Http404 when the partnership does not exist or the user may not see it.
     """
@@ -302,23 +396,30 @@ def partnership_page(*, user: Any, slug: str,
     if partnership.ended_on and partnership.ended_on < today:
         as_of = partnership.ended_on - datetime.timedelta(days=1)
 
-    memberships = list(Membership.objects.visible_to(user).filter(partnership=partnership)
-                       .select_related("organisation")
-                       .order_by("joined_on", "organisation__name", "pk"))
-    current = [m for m in memberships if _in_force(m.joined_on, m.left_on, as_of)]
-    current.sort(key=lambda m: (m.role != MemberRole.LEAD_PARTNER, m.organisation.name))
-    upcoming = [m for m in memberships if m.joined_on > as_of]
-    # Most recently left first; alphabetical among those who left on the same day.
-    past = sorted((m for m in memberships if m.left_on and m.left_on <= as_of),
-                  key=lambda m: m.organisation.name)
-    past.sort(key=lambda m: m.left_on, reverse=True)
-    lead_partner = next((m.organisation for m in current
-                         if m.role == MemberRole.LEAD_PARTNER), None)
-    events = _membership_timeline(partnership, memberships)
-    for ev in events:
-        ev.is_future = ev.date > today
+    spans = list(Membership.objects.visible_to(user).filter(partnership=partnership)
+                 .order_by().values_list("organisation_id", "joined_on", "left_on"))
+    current_count = sum(1 for _, joined, left in spans if _in_force(joined, left, as_of))
+    past_count = sum(1 for _, _, left in spans if left and left <= as_of)
+    events = _membership_events(partnership, spans, today)
     size = _membership_size(events, as_of)
     events.reverse()  # the MOJ timeline shows the most recent event first
+    shown_events = events if "timeline" in show else events[:CAPS["timeline"]]
+    described = list(shown_events)
+    if size.largest_drop is not None and size.largest_drop not in described:
+        described.append(size.largest_drop)  # the shrink summary says who left that day
+
+    memberships = _shown_memberships(user, partnership, as_of,
+                                     [ev.date for ev in described], show)
+    _describe_events(described, memberships)
+    current = [m for m in memberships if m.bucket == _CURRENT
+               and ("members" in show or m.current_rank <= CAPS["members"])]
+    current.sort(key=lambda m: m.current_rank)
+    upcoming = [m for m in memberships if m.bucket == _UPCOMING]
+    past = [m for m in memberships if m.bucket == _PAST
+            and ("past" in show or m.past_rank <= CAPS["past"])]
+    past.sort(key=lambda m: m.past_rank)
+    lead_partner = next((m.organisation for m in current
+                         if m.role == MemberRole.LEAD_PARTNER), None)
     agreements = _agreement_groups(user, partnership, today)
 
     return PartnershipPage(
@@ -328,15 +429,18 @@ def partnership_page(*, user: Any, slug: str,
         as_it_ended=as_of != today,
         lead_partner=lead_partner,
         current_members=current,
+        current_count=current_count,
         upcoming_members=upcoming,
         past_members=past,
-        timeline=events,
+        past_count=past_count,
+        timeline=shown_events,
+        timeline_count=len(events),
         size=size,
         lead_matrix=_lead_matrix(user, partnership, as_of),
         agreements=agreements,
         overdue_reviews=sum(g.current.is_review_overdue for g in agreements),
         **_funding(user, partnership, today),
-        **_services(user, partnership),
+        **_services(user, partnership, show),
     )
 
 
@@ -400,20 +504,43 @@ def _funding(user: Any, partnership: Partnership, today: datetime.date) -> dict[
     }
 
 
-def _services(user: Any, partnership: Partnership) -> dict[str, Any]:
-    services = list(
+def _site_total(sites: Any, total: Any) -> Subquery:
+    """A subquery for one number about all of ``sites`` (PostgreSQL runs it once per query)."""
+    return Subquery(sites.order_by().values("service__partnership").annotate(n=total)
+                    .values("n")[:1], output_field=IntegerField())
+
+
+def _services(user: Any, partnership: Partnership, show: frozenset[str]) -> dict[str, Any]:
+    """The first services (active first, by name) with their categories and sites; the totals
+    (services, sites, locations, co-located sites) cover all of them, in the same query."""
+    # Not correlated with the outer row, so PostgreSQL evaluates each subquery once.
+    sites = ServiceAtLocation.objects.filter(service__partnership=partnership)
+    services_qs = (
         Service.objects.visible_to(user).filter(partnership=partnership)
         .select_related("provider")
-        .prefetch_related("categories",
+        .only("name", "slug", "is_active", "partnership", "provider", "provider__name",
+              "provider__slug")
+        .annotate(total=Window(Count("pk")),
+                  sites_total=_site_total(sites, Count("pk")),
+                  locations_total=_site_total(sites, Count("location", distinct=True)),
+                  co_located_total=_site_total(sites, Count("pk", filter=Q(co_located=True))))
+        .prefetch_related(Prefetch("categories", queryset=ServiceCategory.objects.only("name")),
                           Prefetch("delivery_sites", queryset=ServiceAtLocation.objects
-                                   .select_related("location").order_by("location__name")))
+                                   .select_related("location")
+                                   .only("service", "co_located", "notes", "location",
+                                         "location__name")
+                                   .order_by("location__name")))
         .order_by("-is_active", "name"))
-    sites = [s for service in services for s in service.delivery_sites.all()]
+    if "services" not in show:
+        services_qs = services_qs[:CAPS["services"]]
+    services = list(services_qs)
+    first = services[0] if services else None
     return {
         "services": services,
-        "locations_count": len({s.location_id for s in sites}),
-        "sites_count": len(sites),
-        "co_located_count": sum(1 for s in sites if s.co_located),
+        "services_count": first.total if first else 0,
+        "locations_count": (first.locations_total or 0) if first else 0,
+        "sites_count": (first.sites_total or 0) if first else 0,
+        "co_located_count": (first.co_located_total or 0) if first else 0,
     }
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
+import rules
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from ..selectors import organisation_page, partnership_page
+from ..selectors import CAPS, organisation_page, partnership_page
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -24,16 +25,25 @@ def _paragraphs(text: str) -> list[str]:
 def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """One partnership: summary, members and their history, lead agencies, agreements,
     funding and services. 404 when it does not exist or is not visible to the user."""
-    page = partnership_page(user=request.user, slug=slug)
+    # ``?show=members`` (repeatable: members, past, timeline, services) lifts that list's cap;
+    # anything else is ignored.
+    show = frozenset(request.GET.getlist("show")) & CAPS.keys()
+    page = partnership_page(user=request.user, slug=slug, show=show)
     audit_url = ""
-    # Only platform admins may read the audit trail; everyone else never sees the link.
-    if request.user.has_perm("core.view_auditevent"):
+    # Only platform admins may read the audit trail; everyone else never sees the link. Ask the
+    # rules registry directly: user.has_perm() would fall through to ModelBackend and cost
+    # two permission queries for everyone else.
+    if rules.has_perm("core.view_auditevent", request.user):
         audit_url = (reverse("admin:core_auditevent_changelist") + "?"
                      + urlencode({"partnership_id": page.partnership.pk}))
     compare_url = (reverse("partnerships:compare") + "?"
                    + urlencode({"p": page.partnership.slug}))
+    # "Show all N ..." links keep whatever is already shown in full.
+    show_all_urls = {key: "?" + urlencode({"show": sorted(show | {key})}, doseq=True)
+                     for key in CAPS}
     return render(request, "partnerships/detail.html", {
         "page": page,
+        "show_all_urls": show_all_urls,
         "partnership": page.partnership,
         "summary_paragraphs": _paragraphs(page.partnership.summary),
         "audit_url": audit_url,

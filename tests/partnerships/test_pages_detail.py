@@ -388,3 +388,136 @@ def test_spread_over_financial_years_adds_up():
     assert parts[2020] > parts[2019] > 0
     assert financial_year_of(D(2026, 3, 31)) == 2025
     assert financial_year_of(D(2026, 4, 1)) == 2026
+
+
+# ---------------------------------------------------------------------------------------------
+# Long lists are capped in SQL, with accurate counts and a "Show all" link.
+# ---------------------------------------------------------------------------------------------
+@pytest.fixture
+def big():
+    """52 current members (a lead partner and 51 others) since 2018."""
+    big = PartnershipFactory(name="Big Partnership", started_on=D(2018, 4, 1))
+    LeadMembershipFactory(partnership=big, joined_on=D(2018, 4, 1),
+                          organisation=OrganisationFactory(name="ZZ Lead"))
+    for i in range(51):
+        MembershipFactory(partnership=big, joined_on=D(2018, 4, 1),
+                          organisation=OrganisationFactory(name=f"Member {i:02}"))
+    return big
+
+
+def test_current_members_capped_with_show_all_link(client, commissioner_user, big):
+    client.force_login(commissioner_user)
+    response = client.get(page_url(big))
+    page = response.context["page"]
+    assert len(page.current_members) == 50 and page.current_count == 52
+    # The lead partner first, then by name: the cap keeps the lead.
+    assert page.current_members[0].organisation.name == "ZZ Lead"
+    assert page.current_members[-1].organisation.name == "Member 48"
+    assert page.lead_partner.name == "ZZ Lead"
+    html = response.content.decode()
+    words = text(html)
+    assert "Current members 52" in words and "Current members (52)" in words
+    assert 'href="?show=members#members">Show all 52 current members</a>' in html
+    assert "Member 49" not in section(html, "members", "timeline")
+
+
+def test_no_show_all_link_under_the_cap(client, commissioner_user, hub):
+    client.force_login(commissioner_user)
+    html = client.get(page_url(hub)).content.decode()
+    assert "Show all" not in html
+    assert "?show=" not in html
+
+
+def test_show_members_lifts_the_cap(client, commissioner_user, big):
+    client.force_login(commissioner_user)
+    response = client.get(page_url(big) + "?show=members")
+    page = response.context["page"]
+    assert len(page.current_members) == 52 and page.current_count == 52
+    html = response.content.decode()
+    assert "Show all 52 current members" not in html
+    assert "Member 50" in section(html, "members", "timeline")
+
+
+def test_unknown_show_value_is_ignored(client, commissioner_user, big):
+    client.force_login(commissioner_user)
+    response = client.get(page_url(big) + "?show=everything&show=")
+    assert response.status_code == 200
+    assert len(response.context["page"].current_members) == 50
+    assert "Show all 52 current members" in response.content.decode()
+
+
+def test_past_timeline_and_services_capped(client, commissioner_user):
+    """27 leavers on 27 different days (29 timeline events) and 51 services."""
+    p = PartnershipFactory(started_on=D(2010, 4, 1))
+    lead = OrganisationFactory(name="Lead")
+    LeadMembershipFactory(partnership=p, organisation=lead, joined_on=D(2010, 4, 1))
+    for i in range(27):
+        MembershipFactory(partnership=p, joined_on=D(2010, 4, 1),
+                          left_on=D(2011 + i // 12, 1 + i % 12, 1),
+                          organisation=OrganisationFactory(name=f"Leaver {i:02}"))
+    for i in range(51):
+        service = ServiceFactory(provider=lead, partnership=p, name=f"Service {i:02}")
+        ServiceAtLocationFactory(service=service, co_located=i < 3)
+    client.force_login(commissioner_user)
+    response = client.get(page_url(p))
+    page = response.context["page"]
+    assert (len(page.past_members), page.past_count) == (25, 27)
+    assert page.past_members[0].organisation.name == "Leaver 26"  # most recently left first
+    assert (len(page.timeline), page.timeline_count) == (20, 28)
+    assert page.timeline[0].date == D(2013, 3, 1)
+    assert (len(page.services), page.services_count) == (50, 51)
+    html = response.content.decode()
+    words = text(html)
+    assert "Past members (27)" in words
+    assert "51 services delivered at 51 locations." in words
+    assert "At 3 of 51 service sites" in words
+    assert 'href="?show=past#past-members">Show all 27 past members</a>' in html
+    assert 'href="?show=timeline#timeline">Show all 28 membership changes</a>' in html
+    assert 'href="?show=services#services">Show all 51 services</a>' in html
+
+    # Several lists at once; each link keeps the lists already shown in full.
+    response = client.get(page_url(p) + "?show=past&show=services")
+    page = response.context["page"]
+    assert (len(page.past_members), len(page.timeline), len(page.services)) == (27, 20, 51)
+    html = response.content.decode()
+    assert "Show all 27 past members" not in html and "Show all 51 services" not in html
+    assert 'href="?show=past&amp;show=services&amp;show=timeline#timeline"' in html
+
+
+def test_shrink_summary_correct_when_timeline_truncated(client, commissioner_user):
+    """The big departure is older than the 20 most recent changes, which are single joins:
+    the summary still comes from the whole history."""
+    p = PartnershipFactory(started_on=D(2013, 4, 1))
+    LeadMembershipFactory(partnership=p, joined_on=D(2013, 4, 1))
+    for i in range(29):
+        MembershipFactory(partnership=p, joined_on=D(2013, 4, 1),
+                          left_on=RECOMMISSIONED if i < 26 else None,
+                          notes="Recommissioning" if i < 26 else "")
+    for i in range(22):
+        MembershipFactory(partnership=p, joined_on=D(2021 + i // 12, 1 + i % 12, 1))
+    client.force_login(commissioner_user)
+    response = client.get(page_url(p))
+    page = response.context["page"]
+    assert page.timeline_count == 24 and len(page.timeline) == 20
+    assert RECOMMISSIONED not in [ev.date for ev in page.timeline]
+    assert page.size.peak == 30 and page.size.now == 26 and page.size.has_shrunk
+    words = text(response.content.decode())
+    assert "Membership has shrunk from 30 organisations to 26." in words
+    assert "30 organisations from 1 April 2013 → 26 organisations now" in words
+    assert "on 1 April 2020, when 26 left (Recommissioning): from 30 to 4" in words
+    assert "Current members 26 (down from 30 at its largest)" in words
+    # The most recent events still carry member numbers counted from the whole history.
+    assert page.timeline[0].members_before == 25 and page.timeline[0].members_after == 26
+
+
+def test_audit_link_check_costs_no_permission_queries(client, commissioner_user, hub):
+    """The rules registry answers without ModelBackend's permission queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(commissioner_user)
+    client.get(page_url(hub))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(page_url(hub)).status_code == 200
+    assert not [q for q in captured.captured_queries if "auth_permission" in q["sql"]]
+    assert len(captured) <= 14
