@@ -115,3 +115,42 @@ for perm in ("authtoken.view_token", "authtoken.add_token", "authtoken.delete_to
 
 # Where the admin is available at all (the partnership pages themselves come later).
 rules.add_perm("admin.access", is_platform_admin | is_partnership_manager)
+
+
+# -- Monitoring returns ---------------------------------------------------------------------------
+# Provider staff draft and submit their own organisation's returns; a partnership manager of the
+# current lead partner reviews (approves or sends back) returns for that partnership, but never
+# their own organisation's; commissioners see returns of partnerships they fund. Lists use
+# ``MonitoringReturn.objects.visible_to(user)``, which says the same in SQL.
+
+
+@rules.predicate
+def is_returning_organisation(user: Any, monitoring_return: Any) -> bool:
+    """The user works for the organisation that owes the return."""
+    return bool(monitoring_return is not None and getattr(user, "organisation_id", None)
+                and user.organisation_id == monitoring_return.organisation_id)
+
+
+@rules.predicate
+def funds_partnership(user: Any, obj: Any) -> bool:
+    """The user's organisation funds (commissions) the object's partnership."""
+    partnership = _partnership_of(obj)
+    if partnership is None or not getattr(user, "organisation_id", None):
+        return False
+    return partnership.funding.filter(funder_id=user.organisation_id).exists()
+
+
+submits_for_organisation = is_provider_staff & is_own_organisation
+
+rules.add_perm("monitoring.start_return", is_platform_admin | submits_for_organisation)
+rules.add_perm("monitoring.edit_return", is_provider_staff & is_returning_organisation)
+rules.add_perm("monitoring.review_return",
+               is_platform_admin | (manages_partnership & ~is_returning_organisation))
+rules.add_perm("monitoring.view_monitoringreturn",
+               is_platform_admin | is_returning_organisation | manages_partnership
+               | (is_commissioner & funds_partnership))
+for model in ("metric", "framework", "frameworkmetric", "reportingperiod", "returnrequirement",
+              "crossmetricrule"):
+    rules.add_perm(f"monitoring.view_{model}", is_active_user)
+    for verb in ("add", "change", "delete"):
+        rules.add_perm(f"monitoring.{verb}_{model}", is_platform_admin)

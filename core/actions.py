@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 
 from . import audit
+from .errors import DomainError, full_clean
 from .models import AuditEvent
 
 M = TypeVar("M", bound=models.Model)
@@ -39,3 +40,31 @@ def audited_delete(*, instance: models.Model, by: Any, summary: str = "") -> Non
     audit.record(instance=instance, action=AuditEvent.Action.DELETE, by=by, before=before,
                  summary=summary)
     instance.delete()
+
+
+def audited_create(*, instance: M, by: Any, summary: str) -> M:
+    """Validate and save a new object with its create audit row (call inside an action's
+    transaction)."""
+    full_clean(instance)
+    instance.save()
+    audit.record(instance=instance, action=AuditEvent.Action.CREATE, by=by, summary=summary)
+    return instance
+
+
+def audited_update(*, instance: M, by: Any, summary: str, **changes: Any) -> M:
+    """Apply ``changes``, validate, save and audit the diff. A refusal restores the caller's
+    object, so nothing in memory pretends the change happened."""
+    before = audit.snapshot(instance)
+    previous = {name: getattr(instance, name) for name in changes}
+    for name, value in changes.items():
+        setattr(instance, name, value)
+    try:
+        full_clean(instance)
+    except DomainError:
+        for name, value in previous.items():
+            setattr(instance, name, value)
+        raise
+    instance.save()
+    audit.record(instance=instance, action=AuditEvent.Action.UPDATE, by=by, before=before,
+                 summary=summary)
+    return instance

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import audit
+from core.actions import audited_create, audited_update
 from core.errors import DomainError, full_clean
 from core.models import AuditEvent
 from core.slugs import unique_slug
@@ -38,27 +39,11 @@ User = Any  # accounts.User; typed loosely so partnerships does not import accou
 
 
 def _create(instance: Any, by: User, summary: str) -> Any:
-    full_clean(instance)
-    instance.save()
-    audit.record(instance=instance, action=AuditEvent.Action.CREATE, by=by, summary=summary)
-    return instance
+    return audited_create(instance=instance, by=by, summary=summary)
 
 
 def _update(instance: Any, by: User, summary: str, **changes: Any) -> Any:
-    before = audit.snapshot(instance)
-    previous = {name: getattr(instance, name) for name in changes}
-    for name, value in changes.items():
-        setattr(instance, name, value)
-    try:
-        full_clean(instance)
-    except DomainError:
-        for name, value in previous.items():  # a refusal leaves the caller's object as it was
-            setattr(instance, name, value)
-        raise
-    instance.save()
-    audit.record(instance=instance, action=AuditEvent.Action.UPDATE, by=by, before=before,
-                 summary=summary)
-    return instance
+    return audited_update(instance=instance, by=by, summary=summary, **changes)
 
 
 @transaction.atomic

@@ -12,6 +12,13 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from tests.accounts.factories import ProviderStaffFactory
+from tests.monitoring.factories import (
+    FrameworkMetricFactory,
+    MetricFactory,
+    ReportingPeriodFactory,
+    ReturnRequirementFactory,
+    ValueFactory,
+)
 from tests.partnerships.factories import (
     AgreementFactory,
     FundingFactory,
@@ -31,7 +38,7 @@ from tests.services.factories import (
     category,
 )
 
-OUR_APPS = {"core", "partnerships", "services", "accounts"}
+OUR_APPS = {"core", "partnerships", "services", "accounts", "monitoring"}
 
 
 def _audit_event():
@@ -75,6 +82,13 @@ def _service():
     return site.service
 
 
+def _rule():
+    from monitoring.models import CrossMetricRule
+
+    return CrossMetricRule.objects.create(left_metric=MetricFactory(), right_metric=MetricFactory(),
+                                          message="Completions cannot exceed starts.")
+
+
 # One way to make an object of each registered model. A model registered later without a
 # builder here is skipped on its change page (and named in the skip reason).
 BUILDERS: dict[str, Callable[[], Model]] = {
@@ -91,6 +105,13 @@ BUILDERS: dict[str, Callable[[], Model]] = {
     "services.service": _service,
     "services.location": LocationFactory,
     "accounts.user": ProviderStaffFactory,
+    "monitoring.metric": MetricFactory,
+    "monitoring.framework": lambda: FrameworkMetricFactory().framework,
+    "monitoring.reportingperiod": ReportingPeriodFactory,
+    "monitoring.returnrequirement": lambda: ReturnRequirementFactory(
+        frameworks=[FrameworkMetricFactory().framework]),
+    "monitoring.crossmetricrule": _rule,
+    "monitoring.monitoringreturn": lambda: ValueFactory().monitoring_return,
     "auth.group": _group,
     "authtoken.tokenproxy": _token,
     "axes.accessattempt": _axes("AccessAttempt"),

@@ -1,0 +1,285 @@
+"""Every write to monitoring returns: start, save figures, submit, send back, approve, correct.
+
+Each action is one transaction: it validates (raising ``DomainError`` and changing nothing on
+bad input), saves, and writes its audit row before committing. Permissions come from
+``accounts.rules``; views, the API, uploads and the admin call these and never re-implement them.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from core import audit
+from core.actions import audited_create, audited_update
+from core.errors import DomainError
+from core.models import AuditEvent
+
+from . import validation
+from .choices import Frequency, ReturnStatus
+from .models import (
+    CrossMetricRule,
+    MonitoringReturn,
+    Query,
+    ReportingPeriod,
+    ReturnRequirement,
+    Value,
+    due_days,
+    period_bounds,
+)
+from .querysets import return_metrics
+
+User = Any  # accounts.User
+
+
+def _create(instance: Any, by: User, summary: str) -> Any:
+    return audited_create(instance=instance, by=by, summary=summary)
+
+
+def _update(instance: Any, by: User, summary: str, **changes: Any) -> Any:
+    return audited_update(instance=instance, by=by, summary=summary, **changes)
+
+
+def _locked(monitoring_return: MonitoringReturn) -> MonitoringReturn:
+    """The stored row, locked for this transaction, so checks see what is really there."""
+    return (MonitoringReturn.objects.select_for_update()
+            .select_related("period", "organisation", "partnership")
+            .get(pk=monitoring_return.pk))
+
+
+def _refresh_caller(original: MonitoringReturn, saved: MonitoringReturn) -> MonitoringReturn:
+    """Reload the caller's object, so it is not left stale after the locked copy was saved."""
+    if original is not saved:
+        original.refresh_from_db()
+    return original
+
+
+def _shown(value: Any) -> Any:
+    return None if value is None else str(value)
+
+
+def _require_editor(user: User, ret: MonitoringReturn) -> None:
+    if ret.status == ReturnStatus.APPROVED:
+        raise DomainError(f"This return was approved on {ret.approved_at:%-d %B %Y} and is "
+                          "locked. Start a correction to change its figures.")
+    if ret.status not in ReturnStatus.editable():
+        raise DomainError(f"This return is {ret.get_status_display().lower()}; it can be "
+                          "changed only when it is a draft or returned for correction.")
+    if not user.has_perm("monitoring.edit_return", ret):
+        raise DomainError(f"Only provider staff of {ret.organisation} can change its returns.")
+
+
+# -- periods -------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def periods_ensure(*, start: datetime.date, end: datetime.date, by: User = None,
+                   frequency: str = Frequency.QUARTERLY) -> list[ReportingPeriod]:
+    """The periods of ``frequency`` covering ``start``–``end``, creating the missing ones with
+    their due date (period end + ``MONITORING_DUE_DAYS``, default 28)."""
+    if end < start:
+        raise DomainError("The end date is before the start date.", field="end")
+    periods = []
+    day = start
+    while day <= end:
+        starts_on, ends_on = period_bounds(frequency, day)
+        period = ReportingPeriod.objects.filter(frequency=frequency, starts_on=starts_on).first()
+        if period is None:
+            period = _create(ReportingPeriod(
+                frequency=frequency, starts_on=starts_on, ends_on=ends_on,
+                due_on=ends_on + datetime.timedelta(days=due_days())), by, "Added period")
+        periods.append(period)
+        day = ends_on + datetime.timedelta(days=1)
+    return periods
+
+
+# -- the return workflow -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def return_start(*, organisation: Any, partnership: Any, period: ReportingPeriod,
+                 by: User) -> MonitoringReturn:
+    """Open the draft return an organisation owes a partnership for a period."""
+    if not by.has_perm("monitoring.start_return", organisation):
+        raise DomainError(f"Only provider staff of {organisation} can start its returns.")
+    if ReturnRequirement.objects.owed(organisation=organisation, partnership=partnership,
+                                      period=period) is None:
+        raise DomainError(f"{organisation} does not owe {partnership} a return for {period}.")
+    if MonitoringReturn.objects.filter(organisation=organisation, partnership=partnership,
+                                       period=period).exists():
+        raise DomainError(f"{organisation} has already started its return for {period}.")
+    ret = MonitoringReturn(organisation=organisation, partnership=partnership, period=period)
+    return _create(ret, by, "Started return")
+
+
+@transaction.atomic
+def return_save_values(*, monitoring_return: MonitoringReturn, values: dict[str, str],
+                       expected_version: int, by: User) -> MonitoringReturn:
+    """Save figures (metric code → text as typed; empty text clears a figure).
+
+    ``expected_version`` is the version the user opened: if someone saved since, nothing is
+    saved. Every bad figure is reported at once, naming its metric; nothing is saved then.
+    """
+    ret = _locked(monitoring_return)
+    _require_editor(by, ret)
+    if expected_version != ret.version:
+        raise DomainError("Someone else saved this return since you opened it. Open it again "
+                          "to see their changes, then make yours; nothing was saved.",
+                          code="stale")
+    metrics = {m.code: m for m in return_metrics(ret)}
+    errors, parsed = [], {}
+    for code, raw in values.items():
+        metric = metrics.get(code)
+        if metric is None:
+            errors.append(f"“{code}” is not a figure this return asks for.")
+            continue
+        try:
+            parsed[code] = validation.parse_value(metric, raw)
+        except ValueError as exc:
+            errors.append(f"{metric.name}: {exc}.")
+    if errors:
+        raise DomainError(" ".join(errors), code="invalid_values")
+    existing = {v.metric.code: v for v in ret.values.select_related("metric")}
+    changes: dict[str, list[Any]] = {}
+    for code, (number, text) in parsed.items():
+        current = existing.get(code)
+        empty = number is None and text == ""
+        old = current.display if current else None
+        if current is not None and empty:
+            current.delete()
+            changes[code] = [old, None]
+        elif current is None and not empty:
+            Value.objects.create(monitoring_return=ret, metric=metrics[code], number=number,
+                                 text=text)
+            changes[code] = [None, number if number is not None else text]
+        elif current is not None and (current.number, current.text) != (number, text):
+            current.number, current.text = number, text
+            current.save(update_fields=["number", "text"])
+            changes[code] = [old, current.display]
+    ret.version += 1
+    ret.save(update_fields=["version", "modified_on"])
+    audit.record(instance=ret, action=AuditEvent.Action.UPDATE, by=by,
+                 changes={k: [_shown(a), _shown(b)] for k, (a, b) in changes.items()},
+                 summary=f"Saved {len(changes)} figure{'s' if len(changes) != 1 else ''}")
+    return _refresh_caller(monitoring_return, ret)
+
+
+def return_check(monitoring_return: MonitoringReturn) -> tuple[list[str], list[str]]:
+    """``(errors, warnings)`` for submitting the return as it is stored now."""
+    metrics = list(return_metrics(monitoring_return))
+    by_id = {m.pk: m for m in metrics}
+    values = {v.metric_id: v for v in monitoring_return.values.all()}
+    errors = [f"{m.name} is required." for m in metrics
+              if m.is_required and m.pk not in values]
+    numbers = {mid: v.number for mid, v in values.items() if v.number is not None}
+    requirement = ReturnRequirement.objects.owed(
+        organisation=monitoring_return.organisation_id,
+        partnership=monitoring_return.partnership_id, period=monitoring_return.period)
+    in_scope = Q(framework__isnull=True)
+    if requirement is not None:
+        in_scope |= Q(framework__in=requirement.frameworks.all())
+    rules = CrossMetricRule.objects.filter(in_scope, is_active=True).distinct()
+    errors += validation.rule_errors(rules, numbers)
+    warnings = validation.value_warnings(monitoring_return, numbers, by_id) if numbers else []
+    return errors, warnings
+
+
+@transaction.atomic
+def return_submit(*, monitoring_return: MonitoringReturn, by: User,
+                  warning_note: str = "") -> MonitoringReturn:
+    """Submit a draft (or a corrected returned return) to the lead partner. Errors block it;
+    warnings need ``warning_note`` saying why the figures are right."""
+    ret = _locked(monitoring_return)
+    _require_editor(by, ret)
+    errors, warnings = return_check(ret)
+    if errors:
+        raise DomainError("The return cannot be submitted: " + " ".join(errors),
+                          code="invalid_values")
+    if warnings and not warning_note.strip():
+        raise DomainError("Some figures look unusual. Check them, or add a note explaining "
+                          "them: " + " ".join(warnings), field="warning_note", code="warnings")
+    ret.queries.filter(resolved=False).update(resolved=True)
+    _update(ret, by, "Submitted return", status=ReturnStatus.SUBMITTED,
+            submitted_at=timezone.now(), submitted_by=by,
+            warning_note=warning_note.strip() if warnings else "", version=ret.version + 1)
+    return _refresh_caller(monitoring_return, ret)
+
+
+def _require_reviewer(user: User, ret: MonitoringReturn, verb: str) -> None:
+    if getattr(user, "organisation_id", None) == ret.organisation_id:
+        raise DomainError(f"You cannot {verb} your own organisation's return; the lead partner "
+                          "reviews it.")
+    if not user.has_perm("monitoring.review_return", ret):
+        raise DomainError(f"Only a partnership manager of {ret.partnership}'s lead partner can "
+                          f"{verb} its returns.")
+    if ret.status != ReturnStatus.SUBMITTED:
+        raise DomainError(f"Only a submitted return can be {verb}d; this one is "
+                          f"{ret.get_status_display().lower()}.")
+
+
+@transaction.atomic
+def return_approve(*, monitoring_return: MonitoringReturn, by: User) -> MonitoringReturn:
+    """Approve a submitted return: its figures are then locked and reported."""
+    ret = _locked(monitoring_return)
+    _require_reviewer(by, ret, "approve")
+    _update(ret, by, "Approved return", status=ReturnStatus.APPROVED,
+            approved_at=timezone.now(), approved_by=by, version=ret.version + 1)
+    return _refresh_caller(monitoring_return, ret)
+
+
+@transaction.atomic
+def return_send_back(*, monitoring_return: MonitoringReturn, by: User, comment: str = "",
+                     metric_comments: dict[str, str] | None = None) -> MonitoringReturn:
+    """Return a submitted return for correction, with a comment on the whole return and/or on
+    individual figures (metric code → comment), so the provider sees exactly what is queried."""
+    ret = _locked(monitoring_return)
+    _require_reviewer(by, ret, "send back")
+    metric_comments = {k: v.strip() for k, v in (metric_comments or {}).items() if v.strip()}
+    if not comment.strip() and not metric_comments:
+        raise DomainError("Say what needs correcting, on the whole return or on a figure.",
+                          field="comment")
+    metrics = {m.code: m for m in return_metrics(ret)}
+    unknown = sorted(set(metric_comments) - set(metrics))
+    if unknown:
+        raise DomainError(f"This return does not ask for {', '.join(unknown)}.")
+    if comment.strip():
+        _create(Query(monitoring_return=ret, text=comment.strip(), raised_by=by), by,
+                "Queried the return")
+    for code, text in metric_comments.items():
+        _create(Query(monitoring_return=ret, metric=metrics[code], text=text, raised_by=by), by,
+                f"Queried {metrics[code].name}")
+    _update(ret, by, "Returned for correction", status=ReturnStatus.RETURNED,
+            version=ret.version + 1)
+    return _refresh_caller(monitoring_return, ret)
+
+
+@transaction.atomic
+def return_correct(*, approved_return: MonitoringReturn, by: User,
+                   reason: str) -> MonitoringReturn:
+    """Start a correction of an approved return: a new draft revision with the same figures.
+    The approved revision is kept (and reported) until the correction is approved."""
+    old = _locked(approved_return)
+    if old.status != ReturnStatus.APPROVED:
+        raise DomainError("Only an approved return needs a correction; change this one "
+                          "directly.")
+    if not by.has_perm("monitoring.start_return", old.organisation):
+        raise DomainError(f"Only provider staff of {old.organisation} can correct its returns.")
+    if not reason.strip():
+        raise DomainError("Say why the figures are being corrected.", field="reason")
+    later = MonitoringReturn.objects.filter(organisation=old.organisation_id,
+                                            partnership=old.partnership_id, period=old.period_id,
+                                            revision__gt=old.revision).first()
+    if later is not None:
+        raise DomainError(f"Revision {later.revision} already corrects this return; change "
+                          "that one.")
+    new = _create(MonitoringReturn(organisation=old.organisation, partnership=old.partnership,
+                                   period=old.period, revision=old.revision + 1, replaces=old,
+                                   correction_reason=reason.strip()),
+                  by, f"Started correction: {reason.strip()}")
+    Value.objects.bulk_create([Value(monitoring_return=new, metric_id=v.metric_id,
+                                     number=v.number, text=v.text) for v in old.values.all()])
+    return new

@@ -1,0 +1,100 @@
+"""Read logic for monitoring: who sees which returns, which requirement applies, and framework
+reports as views over the one set of values."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+
+
+class ReportingPeriodQuerySet(models.QuerySet):
+    def containing(self, date: Any) -> ReportingPeriodQuerySet:
+        return self.filter(starts_on__lte=date, ends_on__gte=date)
+
+
+class ReturnRequirementQuerySet(models.QuerySet):
+    def for_period(self, period: Any) -> ReturnRequirementQuerySet:
+        """Requirements at the period's frequency in force for it."""
+        return self.filter(
+            Q(from_period__isnull=True) | Q(from_period__starts_on__lte=period.starts_on),
+            Q(until_period__isnull=True) | Q(until_period__starts_on__gte=period.starts_on),
+            frequency=period.frequency,
+        )
+
+    def owed(self, *, organisation: Any, partnership: Any, period: Any) -> Any:
+        """The requirement for this organisation, partnership and period, or ``None``."""
+        return (self.for_period(period).filter(organisation=organisation, partnership=partnership)
+                .prefetch_related("frameworks").first())
+
+
+class MonitoringReturnQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> MonitoringReturnQuerySet:
+        """Platform admins: all; others: their own organisation's returns, the partnerships their
+        organisation leads (managers) and the partnerships it funds (commissioners)."""
+        from accounts.models import Role
+        from partnerships.models import Partnership
+
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+            return self.all()
+        q = Q(organisation_id=user.organisation_id)
+        if user.role == Role.PARTNERSHIP_MANAGER:
+            q |= Q(partnership__in=Partnership.objects.managed_by(user).values("pk"))
+        if user.role == Role.COMMISSIONER:
+            q |= Q(partnership__funding__funder_id=user.organisation_id)
+        return self.filter(q).distinct()
+
+    def current_approved(self) -> MonitoringReturnQuerySet:
+        """Approved returns not themselves corrected by a later approved revision: what reports
+        read."""
+        from .choices import ReturnStatus
+
+        return self.filter(status=ReturnStatus.APPROVED).exclude(
+            corrections__status=ReturnStatus.APPROVED)
+
+
+def return_metrics(monitoring_return: Any) -> models.QuerySet:
+    """The metrics a return asks for: each once, however many of its frameworks need it.
+    Annotated with ``is_required`` (required by at least one framework)."""
+    from .models import Metric, ReturnRequirement
+
+    requirement = ReturnRequirement.objects.owed(
+        organisation=monitoring_return.organisation_id,
+        partnership=monitoring_return.partnership_id, period=monitoring_return.period)
+    if requirement is None:
+        return Metric.objects.none()
+    links = Q(framework_links__framework__in=requirement.frameworks.all())
+    return (Metric.objects.filter(links)
+            .annotate(is_required=models.Max(models.Case(
+                models.When(links & Q(framework_links__required=True), then=1),
+                default=0, output_field=models.IntegerField())))
+            .order_by("name"))
+
+
+def framework_values(framework: Any, partnership: Any, period: Any) -> list[dict[str, Any]]:
+    """A framework's report for one partnership and period: its metrics in order, each with the
+    values of the current approved returns (the same ``Value`` rows every other framework
+    reads) and their total. Two queries whatever the size."""
+    from .models import MonitoringReturn, Value
+
+    links = list(framework.framework_metrics.select_related("metric").order_by("position", "id"))
+    returns = MonitoringReturn.objects.current_approved().filter(partnership=partnership,
+                                                                  period=period)
+    values = (Value.objects.filter(monitoring_return__in=returns,
+                                   metric__in=[fm.metric_id for fm in links])
+              .select_related("metric", "monitoring_return__organisation")
+              .order_by("monitoring_return__organisation__name"))
+    by_metric: dict[int, list[Any]] = {}
+    for v in values:
+        by_metric.setdefault(v.metric_id, []).append(v)
+    rows = []
+    for fm in links:
+        found = by_metric.get(fm.metric_id, [])
+        numbers = [v.number for v in found if v.number is not None]
+        rows.append({"metric": fm.metric, "required": fm.required, "values": found,
+                     "total": sum(numbers) if fm.metric.is_numeric and numbers else None})
+    return rows
+
