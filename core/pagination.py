@@ -1,11 +1,57 @@
-"""API pagination (its own module: DRF imports it from settings while loading its viewsets)."""
+"""Pagination for pages and the API. (Its own module: DRF imports StandardPagination from
+settings while loading its viewsets.)"""
 
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
+
+PAGE_SIZE = 25  # rows per page, on pages and in the API
 
 
 class StandardPagination(PageNumberPagination):
     """25 a page by default; ``?page_size=`` up to 100."""
 
-    page_size = 25
+    page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = 100
+
+
+@dataclass(frozen=True)
+class PageResult:
+    """A page of results and, when the requested page did not exist, why another is shown."""
+
+    page: Page
+    notice: str = ""
+
+
+def paginate(queryset: QuerySet[Any], requested: str | None,
+             per_page: int = PAGE_SIZE) -> PageResult:
+    """The requested page of ``queryset``; a page number that is not a number, or past the end,
+    shows the first or last page with a notice instead of an error (bookmarks outlive data)."""
+    paginator = Paginator(queryset, per_page)
+    raw = (requested or "").strip()
+    if not raw:
+        return PageResult(paginator.page(1))
+    try:
+        # Python refuses to parse thousands of digits; any number that long is past the end.
+        number = 1_000_000_000 if raw.isdecimal() and len(raw) > 9 else int(raw)
+    except ValueError:
+        return PageResult(paginator.page(1),
+                          "The page number must be a whole number, so the first page is shown.")
+    if number < 1:
+        return PageResult(paginator.page(1),
+                          "Pages are numbered from 1, so the first page is shown.")
+    last = paginator.num_pages
+    if number > last:
+        if not paginator.count:
+            return PageResult(paginator.page(1))  # the empty state says enough
+        pages = "1 page" if last == 1 else f"{last} pages"
+        asked = f"page {number}" if number < 1_000_000 else "such page"
+        return PageResult(paginator.page(last), f"There is no {asked}: these results fit on "
+                                                f"{pages}, so the last page is shown.")
+    return PageResult(paginator.page(number))

@@ -56,16 +56,17 @@ from django.http import QueryDict
 from django.urls import reverse
 from django.utils import timezone
 
-from services.models import Service, ServiceCategory
+from services.models import Service
+from services.selectors import category_choices
 
 from .choices import MemberRole, OrganisationKind, PartnershipStatus, Setting
 from .models import Agreement, Funding, Membership, Organisation, Partnership, Region
 from .querysets import in_force_on
+from .selectors import region_choices
 
 MAX_QUERY_LENGTH = 200
 # More words than this add little to a registry search but grow the SQLite query.
 MAX_TERMS = 10
-PAGE_SIZE = 25
 EXPORT_CHUNK_SIZE = 500
 
 # PostgreSQL text-search configuration: English stemming, so "housing" finds "house".
@@ -440,15 +441,6 @@ def search_export_rows(user: Any, params: SearchParams,
 # --------------------------------------------------------------------------------------------
 # The form behind the page's GET parameters
 # --------------------------------------------------------------------------------------------
-
-
-def region_choices() -> list[tuple[str, str]]:
-    return list(Region.objects.order_by("position", "name").values_list("code", "name"))
-
-
-def category_choices() -> list[tuple[str, str]]:
-    return list(ServiceCategory.objects.order_by("position", "name")
-                .values_list("slug", "name"))
 
 
 class _Checkboxes(forms.MultipleChoiceField):

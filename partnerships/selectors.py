@@ -44,6 +44,7 @@ from .models import (
     Membership,
     Organisation,
     Partnership,
+    Region,
     Signatory,
 )
 
@@ -61,6 +62,11 @@ PARTNERSHIP_STATUS_TAGS = {
     PartnershipStatus.ACTIVE: "govuk-tag--green",
     PartnershipStatus.ENDED: "govuk-tag--grey",
 }
+
+
+def region_choices() -> list[tuple[str, str]]:
+    """Regions as (code, name) pairs in display order, for filter panels."""
+    return list(Region.objects.order_by("position", "name").values_list("code", "name"))
 
 
 def _today() -> datetime.date:

@@ -13,6 +13,7 @@ from typing import Any
 from django import forms
 
 from partnerships.choices import Setting
+from partnerships.selectors import region_choices
 
 from . import selectors
 from .choices import Gender, LocationKind
@@ -103,7 +104,7 @@ class DirectoryFilterForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = selectors.category_choices()
-        self.fields["region"].choices = [("", "Any region"), *selectors.region_choices()]
+        self.fields["region"].choices = [("", "Any region"), *region_choices()]
         self.fields["region"].error_messages["invalid_choice"] = (
             "Choose a region from the list")
         # Known values of a multi-value filter that also had unknown ones (still applied).

@@ -11,16 +11,13 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.paginator import Page, Paginator
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from partnerships.choices import Setting
-from partnerships.models import Region
 
 from .choices import Gender
 from .models import Location, Service, ServiceAtLocation, ServiceCategory
 
-PAGE_SIZE = 25
 # Rows fetched per round trip when streaming the CSV: memory stays flat on a 10,000-row export
 # while the number of queries grows only with the export's size, not with its relations.
 EXPORT_CHUNK_SIZE = 2000
@@ -81,11 +78,6 @@ def category_choices() -> list[tuple[str, str]]:
     return list(ServiceCategory.objects.order_by("position", "name").values_list("slug", "name"))
 
 
-def region_choices() -> list[tuple[str, str]]:
-    """Regions as (code, name) pairs in display order, for the filter's select."""
-    return list(Region.objects.order_by("position", "name").values_list("code", "name"))
-
-
 def location_label(text: str) -> str:
     """How to show a location filter: the location's name when ``text`` is a slug from a link
     (readable tag, no slug jargon), otherwise the words the user typed."""
@@ -117,42 +109,6 @@ def categories_with_counts(*, user: Any) -> list[ServiceCategory]:
     visible = Service.objects.visible_to(user).active().values("pk")
     return list(ServiceCategory.objects.order_by("position", "name").annotate(
         service_count=Count("services", filter=Q(services__in=visible), distinct=True)))
-
-
-@dataclass(frozen=True)
-class PageResult:
-    """A page of results and, when the requested page did not exist, why another is shown."""
-
-    page: Page
-    notice: str = ""
-
-
-def paginate(queryset: QuerySet[Any], requested: str | None,
-             per_page: int = PAGE_SIZE) -> PageResult:
-    """The requested page of ``queryset``; a page number that is not a number, or past the end,
-    shows the first or last page with a notice instead of an error (bookmarks outlive data)."""
-    paginator = Paginator(queryset, per_page)
-    raw = (requested or "").strip()
-    if not raw:
-        return PageResult(paginator.page(1))
-    try:
-        # Python refuses to parse thousands of digits; any number that long is past the end.
-        number = 1_000_000_000 if raw.isdecimal() and len(raw) > 9 else int(raw)
-    except ValueError:
-        return PageResult(paginator.page(1),
-                          "The page number must be a whole number, so the first page is shown.")
-    if number < 1:
-        return PageResult(paginator.page(1),
-                          "Pages are numbered from 1, so the first page is shown.")
-    last = paginator.num_pages
-    if number > last:
-        if not paginator.count:
-            return PageResult(paginator.page(1))  # the empty state says enough
-        pages = "1 page" if last == 1 else f"{last} pages"
-        asked = f"page {number}" if number < 1_000_000 else "such page"
-        return PageResult(paginator.page(last), f"There is no {asked}: these results fit on "
-                                                f"{pages}, so the last page is shown.")
-    return PageResult(paginator.page(number))
 
 
 CSV_HEADER: Sequence[str] = (

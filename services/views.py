@@ -16,6 +16,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from core.csv_export import csv_response
+from core.pagination import paginate
 
 from . import selectors
 from .forms import DirectoryFilterForm, SelectedFilter, query_params
@@ -77,7 +78,7 @@ def directory(request: HttpRequest) -> HttpResponse:
     """Services by category and location, filtered, sorted and paged on the server."""
     form, filters = _parse(request)
     services = selectors.service_directory(user=request.user, filters=filters)
-    result = selectors.paginate(services, request.GET.get("page"))
+    result = paginate(services, request.GET.get("page"))
     location_name = selectors.location_label(filters.location)
     if location_name != filters.location:
         # Came from a link by slug: show the place's name in the box, which finds it too.

@@ -386,12 +386,12 @@ def test_pages_of_25(signed_in, thirty):
 
 
 @pytest.mark.parametrize("page, shown, message", [
-    ("99", 2, "There is no page 99: these results fit on 2 pages"),
-    ("0", 1, "Pages are numbered from 1"),
-    ("-3", 1, "Pages are numbered from 1"),
-    ("two", 1, "Page numbers are whole numbers"),
-    ("9" * 50, 2, "these results fit on 2 pages"),
-    ("9" * 5000, 1, "Page numbers are whole numbers"),
+    ("99", 2, "There is no page 99: these results fit on 2 pages, so the last page is shown."),
+    ("0", 1, "Pages are numbered from 1, so the first page is shown."),
+    ("-3", 1, "Pages are numbered from 1, so the first page is shown."),
+    ("two", 1, "The page number must be a whole number, so the first page is shown."),
+    ("9" * 50, 2, "There is no such page: these results fit on 2 pages"),
+    ("9" * 5000, 2, "There is no such page: these results fit on 2 pages"),
 ])
 def test_out_of_range_or_bad_page_shows_a_page_and_says_why(signed_in, thirty, page, shown,
                                                             message):
