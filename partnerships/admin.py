@@ -370,9 +370,7 @@ class AgreementAdmin(PartnershipsAdmin):
         if obj.review_due is None:
             return "—"
         date = f"{obj.review_due:%-d %b %Y}"
-        overdue = (obj.status == AgreementStatus.ACTIVE
-                   and obj.review_due < timezone.localdate())
-        if not overdue:
+        if not obj.review_overdue_on():
             return date
         return format_html('<img src="{}" alt="" width="14" height="14"> '
                            "<strong>{} — overdue</strong>",

@@ -6,13 +6,11 @@ Every queryset starts from ``visible_to(request.user)`` and owns its ``select_re
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import django_filters
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -79,13 +77,6 @@ def partnership_filter(help_text: str) -> django_filters.ModelChoiceFilter:
     return django_filters.ModelChoiceFilter(
         to_field_name="slug", queryset=visible_partnerships, help_text=help_text,
     )
-
-
-def is_review_overdue(agreement: Agreement, today: datetime.date | None = None) -> bool:
-    """The same test as ``AgreementQuerySet.review_overdue``, for one loaded agreement."""
-    today = today or timezone.localdate()
-    return bool(agreement.status == AgreementStatus.ACTIVE and agreement.review_due
-                and agreement.review_due < today)
 
 
 # --------------------------------------------------------------------------------------------
@@ -167,7 +158,7 @@ class AgreementSummarySerializer(serializers.ModelSerializer):
                   "review_overdue"]
 
     def get_review_overdue(self, agreement: Agreement) -> bool:
-        return is_review_overdue(agreement)
+        return agreement.review_overdue_on()
 
 
 class FundingSerializer(serializers.ModelSerializer):
@@ -414,7 +405,7 @@ class AgreementListSerializer(serializers.ModelSerializer):
                   "effective_from", "review_due", "expires_on", "review_overdue"]
 
     def get_review_overdue(self, agreement: Agreement) -> bool:
-        return is_review_overdue(agreement)
+        return agreement.review_overdue_on()
 
 
 class AgreementDetailSerializer(AgreementListSerializer):

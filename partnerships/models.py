@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 
 from core.models import TimeStampedModel
 
@@ -357,6 +360,13 @@ class Agreement(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.title} v{self.version}"
+
+    def review_overdue_on(self, day: datetime.date | None = None) -> bool:
+        """Whether this version is in force and its review date has passed (the same test as
+        ``AgreementQuerySet.review_overdue``, for one loaded agreement)."""
+        day = day or timezone.localdate()
+        return bool(self.status == AgreementStatus.ACTIVE and self.review_due
+                    and self.review_due < day)
 
     def clean(self) -> None:
         from .validators import validate_agreement

@@ -385,7 +385,7 @@ def search_export_queryset(user: Any, params: SearchParams,
         services_count=_count_of(Service.objects.visible_to(user).active()
                                  .filter(partnership_id=outer)),
         active_agreements=_count_of(agreements),
-        overdue_agreements=_count_of(agreements.filter(review_due__lt=today)),
+        overdue_agreements=_count_of(agreements.review_overdue(today)),
         total_funding=Coalesce(Subquery(funding, output_field=money), Value(Decimal("0.00")),
                                output_field=money),
     ).values(*EXPORT_VALUES)

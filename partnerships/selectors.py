@@ -475,8 +475,7 @@ def _agreement_groups(user: Any, partnership: Partnership,
         by_reference[a.reference].append(AgreementVersion(
             agreement=a,
             status_tag=AGREEMENT_STATUS_TAGS.get(a.status, "govuk-tag--grey"),
-            is_review_overdue=bool(a.status == AgreementStatus.ACTIVE and a.review_due
-                                   and a.review_due < today),
+            is_review_overdue=a.review_overdue_on(today),
             replaces_version=versions.get(a.replaces_id) if a.replaces_id else None,
             signatories=list(a.signatories.all()),
         ))

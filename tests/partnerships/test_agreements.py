@@ -209,3 +209,13 @@ def test_document_upload_types_and_size(admin_user, settings, tmp_path):
                                   document=SimpleUploadedFile("agreement.pdf", b"%PDF-1.4"))
     assert ok.document.name.startswith("agreements/") and ok.document.name.endswith(".pdf")
     assert Agreement.objects.count() == 1
+
+
+def test_review_overdue_on_matches_the_queryset():
+    overdue = OverdueAgreementFactory()
+    current = AgreementFactory()
+    draft = DraftAgreementFactory(effective_from=None, review_due=D(2000, 1, 1))
+    in_sql = set(Agreement.objects.review_overdue())
+    for a in (overdue, current, draft):
+        assert a.review_overdue_on() is (a in in_sql)
+    assert not overdue.review_overdue_on(D(2021, 9, 30))  # the day before it falls due
