@@ -12,17 +12,19 @@ from typing import Any
 import rules
 from django.utils import timezone
 
+from core.querysets import is_signed_in
+
 from .models import Role
 
 
 @rules.predicate
 def is_active_user(user: Any) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+    return is_signed_in(user)
 
 
 @rules.predicate
 def is_platform_admin(user: Any) -> bool:
-    return bool(is_active_user(user) and (user.is_superuser or user.role == Role.PLATFORM_ADMIN))
+    return bool(is_active_user(user) and user.is_platform_admin)
 
 
 @rules.predicate

@@ -8,6 +8,8 @@ from typing import Any
 from django.db import models
 from django.db.models import Q
 
+from core.querysets import is_signed_in
+
 
 class ReportingPeriodQuerySet(models.QuerySet):
     def containing(self, date: Any) -> ReportingPeriodQuerySet:
@@ -36,9 +38,9 @@ class MonitoringReturnQuerySet(models.QuerySet):
         from accounts.models import Role
         from partnerships.models import Partnership
 
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        if not is_signed_in(user):
             return self.none()
-        if user.is_superuser or user.role == Role.PLATFORM_ADMIN:
+        if user.is_platform_admin:
             return self.all()
         q = Q(organisation_id=user.organisation_id)
         if user.role == Role.PARTNERSHIP_MANAGER:

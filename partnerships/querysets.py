@@ -9,9 +9,10 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+
+from core.querysets import OpenToSignedInQuerySet
 
 
 def _today() -> datetime.date:
@@ -33,13 +34,8 @@ def overlapping(start: datetime.date, end: datetime.date | None, start_field: st
     return q
 
 
-class RegistryQuerySet(models.QuerySet):
+class RegistryQuerySet(OpenToSignedInQuerySet):
     """The registry itself is not personal data: every signed-in user may browse it."""
-
-    def visible_to(self, user: Any) -> RegistryQuerySet:
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.all()
 
 
 class OrganisationQuerySet(RegistryQuerySet):

@@ -3,19 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
-from django.db import models
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
+from core.querysets import OpenToSignedInQuerySet
 
-class DirectoryQuerySet(models.QuerySet):
+
+class DirectoryQuerySet(OpenToSignedInQuerySet):
     """The directory is not personal data: every signed-in user may browse it."""
-
-    def visible_to(self, user: Any) -> DirectoryQuerySet:
-        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-            return self.none()
-        return self.all()
 
 
 # The referral routes a directory filter can ask for, and the field that records each one.
