@@ -151,6 +151,11 @@ rules.add_perm("monitoring.review_return",
 rules.add_perm("monitoring.view_monitoringreturn",
                is_platform_admin | is_returning_organisation | manages_partnership
                | (is_commissioner & funds_partnership))
+# Dashboards (grid, totals, trends, comparisons, framework reports) for a partnership: the lead
+# partner's managers and the commissioners who fund it.
+# ``monitoring.reports.dashboard_partnerships`` says the same in SQL.
+rules.add_perm("monitoring.view_dashboard",
+               is_platform_admin | manages_partnership | (is_commissioner & funds_partnership))
 for model in ("metric", "framework", "frameworkmetric", "reportingperiod", "returnrequirement",
               "crossmetricrule"):
     rules.add_perm(f"monitoring.view_{model}", is_active_user)

@@ -7,6 +7,7 @@ NAV_ITEMS = [
     ("search", "Search the registry", "home"),
     ("directory", "Service directory", "services:directory"),
     ("compare", "Compare partnerships", "partnerships:compare"),
+    ("monitoring", "Monitoring", "monitoring:home"),
 ]
 
 

@@ -203,8 +203,10 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
         raise DomainError("Some figures look unusual. Check them, or add a note explaining "
                           "them: " + " ".join(warnings), field="warning_note", code="warnings")
     ret.queries.filter(resolved=False).update(resolved=True)
-    _update(ret, by, "Submitted return", status=ReturnStatus.SUBMITTED,
-            submitted_at=timezone.now(), submitted_by=by,
+    now = timezone.now()
+    _update(ret, by, "Resubmitted return" if ret.first_submitted_at else "Submitted return",
+            status=ReturnStatus.SUBMITTED, submitted_at=now, submitted_by=by,
+            first_submitted_at=ret.first_submitted_at or now,
             warning_note=warning_note.strip() if warnings else "", version=ret.version + 1)
     return _refresh_caller(monitoring_return, ret)
 

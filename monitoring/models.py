@@ -216,6 +216,9 @@ class MonitoringReturn(TimeStampedModel):
     version = models.PositiveIntegerField(default=1,
                                           help_text="Goes up on every save: a stale save is "
                                                     "refused.")
+    first_submitted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was first submitted: timeliness is judged on "
+                                         "this, not on a resubmission after correction.")
     submitted_at = models.DateTimeField(null=True, blank=True)
     submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")

@@ -1,0 +1,364 @@
+"""What lead partners and commissioners read: the completeness and timeliness grid, totals per
+metric per period, a metric's trend and a comparison of organisations on it.
+
+Everything is aggregated in the database from the current approved values (the same ``Value``
+rows every framework reads), and each report costs a fixed number of queries however many
+organisations, periods and metrics it covers. Pages, exports and the API all read these.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+from django.db.models import Avg, Count, Sum
+from django.utils import timezone
+
+from .choices import Frequency, MetricKind, ReturnStatus
+from .models import Metric, MonitoringReturn, ReportingPeriod, ReturnRequirement, Value
+
+#: Periods a dashboard shows unless asked otherwise.
+DEFAULT_PERIOD_COUNT = 8
+
+
+# -- who sees which dashboards --------------------------------------------------------------------
+
+
+def dashboard_partnerships(user: Any) -> models.QuerySet:
+    """Partnerships whose monitoring dashboards ``user`` may read, in SQL: platform admins all;
+    partnership managers those their organisation leads; commissioners those it funds. The same
+    rule as ``monitoring.view_dashboard`` in ``accounts.rules``."""
+    from accounts.models import Role
+    from core.querysets import is_signed_in
+    from partnerships.models import Partnership
+
+    if not is_signed_in(user):
+        return Partnership.objects.none()
+    if user.is_platform_admin:
+        return Partnership.objects.all()
+    if user.role == Role.PARTNERSHIP_MANAGER:
+        return Partnership.objects.managed_by(user)
+    if user.role == Role.COMMISSIONER and user.organisation_id:
+        return Partnership.objects.filter(funding__funder_id=user.organisation_id).distinct()
+    return Partnership.objects.none()
+
+
+# -- periods ------------------------------------------------------------------------------------
+
+
+def default_periods(*, frequency: str = Frequency.QUARTERLY, count: int = DEFAULT_PERIOD_COUNT,
+                    today: datetime.date | None = None) -> list[ReportingPeriod]:
+    """The last ``count`` periods of ``frequency`` that have started by ``today``, oldest first.
+    One query."""
+    today = today or timezone.localdate()
+    latest = (ReportingPeriod.objects.filter(frequency=frequency, starts_on__lte=today)
+              .order_by("-starts_on")[:count])
+    return list(reversed(latest))
+
+
+# -- completeness and timeliness grid -----------------------------------------------------------
+
+
+class CellState(models.TextChoices):
+    NOT_REQUIRED = "not_required", "Not required"
+    NOT_DUE = "not_due", "Not due yet"
+    NOT_STARTED = "not_started", "Not started"
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    RETURNED = "returned", "Returned for correction"
+    APPROVED = "approved", "Approved"
+
+
+@dataclass(frozen=True)
+class GridCell:
+    """One organisation's return for one period, as the grid shows it.
+
+    ``on_time`` is ``True``/``False`` once the return was first submitted (judged on the first
+    submission, not a resubmission after correction), ``False`` when it is past due and still not
+    submitted, and ``None`` otherwise (not required, or not due yet).
+    """
+
+    state: str
+    on_time: bool | None = None
+    overdue: bool = False
+    return_id: int | None = None
+    correcting: bool = False  # an approved return with a correction under way
+
+    @property
+    def label(self) -> str:
+        if self.state == CellState.SUBMITTED:
+            return "Submitted on time" if self.on_time else "Submitted late"
+        if self.state in (CellState.NOT_STARTED, CellState.DRAFT) and self.overdue:
+            return f"{CellState(self.state).label} – overdue"
+        label = CellState(self.state).label
+        if self.state == CellState.APPROVED and self.on_time is False:
+            label += " (late)"
+        return label
+
+    @property
+    def is_required(self) -> bool:
+        return self.state != CellState.NOT_REQUIRED
+
+    @property
+    def is_in(self) -> bool:
+        """Submitted, or approved: the figures are with the lead partner."""
+        return self.state in (CellState.SUBMITTED, CellState.APPROVED)
+
+
+@dataclass
+class GridRow:
+    organisation: Any
+    cells: list[GridCell]
+
+    @property
+    def required(self) -> int:
+        return sum(c.is_required for c in self.cells)
+
+    @property
+    def approved(self) -> int:
+        return sum(c.state == CellState.APPROVED for c in self.cells)
+
+    @property
+    def on_time(self) -> int:
+        return sum(c.on_time is True for c in self.cells)
+
+
+@dataclass
+class Grid:
+    periods: list[ReportingPeriod]
+    rows: list[GridRow] = field(default_factory=list)
+
+    def column(self, index: int) -> list[GridCell]:
+        return [row.cells[index] for row in self.rows]
+
+    @property
+    def column_summaries(self) -> list[dict[str, int]]:
+        """Per period: how many returns are required, in (submitted or approved), approved,
+        and in on time."""
+        out = []
+        for i in range(len(self.periods)):
+            cells = self.column(i)
+            out.append({"required": sum(c.is_required for c in cells),
+                        "in": sum(c.is_in for c in cells),
+                        "approved": sum(c.state == CellState.APPROVED for c in cells),
+                        "on_time": sum(c.on_time is True for c in cells)})
+        return out
+
+
+def _requirement_applies(requirement: ReturnRequirement, period: ReportingPeriod) -> bool:
+    if requirement.frequency != period.frequency:
+        return False
+    if requirement.from_period and period.starts_on < requirement.from_period.starts_on:
+        return False
+    return not (requirement.until_period
+                and period.starts_on > requirement.until_period.starts_on)
+
+
+def _submitted_on_time(first_submitted_at: datetime.datetime | None,
+                       period: ReportingPeriod) -> bool | None:
+    if first_submitted_at is None:
+        return None
+    return timezone.localdate(first_submitted_at) <= period.due_on
+
+
+def requirements_for(partnership: Any, periods: Sequence[ReportingPeriod]) -> list[Any]:
+    """The partnership's return requirements at the periods' frequencies, with organisation and
+    bounds, ordered by organisation name. One query."""
+    return list(ReturnRequirement.objects
+                .filter(partnership=partnership,
+                        frequency__in={p.frequency for p in periods})
+                .select_related("organisation", "from_period", "until_period")
+                .order_by("organisation__name", "organisation_id"))
+
+
+def grid(partnership: Any, periods: Sequence[ReportingPeriod],
+         today: datetime.date | None = None) -> Grid:
+    """Organisations that owe ``partnership`` returns × ``periods``: each cell's state and
+    timeliness. Two queries."""
+    today = today or timezone.localdate()
+    periods = list(periods)
+    requirements = requirements_for(partnership, periods)
+    returns = (MonitoringReturn.objects
+               .filter(partnership=partnership, period__in=periods)
+               .values_list("id", "organisation_id", "period_id", "status", "revision",
+                            "first_submitted_at")
+               .order_by("organisation_id", "period_id", "revision"))
+    # Per (organisation, period): the first revision (timeliness), the latest approved one and
+    # the latest one (a correction under way).
+    first: dict[tuple[int, int], Any] = {}
+    approved: dict[tuple[int, int], Any] = {}
+    latest: dict[tuple[int, int], Any] = {}
+    for row in returns:
+        key = (row[1], row[2])
+        first.setdefault(key, row)
+        latest[key] = row
+        if row[3] == ReturnStatus.APPROVED:
+            approved[key] = row
+
+    result = Grid(periods=periods)
+    seen: set[int] = set()
+    by_org: dict[int, list[ReturnRequirement]] = {}
+    for req in requirements:
+        by_org.setdefault(req.organisation_id, []).append(req)
+    for req in requirements:
+        if req.organisation_id in seen:
+            continue
+        seen.add(req.organisation_id)
+        cells = []
+        for period in periods:
+            if not any(_requirement_applies(r, period) for r in by_org[req.organisation_id]):
+                cells.append(GridCell(CellState.NOT_REQUIRED))
+                continue
+            key = (req.organisation_id, period.pk)
+            overdue = today > period.due_on
+            on_time = _submitted_on_time(first[key][5], period) if key in first else None
+            if key in approved:
+                cells.append(GridCell(CellState.APPROVED, on_time=on_time,
+                                      return_id=approved[key][0],
+                                      correcting=latest[key][3] != ReturnStatus.APPROVED))
+            elif key in latest:
+                status = latest[key][3]
+                if on_time is None and overdue:
+                    on_time = False
+                cells.append(GridCell(str(status), on_time=on_time, return_id=latest[key][0],
+                                      overdue=overdue and status == ReturnStatus.DRAFT))
+            elif today <= period.ends_on:
+                cells.append(GridCell(CellState.NOT_DUE))
+            else:
+                cells.append(GridCell(CellState.NOT_STARTED, on_time=False if overdue else None,
+                                      overdue=overdue))
+        result.rows.append(GridRow(organisation=req.organisation, cells=cells))
+    return result
+
+
+# -- totals, trends and comparisons ------------------------------------------------------------
+
+
+#: How figures of each kind add up across organisations.
+AGGREGATE_LABELS = {
+    MetricKind.COUNT: "Total",
+    MetricKind.DECIMAL: "Total",
+    MetricKind.PERCENTAGE: "Average",
+    MetricKind.YES_NO: "Organisations answering yes",
+}
+
+
+@dataclass(frozen=True)
+class Total:
+    """One metric for one period across the partnership's approved returns."""
+
+    value: Decimal | None  # sum, average (percentages) or number of yes (yes/no)
+    returns: int  # approved returns that gave the figure
+
+
+def reported_metrics(partnership: Any) -> list[Metric]:
+    """Numeric metrics in any framework the partnership requires, each once, by name. One
+    query."""
+    return list(Metric.objects
+                .filter(kind__in=MetricKind.numeric(),
+                        framework_links__framework__requirements__partnership=partnership)
+                .distinct().order_by("name"))
+
+
+def current_returns(partnership: Any, periods: Iterable[ReportingPeriod]) -> models.QuerySet:
+    """The returns reports read for these periods: approved, and not corrected by a later
+    approved revision."""
+    return MonitoringReturn.objects.current_approved().filter(partnership=partnership,
+                                                              period__in=list(periods))
+
+
+def totals(partnership: Any, periods: Sequence[ReportingPeriod],
+           metrics: Sequence[Metric]) -> dict[int, dict[int, Total]]:
+    """``{metric id: {period id: Total}}`` for ``metrics`` over ``periods``: sums for counts and
+    decimals, averages for percentages, the number answering yes for yes/no. One query."""
+    kinds = {m.pk: m.kind for m in metrics}
+    rows = (Value.objects
+            .filter(monitoring_return__in=current_returns(partnership, periods),
+                    metric__in=list(kinds), number__isnull=False)
+            .values("metric_id", "monitoring_return__period_id")
+            .annotate(total=Sum("number"), mean=Avg("number"), n=Count("id"))
+            .order_by())
+    out: dict[int, dict[int, Total]] = {pk: {} for pk in kinds}
+    for row in rows:
+        kind = kinds[row["metric_id"]]
+        value = row["mean"] if kind == MetricKind.PERCENTAGE else row["total"]
+        if value is not None and kind == MetricKind.PERCENTAGE:
+            value = Decimal(value).quantize(Decimal("0.1"))
+        out[row["metric_id"]][row["monitoring_return__period_id"]] = Total(
+            value=None if value is None else Decimal(value), returns=row["n"])
+    return out
+
+
+def trend(partnership: Any, periods: Sequence[ReportingPeriod],
+          metric: Metric) -> list[tuple[ReportingPeriod, Total | None]]:
+    """One metric's partnership figure for each period, oldest first (``None`` where no approved
+    return gave it). One query."""
+    by_period = totals(partnership, periods, [metric])[metric.pk]
+    return [(p, by_period.get(p.pk)) for p in periods]
+
+
+@dataclass
+class ComparisonRow:
+    organisation: Any
+    values: list[Value | None]
+
+
+def comparison(partnership: Any, periods: Sequence[ReportingPeriod],
+               metric: Metric) -> list[ComparisonRow]:
+    """Each organisation that owes the partnership returns, with its approved figure for
+    ``metric`` in each period (``None`` where there is none). Two queries."""
+    periods = list(periods)
+    organisations: dict[int, Any] = {}
+    for req in requirements_for(partnership, periods):
+        organisations.setdefault(req.organisation_id, req.organisation)
+    values = (Value.objects
+              .filter(monitoring_return__in=current_returns(partnership, periods), metric=metric)
+              .select_related("metric")
+              .annotate(organisation_id=models.F("monitoring_return__organisation_id"),
+                        period_id=models.F("monitoring_return__period_id")))
+    found = {(v.organisation_id, v.period_id): v for v in values}
+    return [ComparisonRow(organisation=org,
+                          values=[found.get((org_id, p.pk)) for p in periods])
+            for org_id, org in organisations.items()]
+
+
+# -- the partnership page's summary --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Summary:
+    period: ReportingPeriod | None
+    required: int
+    submitted: int
+    approved: int
+    overdue: int
+    frameworks: list[Any]
+
+
+def partnership_summary(partnership: Any, today: datetime.date | None = None) -> Summary | None:
+    """Monitoring at a glance for the partnership page: for the latest quarter whose return is
+    due, how many returns are required, in, approved and overdue; and the frameworks it reports
+    against. ``None`` when nobody owes it returns. Four queries at most."""
+    from .models import Framework
+
+    today = today or timezone.localdate()
+    frameworks = list(Framework.objects.filter(requirements__partnership=partnership)
+                      .select_related("owner").distinct().order_by("name", "version"))
+    if not frameworks:
+        return None
+    period = (ReportingPeriod.objects.filter(frequency=Frequency.QUARTERLY, ends_on__lt=today)
+              .order_by("-starts_on").first())
+    if period is None:
+        return Summary(None, 0, 0, 0, 0, frameworks)
+    cells = [row.cells[0] for row in grid(partnership, [period], today=today).rows]
+    return Summary(period=period,
+                   required=sum(c.is_required for c in cells),
+                   submitted=sum(c.is_in for c in cells),
+                   approved=sum(c.state == CellState.APPROVED for c in cells),
+                   overdue=sum(c.overdue for c in cells),
+                   frameworks=frameworks)
+
