@@ -1,7 +1,18 @@
-"""The /api/v1/ router: read-only endpoints for the registry and the service directory."""
+"""The /api/v1/ router: read-only endpoints for the registry and the service directory, and the
+monitoring endpoints (returns with their workflow, uploads, dashboards)."""
 
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from monitoring.api import (
+    DashboardViewSet,
+    FrameworkViewSet,
+    MetricViewSet,
+    ReportingPeriodViewSet,
+    ReturnRequirementViewSet,
+    ReturnUploadView,
+    ReturnViewSet,
+)
 from partnerships.api import AgreementViewSet, OrganisationViewSet, PartnershipViewSet
 from services.api import LocationViewSet, ServiceViewSet
 
@@ -11,5 +22,14 @@ router.register("partnerships", PartnershipViewSet, basename="partnership")
 router.register("agreements", AgreementViewSet, basename="agreement")
 router.register("services", ServiceViewSet, basename="service")
 router.register("locations", LocationViewSet, basename="location")
+router.register("metrics", MetricViewSet, basename="metric")
+router.register("frameworks", FrameworkViewSet, basename="framework")
+router.register("reporting-periods", ReportingPeriodViewSet, basename="reportingperiod")
+router.register("return-requirements", ReturnRequirementViewSet, basename="returnrequirement")
+router.register("returns", ReturnViewSet, basename="return")
+router.register("dashboards", DashboardViewSet, basename="dashboard")
 
 urlpatterns = router.urls
+urlpatterns += [
+    path("returns/<int:pk>/upload/", ReturnUploadView.as_view(), name="return-upload"),
+]

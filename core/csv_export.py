@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 from typing import Any
 
 from django.http import StreamingHttpResponse
@@ -27,6 +28,8 @@ def safe_cell(value: Any) -> Any:
         return "Yes" if value else "No"
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, int | float | Decimal):
+        return value  # a number (even a negative one) is never run as a formula: keep it one
     text = str(value)
     if text.startswith(_FORMULA_STARTS):
         return "'" + text

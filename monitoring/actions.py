@@ -62,7 +62,9 @@ def _shown(value: Any) -> Any:
     return None if value is None else str(value)
 
 
-def _require_editor(user: User, ret: MonitoringReturn) -> None:
+def require_editor(user: User, ret: MonitoringReturn) -> None:
+    """Refuse (``DomainError``) unless ``user`` may change ``ret``'s figures now. Public so an
+    upload can refuse before reading a file, in the same words as the save itself."""
     if ret.status == ReturnStatus.APPROVED:
         raise DomainError(f"This return was approved on {ret.approved_at:%-d %B %Y} and is "
                           "locked. Start a correction to change its figures.")
@@ -125,7 +127,7 @@ def return_save_values(*, monitoring_return: MonitoringReturn, values: dict[str,
     saved. Every bad figure is reported at once, naming its metric; nothing is saved then.
     """
     ret = _locked(monitoring_return)
-    _require_editor(by, ret)
+    require_editor(by, ret)
     if expected_version != ret.version:
         raise DomainError("Someone else saved this return since you opened it. Open it again "
                           "to see their changes, then make yours; nothing was saved.",
@@ -194,7 +196,7 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
     """Submit a draft (or a corrected returned return) to the lead partner. Errors block it;
     warnings need ``warning_note`` saying why the figures are right."""
     ret = _locked(monitoring_return)
-    _require_editor(by, ret)
+    require_editor(by, ret)
     errors, warnings = return_check(ret)
     if errors:
         raise DomainError("The return cannot be submitted: " + " ".join(errors),

@@ -197,6 +197,15 @@ class ReturnRequirement(TimeStampedModel):
     def __str__(self) -> str:
         return f"{self.organisation} → {self.partnership} ({self.get_frequency_display()})"
 
+    def applies_to(self, period: ReportingPeriod) -> bool:
+        """Whether a return is owed for ``period`` (the same test as
+        ``ReturnRequirement.objects.for_period`` in SQL); needs from/until_period loaded."""
+        if self.frequency != period.frequency:
+            return False
+        if self.from_period and period.starts_on < self.from_period.starts_on:
+            return False
+        return not (self.until_period and period.starts_on > self.until_period.starts_on)
+
 
 class MonitoringReturn(TimeStampedModel):
     """One organisation's figures for one partnership and period (one row per revision)."""

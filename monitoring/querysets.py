@@ -3,6 +3,7 @@ reports as views over the one set of values."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import models
@@ -17,6 +18,17 @@ class ReportingPeriodQuerySet(models.QuerySet):
 
 
 class ReturnRequirementQuerySet(models.QuerySet):
+    def visible_to(self, user: Any) -> ReturnRequirementQuerySet:
+        """Requirements the user may see: those their organisation owes, and every requirement
+        of a partnership whose dashboards they read (led or funded by their organisation; all,
+        for platform admins)."""
+        from .reports import dashboard_partnerships
+
+        if not is_signed_in(user):
+            return self.none()
+        return self.filter(Q(organisation_id=user.organisation_id)
+                           | Q(partnership__in=dashboard_partnerships(user).values("pk")))
+
     def for_period(self, period: Any) -> ReturnRequirementQuerySet:
         """Requirements at the period's frequency in force for it."""
         return self.filter(
@@ -80,6 +92,7 @@ def framework_values(framework: Any, partnership: Any, period: Any) -> list[dict
     """A framework's report for one partnership and period: its metrics in order, each with the
     values of the current approved returns (the same ``Value`` rows every other framework
     reads) and their total. Two queries whatever the size."""
+    from .choices import MetricKind
     from .models import MonitoringReturn, Value
 
     links = list(framework.framework_metrics.select_related("metric").order_by("position", "id"))
@@ -96,7 +109,11 @@ def framework_values(framework: Any, partnership: Any, period: Any) -> list[dict
     for fm in links:
         found = by_metric.get(fm.metric_id, [])
         numbers = [v.number for v in found if v.number is not None]
+        total = sum(numbers) if fm.metric.is_numeric and numbers else None
+        if total is not None and fm.metric.kind == MetricKind.PERCENTAGE:
+            # Percentages average, as in reports.totals; counts and yes (1) / no (0) add up.
+            total = (total / len(numbers)).quantize(Decimal("0.1"))
         rows.append({"metric": fm.metric, "required": fm.required, "values": found,
-                     "total": sum(numbers) if fm.metric.is_numeric and numbers else None})
+                     "total": total})
     return rows
 

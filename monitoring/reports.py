@@ -149,15 +149,6 @@ class Grid:
         return out
 
 
-def _requirement_applies(requirement: ReturnRequirement, period: ReportingPeriod) -> bool:
-    if requirement.frequency != period.frequency:
-        return False
-    if requirement.from_period and period.starts_on < requirement.from_period.starts_on:
-        return False
-    return not (requirement.until_period
-                and period.starts_on > requirement.until_period.starts_on)
-
-
 def _submitted_on_time(first_submitted_at: datetime.datetime | None,
                        period: ReportingPeriod) -> bool | None:
     if first_submitted_at is None:
@@ -175,6 +166,51 @@ def requirements_for(partnership: Any, periods: Sequence[ReportingPeriod]) -> li
                 .order_by("organisation__name", "organisation_id"))
 
 
+@dataclass
+class _Found:
+    """What is stored for one organisation's return for one period, across its revisions."""
+
+    first_submitted_at: datetime.datetime | None = None  # of revision 1: timeliness
+    approved_id: int | None = None  # the latest approved revision
+    latest_id: int | None = None
+    latest_status: str | None = None
+
+
+def _index_returns(returns: models.QuerySet) -> dict[tuple[int, int, int], _Found]:
+    """``(partnership id, organisation id, period id) → _Found`` from one query."""
+    found: dict[tuple[int, int, int], _Found] = {}
+    rows = (returns.values_list("id", "partnership_id", "organisation_id", "period_id", "status",
+                                "first_submitted_at")
+            .order_by("partnership_id", "organisation_id", "period_id", "revision"))
+    for pk, partnership_id, organisation_id, period_id, status, first_submitted_at in rows:
+        key = (partnership_id, organisation_id, period_id)
+        item = found.get(key)
+        if item is None:
+            item = found[key] = _Found(first_submitted_at=first_submitted_at)
+        item.latest_id, item.latest_status = pk, status
+        if status == ReturnStatus.APPROVED:
+            item.approved_id = pk
+    return found
+
+
+def _cell(found: _Found | None, period: ReportingPeriod, today: datetime.date) -> GridCell:
+    """The grid's one rule for a required return's state and timeliness."""
+    overdue = today > period.due_on
+    if found is None:
+        if today <= period.ends_on:
+            return GridCell(CellState.NOT_DUE)
+        return GridCell(CellState.NOT_STARTED, on_time=False if overdue else None,
+                        overdue=overdue)
+    on_time = _submitted_on_time(found.first_submitted_at, period)
+    if found.approved_id is not None:
+        return GridCell(CellState.APPROVED, on_time=on_time, return_id=found.approved_id,
+                        correcting=found.latest_status != ReturnStatus.APPROVED)
+    if on_time is None and overdue:
+        on_time = False
+    return GridCell(str(found.latest_status), on_time=on_time, return_id=found.latest_id,
+                    overdue=overdue and found.latest_status == ReturnStatus.DRAFT)
+
+
 def grid(partnership: Any, periods: Sequence[ReportingPeriod],
          today: datetime.date | None = None) -> Grid:
     """Organisations that owe ``partnership`` returns × ``periods``: each cell's state and
@@ -182,57 +218,58 @@ def grid(partnership: Any, periods: Sequence[ReportingPeriod],
     today = today or timezone.localdate()
     periods = list(periods)
     requirements = requirements_for(partnership, periods)
-    returns = (MonitoringReturn.objects
-               .filter(partnership=partnership, period__in=periods)
-               .values_list("id", "organisation_id", "period_id", "status", "revision",
-                            "first_submitted_at")
-               .order_by("organisation_id", "period_id", "revision"))
-    # Per (organisation, period): the first revision (timeliness), the latest approved one and
-    # the latest one (a correction under way).
-    first: dict[tuple[int, int], Any] = {}
-    approved: dict[tuple[int, int], Any] = {}
-    latest: dict[tuple[int, int], Any] = {}
-    for row in returns:
-        key = (row[1], row[2])
-        first.setdefault(key, row)
-        latest[key] = row
-        if row[3] == ReturnStatus.APPROVED:
-            approved[key] = row
-
+    found = _index_returns(MonitoringReturn.objects.filter(partnership=partnership,
+                                                           period__in=periods))
     result = Grid(periods=periods)
-    seen: set[int] = set()
     by_org: dict[int, list[ReturnRequirement]] = {}
     for req in requirements:
         by_org.setdefault(req.organisation_id, []).append(req)
-    for req in requirements:
-        if req.organisation_id in seen:
-            continue
-        seen.add(req.organisation_id)
+    for organisation_id, owed in by_org.items():
         cells = []
         for period in periods:
-            if not any(_requirement_applies(r, period) for r in by_org[req.organisation_id]):
+            if not any(r.applies_to(period) for r in owed):
                 cells.append(GridCell(CellState.NOT_REQUIRED))
                 continue
-            key = (req.organisation_id, period.pk)
-            overdue = today > period.due_on
-            on_time = _submitted_on_time(first[key][5], period) if key in first else None
-            if key in approved:
-                cells.append(GridCell(CellState.APPROVED, on_time=on_time,
-                                      return_id=approved[key][0],
-                                      correcting=latest[key][3] != ReturnStatus.APPROVED))
-            elif key in latest:
-                status = latest[key][3]
-                if on_time is None and overdue:
-                    on_time = False
-                cells.append(GridCell(str(status), on_time=on_time, return_id=latest[key][0],
-                                      overdue=overdue and status == ReturnStatus.DRAFT))
-            elif today <= period.ends_on:
-                cells.append(GridCell(CellState.NOT_DUE))
-            else:
-                cells.append(GridCell(CellState.NOT_STARTED, on_time=False if overdue else None,
-                                      overdue=overdue))
-        result.rows.append(GridRow(organisation=req.organisation, cells=cells))
+            key = (owed[0].partnership_id, organisation_id, period.pk)
+            cells.append(_cell(found.get(key), period, today))
+        result.rows.append(GridRow(organisation=owed[0].organisation, cells=cells))
     return result
+
+
+@dataclass(frozen=True)
+class Completeness:
+    """A partnership's returns for one period, counted from the grid's cells."""
+
+    required: int
+    submitted: int  # submitted or approved: with the lead partner
+    approved: int
+    overdue: int
+
+
+def latest_due_period(today: datetime.date | None = None) -> ReportingPeriod | None:
+    """The latest quarter that has ended: the one summaries report on. One query."""
+    today = today or timezone.localdate()
+    return (ReportingPeriod.objects.filter(frequency=Frequency.QUARTERLY, ends_on__lt=today)
+            .order_by("-starts_on").first())
+
+
+def completeness(partnerships: Sequence[Any], period: ReportingPeriod,
+                 today: datetime.date | None = None) -> dict[int, Completeness]:
+    """``{partnership id: Completeness}`` for ``period``, for a whole page of partnerships in two
+    queries; partnerships that owe nothing for it are left out."""
+    today = today or timezone.localdate()
+    ids = [p.pk for p in partnerships]
+    owed = set(ReturnRequirement.objects.for_period(period).filter(partnership__in=ids)
+               .values_list("partnership_id", "organisation_id"))
+    found = _index_returns(MonitoringReturn.objects.filter(partnership__in=ids, period=period))
+    cells: dict[int, list[GridCell]] = {}
+    for partnership_id, organisation_id in owed:
+        cells.setdefault(partnership_id, []).append(
+            _cell(found.get((partnership_id, organisation_id, period.pk)), period, today))
+    return {pk: Completeness(required=len(c), submitted=sum(x.is_in for x in c),
+                             approved=sum(x.state == CellState.APPROVED for x in c),
+                             overdue=sum(x.overdue for x in c))
+            for pk, c in cells.items()}
 
 
 # -- totals, trends and comparisons ------------------------------------------------------------
@@ -340,8 +377,8 @@ class Summary:
 
 
 def partnership_summary(partnership: Any, today: datetime.date | None = None) -> Summary | None:
-    """Monitoring at a glance for the partnership page: for the latest quarter whose return is
-    due, how many returns are required, in, approved and overdue; and the frameworks it reports
+    """Monitoring at a glance for the partnership page: for the latest quarter that has ended,
+    how many returns are required, in, approved and overdue; and the frameworks it reports
     against. ``None`` when nobody owes it returns. Four queries at most."""
     from .models import Framework
 
@@ -350,15 +387,10 @@ def partnership_summary(partnership: Any, today: datetime.date | None = None) ->
                       .select_related("owner").distinct().order_by("name", "version"))
     if not frameworks:
         return None
-    period = (ReportingPeriod.objects.filter(frequency=Frequency.QUARTERLY, ends_on__lt=today)
-              .order_by("-starts_on").first())
+    period = latest_due_period(today)
     if period is None:
         return Summary(None, 0, 0, 0, 0, frameworks)
-    cells = [row.cells[0] for row in grid(partnership, [period], today=today).rows]
-    return Summary(period=period,
-                   required=sum(c.is_required for c in cells),
-                   submitted=sum(c.is_in for c in cells),
-                   approved=sum(c.state == CellState.APPROVED for c in cells),
-                   overdue=sum(c.overdue for c in cells),
-                   frameworks=frameworks)
-
+    counts = completeness([partnership], period, today).get(partnership.pk,
+                                                            Completeness(0, 0, 0, 0))
+    return Summary(period=period, required=counts.required, submitted=counts.submitted,
+                   approved=counts.approved, overdue=counts.overdue, frameworks=frameworks)

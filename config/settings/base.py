@@ -178,9 +178,12 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partnership Registry API",
     "DESCRIPTION": (
-        "Read access to the registry of criminal-justice and substance-misuse partnerships: "
+        "The registry of criminal-justice and substance-misuse partnerships (read-only): "
         "organisations, partnerships with their members and lead agencies, agreements, "
-        "services and locations."
+        "services and locations. Monitoring: the metric library, frameworks and periods; "
+        "returns (start, save figures, upload a CSV/XLSX file, submit, approve, send back, "
+        "correct); and dashboards (completeness grid, totals, trends, comparisons, framework "
+        "reports)."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -200,6 +203,10 @@ SPECTACULAR_SETTINGS = {
         "LocationKindEnum": "services.choices.LocationKind",
         "PrisonCategoryEnum": "services.choices.PrisonCategory",
         "GenderEnum": "services.choices.Gender",
+        "MetricKindEnum": "monitoring.choices.MetricKind",
+        "FrequencyEnum": "monitoring.choices.Frequency",
+        "ReturnStatusEnum": "monitoring.choices.ReturnStatus",
+        "CellStateEnum": "monitoring.reports.CellState",
     },
 }
 
@@ -224,6 +231,9 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+
+# Monitoring: a period's return is due this many days after the period ends.
+MONITORING_DUE_DAYS = env.int("MONITORING_DUE_DAYS", default=28)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day

@@ -1,11 +1,440 @@
-"""Dashboards for lead partners and commissioners. (Being built.)"""
+"""Dashboards for lead partners and commissioners: the monitoring home page, a partnership's
+completeness and timeliness grid with its totals, a metric's trend and comparison, a framework's
+report, and CSV/XLSX downloads of each.
 
-from django.http import Http404, HttpRequest, HttpResponse
+Views stay thin: every figure comes from ``monitoring.reports`` (aggregated in the database) and
+every download from ``monitoring.exports``, so a page and its download always agree. A partnership
+whose dashboards the user may not read is not found (404), as if it did not exist.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlencode
+
+import rules
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from accounts.models import Role
+from core.pagination import paginate
+from partnerships.models import Partnership
+
+from .. import exports, reports
+from ..choices import Frequency, MetricKind
+from ..models import (
+    Framework,
+    FrameworkMetric,
+    Metric,
+    ReportingPeriod,
+)
+from ..reports import AGGREGATE_LABELS, CellState, GridCell
+
+#: The most periods one dashboard shows (two years of months, six of quarters).
+MAX_PERIODS = 24
+
+#: How a metric's partnership figure is described in sentences and captions.
+AGGREGATE_PHRASES = {
+    MetricKind.COUNT: "total across organisations",
+    MetricKind.DECIMAL: "total across organisations",
+    MetricKind.PERCENTAGE: "average across organisations",
+    MetricKind.YES_NO: "organisations answering yes",
+}
+
+DASHBOARD_REPORTS = ("grid", "totals")
+METRIC_REPORTS = ("trend", "comparison")
 
 
-def _todo(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
-    raise Http404
+# -- the period selector --------------------------------------------------------------------------
 
 
-home = dashboard = dashboard_export = metric = metric_export = _todo
-framework_report = framework_export = _todo
+class PeriodForm(forms.Form):
+    """Which periods a dashboard shows: how often returns are made, and how many of the latest
+    periods. A GET form, so a view of the dashboard can be bookmarked and shared."""
+
+    frequency = forms.ChoiceField(label="Periods", choices=Frequency.choices)
+    periods = forms.IntegerField(
+        label="How many", min_value=1, max_value=MAX_PERIODS, widget=forms.TextInput,
+        help_text=f"The latest periods to show, from 1 to {MAX_PERIODS}.",
+        error_messages={
+            "required": "Enter how many periods to show.",
+            "invalid": f"Enter how many periods to show as a whole number, like "
+                       f"{reports.DEFAULT_PERIOD_COUNT}.",
+            "min_value": "Show at least 1 period.",
+            "max_value": f"Show at most {MAX_PERIODS} periods.",
+        })
+
+    def __init__(self, data: Any) -> None:
+        data = data.copy()
+        data.setdefault("frequency", Frequency.QUARTERLY)
+        data.setdefault("periods", str(reports.DEFAULT_PERIOD_COUNT))
+        super().__init__(data)
+        self.fields["frequency"].error_messages["invalid_choice"] = (
+            "Choose quarterly, monthly or annual periods.")
+
+
+@dataclass(frozen=True)
+class PeriodChoice:
+    form: PeriodForm
+    frequency: str
+    count: int
+    periods: list[ReportingPeriod]
+
+    @property
+    def query(self) -> str:
+        """The choice as a query string, for downloads and links to other reports."""
+        return "?" + urlencode({"frequency": self.frequency, "periods": self.count})
+
+    @property
+    def frequency_label(self) -> str:
+        return Frequency(self.frequency).label.lower()
+
+    @property
+    def noun(self) -> str:
+        return {Frequency.QUARTERLY: "quarter", Frequency.MONTHLY: "month",
+                Frequency.ANNUAL: "year"}[self.frequency]
+
+
+def _period_choice(request: HttpRequest) -> PeriodChoice:
+    """The periods asked for; a bad value is reported and its default used instead, so the page
+    still shows something useful."""
+    form = PeriodForm(request.GET)
+    form.is_valid()
+    frequency = form.cleaned_data.get("frequency") or Frequency.QUARTERLY
+    count = form.cleaned_data.get("periods") or reports.DEFAULT_PERIOD_COUNT
+    return PeriodChoice(form, frequency, count,
+                        reports.default_periods(frequency=frequency, count=count))
+
+
+# -- lookups ------------------------------------------------------------------------------------
+
+
+def _partnership(request: HttpRequest, slug: str) -> Partnership:
+    """The partnership, if the user may read its dashboards; otherwise not found."""
+    partnership = Partnership.objects.visible_to(request.user).filter(slug=slug).first()
+    # Ask the rules registry directly: user.has_perm() would fall through to ModelBackend and
+    # cost permission queries for everyone.
+    if partnership is None or not rules.has_perm("monitoring.view_dashboard", request.user,
+                                                 partnership):
+        raise Http404("No partnership found.")
+    return partnership
+
+
+def _frameworks(partnership: Partnership) -> list[Framework]:
+    """The frameworks the partnership's return requirements include. One query."""
+    return list(Framework.objects.filter(requirements__partnership=partnership)
+                .select_related("owner").distinct().order_by("name", "version"))
+
+
+def _metric(partnership: Partnership, code: str) -> Metric:
+    """A metric one of the partnership's frameworks asks for; otherwise not found."""
+    metric = (Metric.objects
+              .filter(code=code, framework_links__framework__requirements__partnership=partnership)
+              .distinct().first())
+    if metric is None:
+        raise Http404("No such metric for this partnership.")
+    return metric
+
+
+def _framework(partnership: Partnership, pk: int) -> Framework:
+    """A framework the partnership's requirements include; otherwise not found."""
+    framework = (Framework.objects.filter(pk=pk, requirements__partnership=partnership)
+                 .select_related("owner").distinct().first())
+    if framework is None:
+        raise Http404("No such framework for this partnership.")
+    return framework
+
+
+# -- how figures and grid cells are shown ------------------------------------------------------
+
+
+def shown(value: Decimal | None, kind: str) -> str:
+    """A figure as the pages show it: thousands separated, percentages with "%", "–" when
+    there is none."""
+    figure = exports.number(value)
+    if figure is None:
+        return "–"
+    if kind == MetricKind.PERCENTAGE:
+        return f"{figure:,}%"
+    return f"{figure:,}"
+
+
+def shown_value(value: Any) -> str:
+    """One organisation's figure as the pages show it ("Yes"/"No" for yes/no, text as typed)."""
+    if value is None:
+        return "–"
+    if value.number is not None and value.metric.kind != MetricKind.YES_NO:
+        return shown(value.number, value.metric.kind)
+    return value.display or "–"
+
+
+def cell_tag(cell: GridCell) -> str:
+    """The GOV.UK tag colour for a grid cell; the cell's label always says the same in words.
+    Yellow: the provider has something to do; red: overdue; blue: with the lead partner; pink:
+    returned for correction; green: approved; grey: nothing expected yet."""
+    if cell.state in (CellState.NOT_REQUIRED, CellState.NOT_DUE):
+        return "govuk-tag--grey"
+    if cell.state in (CellState.NOT_STARTED, CellState.DRAFT):
+        return "govuk-tag--red" if cell.overdue else "govuk-tag--yellow"
+    if cell.state == CellState.SUBMITTED:
+        return "" if cell.on_time else "govuk-tag--orange"
+    if cell.state == CellState.RETURNED:
+        return "govuk-tag--pink"
+    return "govuk-tag--green"
+
+
+#: The key under the grid: (example cell, what it means).
+GRID_KEY = [
+    (GridCell(CellState.NOT_REQUIRED), "The organisation does not owe a return for this period."),
+    (GridCell(CellState.NOT_DUE), "The period has not ended yet."),
+    (GridCell(CellState.NOT_STARTED), "The period has ended and the return is not due yet, but "
+                                      "nobody has started it."),
+    (GridCell(CellState.NOT_STARTED, on_time=False, overdue=True),
+     "The return is past its due date and nobody has started it."),
+    (GridCell(CellState.DRAFT), "The provider is filling in the return."),
+    (GridCell(CellState.DRAFT, on_time=False, overdue=True),
+     "The return is past its due date and still a draft."),
+    (GridCell(CellState.SUBMITTED, on_time=True),
+     "First submitted by the due date; waiting for the lead partner to review it."),
+    (GridCell(CellState.SUBMITTED, on_time=False),
+     "First submitted after the due date; waiting for the lead partner to review it."),
+    (GridCell(CellState.RETURNED), "The lead partner sent it back with questions; the provider "
+                                   "is correcting it."),
+    (GridCell(CellState.APPROVED, on_time=True), "Approved by the lead partner. Its figures "
+                                                 "count in the totals."),
+    (GridCell(CellState.APPROVED, on_time=False), "Approved, but first submitted after the due "
+                                                  "date."),
+]
+
+
+@dataclass(frozen=True)
+class ShownCell:
+    cell: GridCell
+    text: str
+    tag: str
+    url: str
+
+
+def _grid_rows(grid: reports.Grid) -> list[dict[str, Any]]:
+    rows = []
+    for row in grid.rows:
+        cells = [ShownCell(cell=c, text=c.label, tag=cell_tag(c),
+                           url=reverse("monitoring:return", args=[c.return_id])
+                           if c.return_id else "")
+                 for c in row.cells]
+        rows.append({"row": row, "cells": list(zip(grid.periods, cells, strict=True))})
+    return rows
+
+
+def _totals_rows(partnership: Partnership, choice: PeriodChoice, metrics: list[Metric],
+                 totals: dict[int, dict[int, reports.Total]]) -> list[dict[str, Any]]:
+    return [{"metric": m, "aggregate": exports.aggregate_label(m),
+             "url": reverse("monitoring:metric", args=[partnership.slug, m.code]) + choice.query,
+             "figures": [shown(t.value if (t := totals[m.pk].get(p.pk)) else None, m.kind)
+                         for p in choice.periods]}
+            for m in metrics]
+
+
+def _context(request: HttpRequest, partnership: Partnership, choice: PeriodChoice,
+             **extra: Any) -> dict[str, Any]:
+    return {"nav_section": "monitoring", "partnership": partnership, "choice": choice,
+            "form": choice.form, "periods": choice.periods, **extra}
+
+
+# -- the monitoring home page ---------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """Where monitoring starts for everyone: links for the user's role, and the partnerships
+    whose dashboards they may read, each with its latest quarter's completeness."""
+    user = request.user
+    partnerships = reports.dashboard_partnerships(user).order_by("name", "pk")
+    result = paginate(partnerships, request.GET.get("page"))
+    shown_partnerships = list(result.page.object_list)
+    period = reports.latest_due_period()
+    completeness = reports.completeness(shown_partnerships, period) if period else {}
+    links = []
+    if user.role == Role.PROVIDER_STAFF:
+        links.append(("Your returns", reverse("monitoring:my-returns"),
+                      "Returns your organisation owes: what is due, overdue or returned for "
+                      "correction."))
+    if user.role == Role.PARTNERSHIP_MANAGER or user.is_platform_admin:
+        links.append(("Returns to review", reverse("monitoring:reviews"),
+                      "Returns submitted to partnerships you lead, waiting for approval."))
+    return render(request, "monitoring/home.html", {
+        "nav_section": "monitoring",
+        "links": links,
+        "page": result.page,
+        "page_notice": result.notice,
+        "total": result.page.paginator.count,
+        "period": period,
+        "rows": [(p, completeness.get(p.pk)) for p in shown_partnerships],
+    })
+
+
+# -- a partnership's dashboard -------------------------------------------------------------------
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
+    """The partnership's completeness and timeliness grid, its totals per metric per period, the
+    frameworks it reports against, and downloads of each."""
+    partnership = _partnership(request, slug)
+    choice = _period_choice(request)
+    grid = reports.grid(partnership, choice.periods)
+    metrics = reports.reported_metrics(partnership)
+    totals = reports.totals(partnership, choice.periods, metrics)
+    return render(request, "monitoring/dashboard.html", _context(
+        request, partnership, choice,
+        grid=grid,
+        grid_rows=_grid_rows(grid),
+        column_summaries=list(zip(choice.periods, grid.column_summaries, strict=True)),
+        grid_key=[(c, cell_tag(c), text) for c, text in GRID_KEY],
+        totals_rows=_totals_rows(partnership, choice, metrics, totals),
+        frameworks=_frameworks(partnership),
+    ))
+
+
+@login_required
+@require_GET
+def dashboard_export(request: HttpRequest, slug: str, report: str,
+                     fmt: str) -> HttpResponseBase:
+    """The grid or the totals, for the periods the page shows, as CSV or XLSX."""
+    if report not in DASHBOARD_REPORTS or fmt not in exports.FORMATS:
+        raise Http404("No such download.")
+    partnership = _partnership(request, slug)
+    choice = _period_choice(request)
+    if report == "grid":
+        table = exports.grid_table(partnership, reports.grid(partnership, choice.periods))
+    else:
+        metrics = reports.reported_metrics(partnership)
+        table = exports.totals_table(partnership, choice.periods, metrics,
+                                     reports.totals(partnership, choice.periods, metrics))
+    return exports.respond(table, fmt)
+
+
+# -- one metric: trend and comparison ------------------------------------------------------------
+
+
+def _metric_reports(partnership: Partnership, metric: Metric, choice: PeriodChoice
+                    ) -> tuple[list[tuple[ReportingPeriod, reports.Total | None]] | None,
+                               list[reports.ComparisonRow]]:
+    trend = (reports.trend(partnership, choice.periods, metric)
+             if metric.kind in AGGREGATE_LABELS else None)
+    return trend, reports.comparison(partnership, choice.periods, metric)
+
+
+@login_required
+@require_GET
+def metric(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    """One metric for the partnership: its trend (a chart drawn from the table beneath it, which
+    is all a browser without JavaScript shows) and each organisation's figure."""
+    partnership = _partnership(request, slug)
+    found = _metric(partnership, code)
+    choice = _period_choice(request)
+    trend, comparison = _metric_reports(partnership, found, choice)
+    trend_rows = [{"period": p, "figure": shown(t.value if t else None, found.kind),
+                   "raw": "" if t is None or t.value is None else str(exports.number(t.value)),
+                   "returns": t.returns if t else 0}
+                  for p, t in trend or []]
+    comparison_rows = [{"organisation": row.organisation,
+                        "figures": [shown_value(v) for v in row.values]}
+                       for row in comparison]
+    return render(request, "monitoring/metric.html", _context(
+        request, partnership, choice,
+        metric=found,
+        aggregate=exports.aggregate_label(found),
+        aggregate_phrase=AGGREGATE_PHRASES.get(found.kind, ""),
+        trend_rows=trend_rows,
+        has_trend=trend is not None,
+        has_figures=any(r["raw"] for r in trend_rows),
+        comparison_rows=comparison_rows,
+        comparison_total=[r["figure"] for r in trend_rows],
+    ))
+
+
+@login_required
+@require_GET
+def metric_export(request: HttpRequest, slug: str, code: str, report: str,
+                  fmt: str) -> HttpResponseBase:
+    """A metric's trend or its comparison of organisations, as CSV or XLSX."""
+    if report not in METRIC_REPORTS or fmt not in exports.FORMATS:
+        raise Http404("No such download.")
+    partnership = _partnership(request, slug)
+    found = _metric(partnership, code)
+    choice = _period_choice(request)
+    trend, comparison = _metric_reports(partnership, found, choice)
+    if report == "trend":
+        if trend is None:
+            raise Http404("Short-text figures have no trend.")
+        table = exports.trend_table(partnership, found, trend)
+    else:
+        table = exports.comparison_table(partnership, found, choice.periods, comparison, trend)
+    return exports.respond(table, fmt)
+
+
+# -- a framework's report ------------------------------------------------------------------
+
+
+def _framework_report(partnership: Partnership, framework: Framework, choice: PeriodChoice
+                      ) -> tuple[list[FrameworkMetric], dict[int, dict[int, reports.Total]]]:
+    """The framework's metrics in order, and the partnership figures for its numeric ones: the
+    same totals every other framework and the dashboard read from the shared values. Two
+    queries, however many metrics and periods."""
+    links = list(framework.framework_metrics.select_related("metric").order_by("position", "id"))
+    numeric = [fm.metric for fm in links if fm.metric.kind in AGGREGATE_LABELS]
+    return links, reports.totals(partnership, choice.periods, numeric)
+
+
+@login_required
+@require_GET
+def framework_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A framework's report for the partnership: a view over the same values every framework
+    reads, so a figure corrected once is corrected in every report."""
+    partnership = _partnership(request, slug)
+    framework = _framework(partnership, pk)
+    choice = _period_choice(request)
+    links, totals = _framework_report(partnership, framework, choice)
+    # Which other frameworks of this partnership read each figure (one query).
+    shared: dict[int, list[Framework]] = {}
+    for fm in (FrameworkMetric.objects
+               .filter(Q(framework__requirements__partnership=partnership),
+                       metric__in=[fm.metric_id for fm in links])
+               .exclude(framework=framework).select_related("framework")
+               .distinct().order_by("framework__name", "framework__version")):
+        shared.setdefault(fm.metric_id, []).append(fm.framework)
+    rows = [{"link": fm, "metric": fm.metric, "aggregate": exports.aggregate_label(fm.metric),
+             "url": reverse("monitoring:metric", args=[partnership.slug, fm.metric.code])
+             + choice.query,
+             "also_in": shared.get(fm.metric_id, []),
+             "figures": [shown(t.value if (t := totals.get(fm.metric_id, {}).get(p.pk))
+                               else None, fm.metric.kind)
+                         if fm.metric.kind in AGGREGATE_LABELS else "–"
+                         for p in choice.periods]}
+            for fm in links]
+    return render(request, "monitoring/framework.html", _context(
+        request, partnership, choice, framework=framework, rows=rows))
+
+
+@login_required
+@require_GET
+def framework_export(request: HttpRequest, slug: str, pk: int, fmt: str) -> HttpResponseBase:
+    """A framework's report as CSV or XLSX."""
+    if fmt not in exports.FORMATS:
+        raise Http404("No such download.")
+    partnership = _partnership(request, slug)
+    framework = _framework(partnership, pk)
+    choice = _period_choice(request)
+    links, totals = _framework_report(partnership, framework, choice)
+    return exports.respond(
+        exports.framework_table(partnership, framework, links, choice.periods, totals), fmt)

@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from monitoring.reports import partnership_summary
+
 from ..selectors import CAPS, organisation_page, partnership_page
 
 
@@ -38,6 +40,13 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
                      + urlencode({"partnership_id": page.partnership.pk}))
     compare_url = (reverse("partnerships:compare") + "?"
                    + urlencode({"p": page.partnership.slug}))
+    # Aggregate completeness of monitoring returns is not personal data: every signed-in user
+    # sees it; the dashboard link only those who may open the dashboard.
+    monitoring = partnership_summary(page.partnership)
+    monitoring_url = ""
+    if monitoring and rules.has_perm("monitoring.view_dashboard", request.user,
+                                     page.partnership):
+        monitoring_url = reverse("monitoring:dashboard", args=[page.partnership.slug])
     # "Show all N ..." links keep whatever is already shown in full.
     show_all_urls = {key: "?" + urlencode({"show": sorted(show | {key})}, doseq=True)
                      for key in CAPS}
@@ -48,6 +57,8 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "summary_paragraphs": _paragraphs(page.partnership.summary),
         "audit_url": audit_url,
         "compare_url": compare_url,
+        "monitoring": monitoring,
+        "monitoring_url": monitoring_url,
         "nav_section": "search",
     })
 

@@ -1,4 +1,5 @@
 import datetime
+from decimal import Decimal
 
 from core.csv_export import csv_response, safe_cell
 
@@ -9,6 +10,13 @@ def test_cells_never_run_as_formulas():
     assert safe_cell("Hope Trust") == "Hope Trust"
     assert safe_cell(None) == "" and safe_cell(True) == "Yes"
     assert safe_cell(datetime.date(2013, 4, 1)) == "2013-04-01"
+
+
+def test_numbers_stay_numbers_even_when_negative():
+    # A number cannot run as a formula; quoting it would turn -3 into the text '-3.
+    assert safe_cell(-3) == -3
+    assert safe_cell(Decimal("-2.5")) == Decimal("-2.5")
+    assert safe_cell(0.25) == 0.25
 
 
 def test_csv_response_streams_rows_with_bom_and_filename():

@@ -21,7 +21,7 @@ from tests.monitoring.factories import (
     monitoring_setup,
     quarter,
 )
-from tests.partnerships.factories import OrganisationFactory
+from tests.partnerships.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -420,3 +420,20 @@ def test_visibility_and_permissions_follow_the_rules(s):
 
 def test_dates_of_periods_are_due_after_they_end(s):
     assert s.period.due_on - s.period.ends_on == dt.timedelta(days=28)
+
+
+def test_a_framework_report_averages_percentages_and_adds_counts(s):
+    other = MembershipFactory(partnership=s.partnership).organisation
+    ReturnRequirementFactory(organisation=other, partnership=s.partnership,
+                             frameworks=[s.partnership_fw])
+    other_staff = ProviderStaffFactory(organisation=other)
+    approved(s, starts="10", completions="4", **{"engagement-rate": "40"})
+    ret = actions.return_start(organisation=other, partnership=s.partnership, period=s.period,
+                               by=other_staff)
+    save(s, ret, by=other_staff, starts="6", **{"engagement-rate": "45"})
+    actions.return_submit(monitoring_return=ret, by=other_staff)
+    actions.return_approve(monitoring_return=ret, by=s.manager)
+
+    totals = {row["metric"].code: row["total"]
+              for row in framework_values(s.partnership_fw, s.partnership, s.period)}
+    assert totals == {"starts": 16, "engagement-rate": Decimal("42.5")}
