@@ -3,7 +3,8 @@ loader that writes it through the actions (so the demo has an audit trail and ob
 
 Every organisation, partnership and person here is fictional. Dates are fixed, not relative to
 today, so the demo tells the same story whenever it is loaded; one agreement's review date is
-long past so the "overdue for review" views always have something to show.
+long past so the "overdue for review" views always have something to show. (The monitoring
+returns in ``demo/monitoring.py`` are the exception: they run up to the current quarter.)
 
 The loader is idempotent: each record is looked up by a stable natural key (organisation
 identifier, partnership/location slug, membership start, agreement reference + version...) and
@@ -369,6 +370,10 @@ PARTNERSHIPS: list[dict[str, Any]] = [
             *({"org": key, "role": STATUTORY, "joined_on": D(2013, 4, 1)}
               for key, _ in SHAPE2_PRISONS),
             {"org": "np-health-commissioning", "role": COMMISSIONER, "joined_on": D(2013, 4, 1)},
+            # Women released from HMP Calderbrook to the south-west go on to Turning Tide.
+            {"org": "turning-tide", "role": SUB, "joined_on": D(2025, 7, 1),
+             "notes": "Sub-contracted for women released from HMP Calderbrook to the "
+                      "south-west: community treatment within three weeks of release."},
         ],
         "custom_activities": [
             {"name": f"Partnership management at {name}",
@@ -433,6 +438,10 @@ PARTNERSHIPS: list[dict[str, Any]] = [
              "source": FundingSource.CONTRACT, "amount": "4900000.00",
              "period_start": D(2021, 4, 1), "period_end": D(2028, 3, 31),
              "reference": "NPHJ-2021-SM-01"},
+            # The justice commissioners pay for continuity of care on release.
+            {"funder": "jscd", "recipient": "clearwater", "source": FundingSource.GRANT,
+             "amount": "360000.00", "period_start": D(2024, 4, 1),
+             "period_end": D(2027, 3, 31), "reference": "JSCD/RR/2024/031"},
         ],
         "services": [
             {"provider": "northgate-recovery", "name": "Prison drug and alcohol recovery team",
@@ -805,8 +814,19 @@ class DemoReport:
     def total_changed(self) -> int:
         return sum(self.changed.values())
 
+    def ensure(self, model: type[models.Model], found: Any, create: Callable[[], Any]) -> Any:
+        """Return ``found`` (counted as existing) or the result of ``create()`` (counted as
+        created): what makes every demo loader safe to run twice."""
+        label = model_label(model)
+        if found is not None:
+            self.existing[label] += 1
+            return found
+        self.created[label] += 1
+        return create()
 
-def _label(model: type[models.Model]) -> str:
+
+def model_label(model: type[models.Model]) -> str:
+    """How the load report names a model: its plural verbose name."""
     return str(model._meta.verbose_name_plural)
 
 
@@ -821,12 +841,7 @@ class _Loader:
 
     # -- bookkeeping --------------------------------------------------------------------------
     def _ensure(self, model: type[models.Model], found: Any, create: Callable[[], Any]) -> Any:
-        """Return ``found`` (counted as existing) or the result of ``create()``."""
-        if found is not None:
-            self.report.existing[_label(model)] += 1
-            return found
-        self.report.created[_label(model)] += 1
-        return create()
+        return self.report.ensure(model, found, create)
 
     def _snapshot(self) -> tuple[int, int, int]:
         r = self.report
@@ -1007,9 +1022,9 @@ class _Loader:
             if user is None:
                 user = User(username=spec["username"])
                 created += 1
-                self.report.created[_label(User)] += 1
+                self.report.created[model_label(User)] += 1
             else:
-                self.report.existing[_label(User)] += 1
+                self.report.existing[model_label(User)] += 1
             user.email = f"{spec['username']}@example.org"
             user.first_name, user.last_name = spec["first_name"], spec["last_name"]
             user.role, user.organisation = spec["role"], org
@@ -1027,8 +1042,12 @@ class _Loader:
 
 def load_demo(*, log: Callable[[str], None] = lambda line: None) -> DemoReport:
     """Load the demo registry in one transaction, skipping whatever already exists."""
+    from demo.monitoring import load_monitoring
+
     with transaction.atomic():
-        return _Loader(log).run()
+        report = _Loader(log).run()
+        load_monitoring(report=report, log=log)  # needs the demo logins, so comes last
+        return report
 
 
 def status_counts() -> list[tuple[str, int]]:
@@ -1039,11 +1058,13 @@ def status_counts() -> list[tuple[str, int]]:
     counted: list[type[models.Model]] = [
         Organisation, Partnership, Membership, Agreement, Signatory, LeadResponsibility,
         Activity, Funding, Service, Location, ServiceAtLocation, User, AuditEvent]
-    rows = [(_label(m).capitalize(), m._default_manager.count()) for m in counted]
+    rows = [(model_label(m).capitalize(), m._default_manager.count()) for m in counted]
     overdue = Agreement.objects.review_overdue().count()
     rows.insert(4, ("Agreements overdue for review", overdue))
     rows.insert(3, ("Current memberships", Membership.objects.current().count()))
-    return rows
+    from demo.monitoring import monitoring_counts
+
+    return rows + monitoring_counts()
 
 
 __all__ = ["DEMO_PASSWORD", "DEMO_USERS", "LOCATIONS", "ORGANISATIONS", "PARTNERSHIPS",

@@ -202,8 +202,11 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
         raise DomainError("The return cannot be submitted: " + " ".join(errors),
                           code="invalid_values")
     if warnings and not warning_note.strip():
-        raise DomainError("Some figures look unusual. Check them, or add a note explaining "
-                          "them: " + " ".join(warnings), field="warning_note", code="warnings")
+        error = DomainError("Some figures look unusual. Check them, or add a note explaining "
+                            "them: " + " ".join(warnings), field="warning_note",
+                            code="warnings")
+        error.warnings = warnings  # type: ignore[attr-defined]  # each listed on the form
+        raise error
     ret.queries.filter(resolved=False).update(resolved=True)
     now = timezone.now()
     _update(ret, by, "Resubmitted return" if ret.first_submitted_at else "Submitted return",
@@ -211,6 +214,22 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
             first_submitted_at=ret.first_submitted_at or now,
             warning_note=warning_note.strip() if warnings else "", version=ret.version + 1)
     return _refresh_caller(monitoring_return, ret)
+
+
+def return_save_and_submit(*, monitoring_return: MonitoringReturn, values: dict[str, str],
+                           expected_version: int, by: User,
+                           warning_note: str = "") -> MonitoringReturn:
+    """Save figures and submit in one go, all or nothing: if the submission is refused (errors,
+    warnings without a note), the figures are not saved either, so the stored draft stays as
+    it was and the form can show what was typed."""
+    try:
+        with transaction.atomic():
+            ret = return_save_values(monitoring_return=monitoring_return, values=values,
+                                     expected_version=expected_version, by=by)
+            return return_submit(monitoring_return=ret, by=by, warning_note=warning_note)
+    except DomainError:
+        monitoring_return.refresh_from_db()  # the save was rolled back: forget its version
+        raise
 
 
 def _require_reviewer(user: User, ret: MonitoringReturn, verb: str) -> None:

@@ -26,8 +26,8 @@ from .models import (
 
 @admin.register(Metric)
 class MetricAdmin(RegistryModelAdmin):
-    list_display = ("name", "code", "kind", "unit", "min_value", "max_value")
-    list_filter = ("kind",)
+    list_display = ("name", "code", "kind", "unit", "min_value", "max_value", "aggregation")
+    list_filter = ("kind", "aggregation")
     search_fields = ("name", "code", "description")
     prepopulated_fields = {"code": ("name",)}
 

@@ -16,6 +16,20 @@ class MetricKind(models.TextChoices):
         return [cls.COUNT, cls.DECIMAL, cls.PERCENTAGE, cls.YES_NO]
 
 
+class Aggregation(models.TextChoices):
+    """How one metric's figures combine across a partnership's organisations."""
+
+    TOTAL = "total", "Total"
+    AVERAGE = "average", "Average"
+    YES_COUNT = "yes_count", "Organisations answering yes"
+
+    @classmethod
+    def configurable(cls) -> list[tuple[str, str]]:
+        """What an admin may choose for counts and decimals (yes/no always counts the yes)."""
+        return [(cls.TOTAL, "Add up (e.g. people, sessions)"),
+                (cls.AVERAGE, "Average (e.g. an average wait in days)")]
+
+
 class Frequency(models.TextChoices):
     QUARTERLY = "quarterly", "Quarterly"
     MONTHLY = "monthly", "Monthly"

@@ -20,7 +20,7 @@ from core.csv_export import csv_response
 from core.xlsx_export import xlsx_response
 
 from .choices import MetricKind
-from .reports import AGGREGATE_LABELS, ComparisonRow, Grid, GridCell, Total
+from .reports import ComparisonRow, Grid, GridCell, Total
 
 #: Download formats every report is offered in.
 FORMATS = ("csv", "xlsx")
@@ -61,7 +61,7 @@ def number(value: Decimal | None) -> int | Decimal | None:
 
 def aggregate_label(metric: Any) -> str:
     """How the metric adds up across organisations ("Total", "Average", ...)."""
-    return AGGREGATE_LABELS.get(metric.kind, "Not added up")
+    return metric.aggregate_label
 
 
 def value_cell(value: Any) -> Any:
@@ -135,7 +135,7 @@ def comparison_table(partnership: Any, metric: Any, periods: Sequence[Any],
     as a whole."""
     rows = [[row.organisation.name, *[value_cell(v) for v in row.values]]
             for row in comparison]
-    if trend is not None and metric.kind in AGGREGATE_LABELS:
+    if trend is not None and metric.aggregate is not None:
         rows.append([f"All organisations ({aggregate_label(metric).lower()})",
                      *[total_cell(t) for _p, t in trend]])
     return Table(filename_stem=f"{partnership.slug}-{metric.code}-comparison",

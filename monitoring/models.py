@@ -6,13 +6,14 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 
 from core.models import TimeStampedModel
 
 from . import querysets
-from .choices import Frequency, MetricKind, Operator, ReturnStatus, RuleForm
+from .choices import Aggregation, Frequency, MetricKind, Operator, ReturnStatus, RuleForm
 
 #: Days after a period ends that its return is due, unless settings.MONITORING_DUE_DAYS says.
 DEFAULT_DUE_DAYS = 28
@@ -59,6 +60,11 @@ class Metric(TimeStampedModel):
     unit = models.CharField(max_length=40, blank=True, help_text="e.g. people, sessions, £.")
     min_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     max_value = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    aggregation = models.CharField(
+        max_length=12, blank=True, choices=Aggregation.configurable(),
+        help_text="How organisations' figures combine in partnership totals. Empty: counts and "
+                  "decimals add up, percentages average. Choose Average for figures that are "
+                  "themselves averages or rates.")
 
     class Meta:
         ordering = ["name"]
@@ -77,6 +83,27 @@ class Metric(TimeStampedModel):
     @property
     def is_numeric(self) -> bool:
         return self.kind in MetricKind.numeric()
+
+    @property
+    def aggregate(self) -> str | None:
+        """The ``Aggregation`` partnership figures use for this metric; ``None`` for text,
+        which is shown but never combined."""
+        if self.kind == MetricKind.TEXT:
+            return None
+        if self.kind == MetricKind.YES_NO:
+            return Aggregation.YES_COUNT
+        if self.kind == MetricKind.PERCENTAGE:
+            return Aggregation.AVERAGE  # adding up percentages means nothing
+        return self.aggregation or Aggregation.TOTAL
+
+    @property
+    def aggregate_label(self) -> str:
+        return Aggregation(self.aggregate).label if self.aggregate else "Not added up"
+
+    def clean(self) -> None:
+        if self.aggregation and self.kind not in (MetricKind.COUNT, MetricKind.DECIMAL):
+            raise ValidationError({"aggregation": "Only counts and decimal numbers can choose "
+                                                  "how they combine; leave it empty."})
 
 
 class Framework(TimeStampedModel):

@@ -92,7 +92,7 @@ def framework_values(framework: Any, partnership: Any, period: Any) -> list[dict
     """A framework's report for one partnership and period: its metrics in order, each with the
     values of the current approved returns (the same ``Value`` rows every other framework
     reads) and their total. Two queries whatever the size."""
-    from .choices import MetricKind
+    from .choices import Aggregation
     from .models import MonitoringReturn, Value
 
     links = list(framework.framework_metrics.select_related("metric").order_by("position", "id"))
@@ -110,8 +110,8 @@ def framework_values(framework: Any, partnership: Any, period: Any) -> list[dict
         found = by_metric.get(fm.metric_id, [])
         numbers = [v.number for v in found if v.number is not None]
         total = sum(numbers) if fm.metric.is_numeric and numbers else None
-        if total is not None and fm.metric.kind == MetricKind.PERCENTAGE:
-            # Percentages average, as in reports.totals; counts and yes (1) / no (0) add up.
+        if total is not None and fm.metric.aggregate == Aggregation.AVERAGE:
+            # Combined as in reports.totals: averages for rates, sums for the rest.
             total = (total / len(numbers)).quantize(Decimal("0.1"))
         rows.append({"metric": fm.metric, "required": fm.required, "values": found,
                      "total": total})

@@ -15,10 +15,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Avg, Count, Sum
+from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, Sum
 from django.utils import timezone
 
-from .choices import Frequency, MetricKind, ReturnStatus
+from .choices import Aggregation, Frequency, MetricKind, ReturnStatus
 from .models import Metric, MonitoringReturn, ReportingPeriod, ReturnRequirement, Value
 
 #: Periods a dashboard shows unless asked otherwise.
@@ -73,7 +73,7 @@ class CellState(models.TextChoices):
     APPROVED = "approved", "Approved"
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # thousands per grid: plain slots build fastest
 class GridCell:
     """One organisation's return for one period, as the grid shows it.
 
@@ -149,13 +149,6 @@ class Grid:
         return out
 
 
-def _submitted_on_time(first_submitted_at: datetime.datetime | None,
-                       period: ReportingPeriod) -> bool | None:
-    if first_submitted_at is None:
-        return None
-    return timezone.localdate(first_submitted_at) <= period.due_on
-
-
 def requirements_for(partnership: Any, periods: Sequence[ReportingPeriod]) -> list[Any]:
     """The partnership's return requirements at the periods' frequencies, with organisation and
     bounds, ordered by organisation name. One query."""
@@ -163,30 +156,42 @@ def requirements_for(partnership: Any, periods: Sequence[ReportingPeriod]) -> li
                 .filter(partnership=partnership,
                         frequency__in={p.frequency for p in periods})
                 .select_related("organisation", "from_period", "until_period")
+                # What reports show of an organisation (pages and API: slug, name, kind) and
+                # what ``applies_to`` reads; skipping timestamps and descriptions halves the
+                # grid's decoding.
+                .only("organisation_id", "partnership_id", "frequency",
+                      "organisation__slug", "organisation__name", "organisation__kind",
+                      "from_period__starts_on", "until_period__starts_on")
                 .order_by("organisation__name", "organisation_id"))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     """What is stored for one organisation's return for one period, across its revisions."""
 
-    first_submitted_at: datetime.datetime | None = None  # of revision 1: timeliness
+    on_time: bool | None = None  # revision 1 first submitted by the due date (None: not yet)
     approved_id: int | None = None  # the latest approved revision
     latest_id: int | None = None
     latest_status: str | None = None
 
 
 def _index_returns(returns: models.QuerySet) -> dict[tuple[int, int, int], _Found]:
-    """``(partnership id, organisation id, period id) → _Found`` from one query."""
+    """``(partnership id, organisation id, period id) → _Found`` from one query. Timeliness is
+    worked out in SQL (the submission's date in UK time against the due date), which saves
+    decoding a timestamp and converting its zone for every cell."""
     found: dict[tuple[int, int, int], _Found] = {}
-    rows = (returns.values_list("id", "partnership_id", "organisation_id", "period_id", "status",
-                                "first_submitted_at")
+    on_time = ExpressionWrapper(Q(first_submitted_at__date__lte=F("period__due_on")),
+                                output_field=BooleanField())
+    unsent = ExpressionWrapper(Q(first_submitted_at__isnull=True), output_field=BooleanField())
+    rows = (returns.annotate(on_time=on_time, unsent=unsent)
+            .values_list("id", "partnership_id", "organisation_id", "period_id", "status",
+                         "on_time", "unsent")
             .order_by("partnership_id", "organisation_id", "period_id", "revision"))
-    for pk, partnership_id, organisation_id, period_id, status, first_submitted_at in rows:
+    for pk, partnership_id, organisation_id, period_id, status, in_time, unsent in rows:
         key = (partnership_id, organisation_id, period_id)
         item = found.get(key)
         if item is None:
-            item = found[key] = _Found(first_submitted_at=first_submitted_at)
+            item = found[key] = _Found(on_time=None if unsent else bool(in_time))
         item.latest_id, item.latest_status = pk, status
         if status == ReturnStatus.APPROVED:
             item.approved_id = pk
@@ -201,7 +206,7 @@ def _cell(found: _Found | None, period: ReportingPeriod, today: datetime.date) -
             return GridCell(CellState.NOT_DUE)
         return GridCell(CellState.NOT_STARTED, on_time=False if overdue else None,
                         overdue=overdue)
-    on_time = _submitted_on_time(found.first_submitted_at, period)
+    on_time = found.on_time
     if found.approved_id is not None:
         return GridCell(CellState.APPROVED, on_time=on_time, return_id=found.approved_id,
                         correcting=found.latest_status != ReturnStatus.APPROVED)
@@ -275,20 +280,11 @@ def completeness(partnerships: Sequence[Any], period: ReportingPeriod,
 # -- totals, trends and comparisons ------------------------------------------------------------
 
 
-#: How figures of each kind add up across organisations.
-AGGREGATE_LABELS = {
-    MetricKind.COUNT: "Total",
-    MetricKind.DECIMAL: "Total",
-    MetricKind.PERCENTAGE: "Average",
-    MetricKind.YES_NO: "Organisations answering yes",
-}
-
-
 @dataclass(frozen=True)
 class Total:
     """One metric for one period across the partnership's approved returns."""
 
-    value: Decimal | None  # sum, average (percentages) or number of yes (yes/no)
+    value: Decimal | None  # sum, average or number answering yes: ``Metric.aggregate``
     returns: int  # approved returns that gave the figure
 
 
@@ -308,25 +304,33 @@ def current_returns(partnership: Any, periods: Iterable[ReportingPeriod]) -> mod
                                                               period__in=list(periods))
 
 
+def _plain(number: Decimal) -> Decimal:
+    """Without the trailing zeros a database sum may carry (never in exponent form)."""
+    if number == number.to_integral_value():
+        return number.quantize(Decimal(1))
+    return number.normalize()
+
+
 def totals(partnership: Any, periods: Sequence[ReportingPeriod],
            metrics: Sequence[Metric]) -> dict[int, dict[int, Total]]:
-    """``{metric id: {period id: Total}}`` for ``metrics`` over ``periods``: sums for counts and
-    decimals, averages for percentages, the number answering yes for yes/no. One query."""
-    kinds = {m.pk: m.kind for m in metrics}
+    """``{metric id: {period id: Total}}`` for ``metrics`` over ``periods``, each combined as
+    ``Metric.aggregate`` says: sums, averages (to one decimal place), or the number answering
+    yes. One query."""
+    averaged = {m.pk for m in metrics if m.aggregate == Aggregation.AVERAGE}
     rows = (Value.objects
             .filter(monitoring_return__in=current_returns(partnership, periods),
-                    metric__in=list(kinds), number__isnull=False)
+                    metric__in=[m.pk for m in metrics], number__isnull=False)
             .values("metric_id", "monitoring_return__period_id")
             .annotate(total=Sum("number"), mean=Avg("number"), n=Count("id"))
             .order_by())
-    out: dict[int, dict[int, Total]] = {pk: {} for pk in kinds}
+    out: dict[int, dict[int, Total]] = {m.pk: {} for m in metrics}
     for row in rows:
-        kind = kinds[row["metric_id"]]
-        value = row["mean"] if kind == MetricKind.PERCENTAGE else row["total"]
-        if value is not None and kind == MetricKind.PERCENTAGE:
-            value = Decimal(value).quantize(Decimal("0.1"))
+        if row["metric_id"] in averaged:
+            value = Decimal(row["mean"]).quantize(Decimal("0.1"))
+        else:
+            value = _plain(Decimal(row["total"]))
         out[row["metric_id"]][row["monitoring_return__period_id"]] = Total(
-            value=None if value is None else Decimal(value), returns=row["n"])
+            value=value, returns=row["n"])
     return out
 
 
@@ -354,10 +358,13 @@ def comparison(partnership: Any, periods: Sequence[ReportingPeriod],
         organisations.setdefault(req.organisation_id, req.organisation)
     values = (Value.objects
               .filter(monitoring_return__in=current_returns(partnership, periods), metric=metric)
-              .select_related("metric")
+              .only("id", "metric_id", "monitoring_return_id", "number", "text")
               .annotate(organisation_id=models.F("monitoring_return__organisation_id"),
                         period_id=models.F("monitoring_return__period_id")))
-    found = {(v.organisation_id, v.period_id): v for v in values}
+    found = {}
+    for value in values:
+        value.metric = metric  # the one metric asked for: no join, no query per row
+        found[value.organisation_id, value.period_id] = value
     return [ComparisonRow(organisation=org,
                           values=[found.get((org_id, p.pk)) for p in periods])
             for org_id, org in organisations.items()]

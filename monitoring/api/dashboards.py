@@ -29,7 +29,7 @@ from .. import reports
 from ..choices import Frequency, MetricKind
 from ..models import Framework, Metric, ReportingPeriod
 from ..querysets import framework_values
-from ..reports import AGGREGATE_LABELS, CellState
+from ..reports import CellState
 from .common import (
     FrameworkRefSerializer,
     MetricRefSerializer,
@@ -319,7 +319,7 @@ class DashboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         periods, _ = periods_from(request)
         metrics = reports.reported_metrics(partnership)
         found = reports.totals(partnership, periods, metrics)
-        rows = [{"metric": metric, "aggregate": AGGREGATE_LABELS[metric.kind],
+        rows = [{"metric": metric, "aggregate": metric.aggregate_label,
                  "totals": [_total(p, found[metric.pk].get(p.pk)) for p in periods]}
                 for metric in metrics]
         return Response(TotalsSerializer({"partnership": partnership, "periods": periods,
@@ -340,7 +340,7 @@ class DashboardViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         points = [{**_total(period, total), "period": period}
                   for period, total in reports.trend(partnership, periods, metric)]
         return Response(TrendSerializer({"partnership": partnership, "metric": metric,
-                                         "aggregate": AGGREGATE_LABELS[metric.kind],
+                                         "aggregate": metric.aggregate_label,
                                          "points": points}).data)
 
     @extend_schema(summary="Organisations compared on a metric",

@@ -17,7 +17,7 @@ from partnerships.api import (
     partnership_filter,
 )
 
-from ..choices import Frequency, MetricKind
+from ..choices import Aggregation, Frequency, MetricKind
 from ..models import Framework, FrameworkMetric, Metric, ReportingPeriod, ReturnRequirement
 from .common import FrameworkRefSerializer, PeriodSerializer, PlainDecimalField
 
@@ -33,10 +33,15 @@ class MetricSerializer(serializers.ModelSerializer):
     kind = serializers.ChoiceField(choices=MetricKind.choices)
     min_value = PlainDecimalField(allow_null=True, help_text="Lowest value accepted, if any.")
     max_value = PlainDecimalField(allow_null=True, help_text="Highest value accepted, if any.")
+    aggregate = serializers.ChoiceField(
+        choices=Aggregation.choices, allow_null=True, read_only=True,
+        help_text="How organisations' figures combine in partnership totals (null: text, never "
+                  "combined).")
 
     class Meta:
         model = Metric
-        fields = ["url", "code", "name", "description", "kind", "unit", "min_value", "max_value"]
+        fields = ["url", "code", "name", "description", "kind", "unit", "min_value", "max_value",
+                  "aggregate"]
 
 
 class MetricFilter(django_filters.FilterSet):

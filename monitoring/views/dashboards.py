@@ -28,24 +28,23 @@ from core.pagination import paginate
 from partnerships.models import Partnership
 
 from .. import exports, reports
-from ..choices import Frequency, MetricKind
+from ..choices import Aggregation, Frequency, MetricKind
 from ..models import (
     Framework,
     FrameworkMetric,
     Metric,
     ReportingPeriod,
 )
-from ..reports import AGGREGATE_LABELS, CellState, GridCell
+from ..reports import CellState, GridCell
 
 #: The most periods one dashboard shows (two years of months, six of quarters).
 MAX_PERIODS = 24
 
 #: How a metric's partnership figure is described in sentences and captions.
 AGGREGATE_PHRASES = {
-    MetricKind.COUNT: "total across organisations",
-    MetricKind.DECIMAL: "total across organisations",
-    MetricKind.PERCENTAGE: "average across organisations",
-    MetricKind.YES_NO: "organisations answering yes",
+    Aggregation.TOTAL: "total across organisations",
+    Aggregation.AVERAGE: "average across organisations",
+    Aggregation.YES_COUNT: "organisations answering yes",
 }
 
 DASHBOARD_REPORTS = ("grid", "totals")
@@ -330,7 +329,7 @@ def _metric_reports(partnership: Partnership, metric: Metric, choice: PeriodChoi
                     ) -> tuple[list[tuple[ReportingPeriod, reports.Total | None]] | None,
                                list[reports.ComparisonRow]]:
     trend = (reports.trend(partnership, choice.periods, metric)
-             if metric.kind in AGGREGATE_LABELS else None)
+             if metric.aggregate is not None else None)
     return trend, reports.comparison(partnership, choice.periods, metric)
 
 
@@ -354,7 +353,7 @@ def metric(request: HttpRequest, slug: str, code: str) -> HttpResponse:
         request, partnership, choice,
         metric=found,
         aggregate=exports.aggregate_label(found),
-        aggregate_phrase=AGGREGATE_PHRASES.get(found.kind, ""),
+        aggregate_phrase=AGGREGATE_PHRASES.get(found.aggregate, ""),
         trend_rows=trend_rows,
         has_trend=trend is not None,
         has_figures=any(r["raw"] for r in trend_rows),
@@ -392,7 +391,7 @@ def _framework_report(partnership: Partnership, framework: Framework, choice: Pe
     same totals every other framework and the dashboard read from the shared values. Two
     queries, however many metrics and periods."""
     links = list(framework.framework_metrics.select_related("metric").order_by("position", "id"))
-    numeric = [fm.metric for fm in links if fm.metric.kind in AGGREGATE_LABELS]
+    numeric = [fm.metric for fm in links if fm.metric.aggregate is not None]
     return links, reports.totals(partnership, choice.periods, numeric)
 
 
@@ -419,7 +418,7 @@ def framework_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
              "also_in": shared.get(fm.metric_id, []),
              "figures": [shown(t.value if (t := totals.get(fm.metric_id, {}).get(p.pk))
                                else None, fm.metric.kind)
-                         if fm.metric.kind in AGGREGATE_LABELS else "–"
+                         if fm.metric.aggregate is not None else "–"
                          for p in choice.periods]}
             for fm in links]
     return render(request, "monitoring/framework.html", _context(

@@ -9,12 +9,12 @@ a return the user may not see is a 404, so its existence does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import rules
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -51,6 +51,17 @@ def _add_domain_error(form: Any, exc: DomainError) -> None:
     """Show an action's refusal next to its field when the form has one, else at the top."""
     field = exc.field if exc.field in form.fields else None
     form.add_error(field, str(exc))
+
+
+def _attempt(form: Any, action: Callable[..., MonitoringReturn],
+             **arguments: Any) -> MonitoringReturn | None:
+    """``action(**arguments)``, or None when it refuses: its reason then goes on ``form``, which
+    the page shows again with what was typed."""
+    try:
+        return action(**arguments)
+    except DomainError as exc:
+        _add_domain_error(form, exc)
+        return None
 
 
 def _name(user: Any) -> str:
@@ -183,17 +194,13 @@ def return_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Start a correction of an approved return: a new draft revision with the same figures."""
     ret = _visible(request, pk)
     form = CorrectionForm(request.POST)
-    if form.is_valid():
-        try:
-            new = actions.return_correct(approved_return=ret, by=request.user,
-                                         reason=form.cleaned_data["reason"])
-        except DomainError as exc:
-            _add_domain_error(form, exc)
-        else:
-            messages.success(request, f"You started revision {new.revision}. Change the "
-                                      "figures and submit it; the approved revision is "
-                                      "reported until the lead partner approves this one.")
-            return redirect("monitoring:return-edit", pk=new.pk)
+    if form.is_valid() and (new := _attempt(form, actions.return_correct, approved_return=ret,
+                                            by=request.user,
+                                            reason=form.cleaned_data["reason"])):
+        messages.success(request, f"You started revision {new.revision}. Change the figures "
+                                  "and submit it; the approved revision is reported until the "
+                                  "lead partner approves this one.")
+        return redirect("monitoring:return-edit", pk=new.pk)
     return _render_detail(request, ret, form)
 
 
@@ -224,23 +231,6 @@ def _render_edit(request: HttpRequest, ret: MonitoringReturn, sheet: selectors.R
     return render(request, "monitoring/return_edit.html", context)
 
 
-def _save_and_submit(ret: MonitoringReturn, form: ReturnForm, user: Any) -> None:
-    """Save the typed figures and submit, all or nothing: a refused submission leaves the
-    stored draft as it was (what was typed is shown again). On a warnings refusal the
-    warnings are attached to the error as ``warnings``, to list them above the note."""
-    with transaction.atomic():
-        actions.return_save_values(monitoring_return=ret, values=form.values(),
-                                   expected_version=form.cleaned_data["version"], by=user)
-        try:
-            actions.return_submit(monitoring_return=ret, by=user,
-                                  warning_note=form.cleaned_data.get("warning_note") or "")
-        except DomainError as exc:
-            if exc.field == "warning_note":
-                # Read inside the transaction: the warnings are about the figures just typed.
-                exc.warnings = actions.return_check(ret)[1]  # type: ignore[attr-defined]
-            raise
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -269,7 +259,10 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_edit(request, ret, sheet, form)
     try:
         if submitting:
-            _save_and_submit(ret, form, user)
+            actions.return_save_and_submit(
+                monitoring_return=ret, values=form.values(),
+                expected_version=form.cleaned_data["version"], by=user,
+                warning_note=form.cleaned_data.get("warning_note") or "")
         else:
             actions.return_save_values(monitoring_return=ret, values=form.values(),
                                        expected_version=form.cleaned_data["version"], by=user)
@@ -357,18 +350,14 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("monitoring:reviews")
         else:
             form = ReviewForm(request.POST, figures=sheet.figures)
-            if form.is_valid():
-                try:
-                    actions.return_send_back(monitoring_return=ret, by=user,
-                                             comment=form.cleaned_data["comment"],
-                                             metric_comments=form.metric_comments())
-                except DomainError as exc:
-                    _add_domain_error(form, exc)
-                else:
-                    messages.success(request, f"You returned {ret.organisation}'s {ret.period} "
-                                              "return for correction. They can see your "
-                                              "comments next to the figures.")
-                    return redirect("monitoring:reviews")
+            if form.is_valid() and _attempt(form, actions.return_send_back,
+                                            monitoring_return=ret, by=user,
+                                            comment=form.cleaned_data["comment"],
+                                            metric_comments=form.metric_comments()):
+                messages.success(request, f"You returned {ret.organisation}'s {ret.period} "
+                                          "return for correction. They can see your comments "
+                                          "next to the figures.")
+                return redirect("monitoring:reviews")
     refusal = _review_refusal(user, ret)
     context = _base_context(ret, sheet)
     context.update({

@@ -21,6 +21,7 @@ from partnerships.choices import (
 from partnerships.models import Agreement, LeadResponsibility, Organisation, Partnership
 from services.choices import Gender, LocationKind
 from services.models import Location, Service
+from tests.monitoring.conftest import ret, s  # noqa: F401  (the monitoring fixtures, shared)
 from tests.partnerships.factories import (
     AgreementFactory,
     EndedMembershipFactory,

@@ -24,31 +24,14 @@ from tests.monitoring.factories import (
     FrameworkMetricFactory,
     MetricFactory,
     ReturnRequirementFactory,
-    monitoring_setup,
     quarter,
 )
+from tests.monitoring.workflow import approved
 from tests.partnerships.factories import PartnershipFactory
 
 from .test_permissions import REFUSED
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return monitoring_setup()
-
-
-def approved_return(s, period=None, organisation=None, staff=None,
-                    **values: str) -> MonitoringReturn:
-    staff = staff or s.staff
-    ret = actions.return_start(organisation=organisation or s.provider,
-                               partnership=s.partnership, period=period or s.period, by=staff)
-    actions.return_save_values(monitoring_return=ret,
-                               values=values or {"starts": "10", "completions": "4"},
-                               expected_version=ret.version, by=staff)
-    actions.return_submit(monitoring_return=ret, by=staff)
-    return actions.return_approve(monitoring_return=ret, by=s.manager)
 
 
 def second_provider(s) -> Any:
@@ -87,7 +70,7 @@ def test_anonymous_is_refused(s, name, extra):
 def test_those_who_neither_lead_nor_fund_get_404(s, client_for, who, name, extra):
     """The provider's staff see their own returns, not the partnership's dashboards; managers
     and commissioners of other organisations cannot tell the dashboards exist."""
-    approved_return(s)
+    approved(s)
     user = {"staff": s.staff, "other_manager": PartnershipManagerFactory(),
             "other_commissioner": CommissionerFactory()}[who]
     response = client_for(user).get(dashboard_url(name, s, **extra(s)))
@@ -98,7 +81,7 @@ def test_those_who_neither_lead_nor_fund_get_404(s, client_for, who, name, extra
 @pytest.mark.parametrize("who", ["manager", "commissioner", "admin"])
 @pytest.mark.parametrize(("name", "extra"), DASHBOARDS, ids=DASHBOARD_IDS)
 def test_lead_partner_commissioner_and_admin_may_read(s, client_for, who, name, extra):
-    approved_return(s)
+    approved(s)
     response = client_for(getattr(s, who)).get(dashboard_url(name, s, **extra(s)))
     assert response.status_code == 200, response.content
     assert response.json()["partnership"]["slug"] == s.partnership.slug
@@ -173,7 +156,7 @@ def test_framework_report_with_a_bad_period_is_a_400(s, client_for):
 
 def test_grid_shows_each_organisation_and_period_with_state_and_timeliness(s, client_for):
     q2 = quarter(2025, 2)
-    approved_return(s)
+    approved(s)
     other = second_provider(s)
     actions.return_start(organisation=other.organisation, partnership=s.partnership,
                          period=s.period, by=other)
@@ -206,10 +189,10 @@ def test_grid_judges_lateness_on_the_until_date(s, client_for):
 
 
 def test_totals_sum_the_approved_figures_of_every_organisation(s, client_for):
-    approved_return(s, starts="10", completions="4", **{"engagement-rate": "40"})
+    approved(s, starts="10", completions="4", **{"engagement-rate": "40"})
     other = second_provider(s)
-    approved_return(s, organisation=other.organisation, staff=other, starts="5",
-                    completions="1")
+    approved(s, organisation=other.organisation, by=other, starts="5",
+             completions="1")
     body = client_for(s.commissioner).get(dashboard_url("totals", s)).json()
     period_index = [p["id"] for p in body["periods"]].index(s.period.pk)
     metrics = {m["metric"]["code"]: m for m in body["metrics"]}
@@ -237,11 +220,11 @@ def test_drafts_and_submissions_are_not_in_the_totals(s, client_for):
 
 def test_trend_and_comparison(s, client_for):
     q2 = quarter(2025, 2)
-    approved_return(s, starts="10", completions="4")
-    approved_return(s, period=q2, starts="12", completions="5")
+    approved(s, starts="10", completions="4")
+    approved(s, period=q2, starts="12", completions="5")
     other = second_provider(s)
-    approved_return(s, organisation=other.organisation, staff=other, starts="3",
-                    completions="1")
+    approved(s, organisation=other.organisation, by=other, starts="3",
+             completions="1")
     client = client_for(s.manager)
     trend = client.get(dashboard_url("trend", s, code="starts"), {"periods": 2}).json()
     assert trend["metric"] == {"code": "starts", "name": "Treatment starts", "kind": "count",
@@ -262,7 +245,7 @@ def test_trend_and_comparison(s, client_for):
 
 
 def test_summary_counts_the_latest_due_quarter(s, client_for):
-    approved_return(s)
+    approved(s)
     body = client_for(s.commissioner).get(dashboard_url("detail", s)).json()
     assert [f["name"] for f in body["frameworks"]] == ["Commissioner performance framework",
                                                        "Partnership outcomes"]
@@ -293,7 +276,7 @@ def framework_report(client: APIClient, s, framework: Any) -> dict[str, dict[str
 
 
 def test_the_same_value_feeds_both_frameworks_reports(s, client_for):
-    ret = approved_return(s, starts="10", completions="4", **{"engagement-rate": "40"})
+    ret = approved(s, starts="10", completions="4", **{"engagement-rate": "40"})
     client = client_for(s.commissioner)
     commissioner = framework_report(client, s, s.commissioner_fw)
     partnership = framework_report(client, s, s.partnership_fw)
@@ -314,7 +297,7 @@ def test_the_same_value_feeds_both_frameworks_reports(s, client_for):
 def test_a_correction_through_the_api_changes_both_reports(s, client_for):
     """correct → save → submit → approve: both frameworks' reports and the totals read the
     corrected figure; until the correction is approved they keep the approved one."""
-    old = approved_return(s, starts="10", completions="4")
+    old = approved(s, starts="10", completions="4")
     staff, manager = client_for(s.staff), client_for(s.manager)
     reader = client_for(s.commissioner)
 

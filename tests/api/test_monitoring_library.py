@@ -14,18 +14,12 @@ from tests.accounts.factories import (
 from tests.monitoring.factories import (
     ReportingPeriodFactory,
     ReturnRequirementFactory,
-    monitoring_setup,
     quarter,
 )
 
 from .test_permissions import REFUSED
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return monitoring_setup()
 
 
 LISTS = ["metric-list", "framework-list", "reportingperiod-list", "returnrequirement-list"]
@@ -70,7 +64,8 @@ def test_metrics_with_kind_unit_and_range(s, client_for):
     body = client_for(s.staff).get(reverse("metric-detail", kwargs={"code": "engagement-rate"}))
     assert body.json() | {"url": ""} == {
         "url": "", "code": "engagement-rate", "name": "Engagement rate", "description": "",
-        "kind": "percentage", "unit": "%", "min_value": "0", "max_value": "100"}
+        "kind": "percentage", "unit": "%", "min_value": "0", "max_value": "100",
+        "aggregate": "average"}
 
 
 def test_metric_filters(s, client_for):

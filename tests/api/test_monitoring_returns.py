@@ -11,53 +11,26 @@ import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
-from core.models import AuditEvent
 from monitoring import actions
 from monitoring.choices import ReturnStatus
-from monitoring.models import MonitoringReturn, Query, Value
+from monitoring.models import MonitoringReturn
 from tests.accounts.factories import (
     CommissionerFactory,
     PartnershipManagerFactory,
     ProviderStaffFactory,
 )
-from tests.monitoring.factories import ReturnRequirementFactory, monitoring_setup, quarter
+from tests.monitoring.factories import ReturnRequirementFactory, quarter
+from tests.monitoring.workflow import (
+    approved,
+    draft,
+    lead_partners_own_return,
+    submitted,
+    unchanged_state,
+)
 
 from .test_permissions import REFUSED, token_client
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return monitoring_setup()
-
-
-def state() -> tuple[Any, ...]:
-    """Everything a refusal must leave alone."""
-    return (list(MonitoringReturn.objects.order_by("pk").values()),
-            sorted(Value.objects.values_list("monitoring_return", "metric", "number", "text")),
-            list(Query.objects.order_by("pk").values()), AuditEvent.objects.count())
-
-
-# -- building returns through the actions (the API tests then act on them) ------------------
-
-
-def draft(s, **values: str) -> MonitoringReturn:
-    ret = actions.return_start(organisation=s.provider, partnership=s.partnership,
-                               period=s.period, by=s.staff)
-    if values:
-        actions.return_save_values(monitoring_return=ret, values=values,
-                                   expected_version=ret.version, by=s.staff)
-    return ret
-
-
-def submitted(s) -> MonitoringReturn:
-    ret = draft(s, starts="10", completions="4")
-    return actions.return_submit(monitoring_return=ret, by=s.staff)
-
-
-def approved(s) -> MonitoringReturn:
-    return actions.return_approve(monitoring_return=submitted(s), by=s.manager)
 
 
 def url(name: str, ret: MonitoringReturn | None = None) -> str:
@@ -94,11 +67,11 @@ ENDPOINT_IDS = [f"{name}-{method}" for name, method, *_ in ENDPOINTS]
                          ids=ENDPOINT_IDS)
 def test_anonymous_is_refused_and_nothing_changes(s, name, method, make, body, who, ok):
     ret = make(s)
-    before = state()
+    before = unchanged_state()
     response = getattr(APIClient(), method)(url(name, ret), body, format="json")
     assert response.status_code == REFUSED
     assert response.json()["detail"] == "Authentication credentials were not provided."
-    assert state() == before
+    assert unchanged_state() == before
 
 
 @pytest.mark.parametrize("other", ["provider_staff", "partnership_manager", "commissioner"])
@@ -111,10 +84,10 @@ def test_other_organisation_gets_404_and_nothing_changes(s, client_for, other, n
     ret = make(s)
     user = {"provider_staff": ProviderStaffFactory, "partnership_manager":
             PartnershipManagerFactory, "commissioner": CommissionerFactory}[other]()
-    before = state()
+    before = unchanged_state()
     response = getattr(client_for(user), method)(url(name, ret), body, format="json")
     assert response.status_code == 404, response.content
-    assert state() == before
+    assert unchanged_state() == before
 
 
 @pytest.mark.parametrize("authentication", ["session", "token"])
@@ -354,34 +327,34 @@ def test_correction_answers_with_the_new_revision_and_keeps_the_old(s, client_fo
 
 def test_starting_a_return_for_another_organisation_is_refused(s, client_for):
     other_staff = ProviderStaffFactory()
-    before = state()
+    before = unchanged_state()
     response = client_for(other_staff).post(url("return-list"), {
         "organisation": s.provider.slug, "partnership": s.partnership.slug,
         "period": s.period.pk}, format="json")
     assert_refused_with(response, f"Only provider staff of {s.provider} can start its returns.")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_starting_a_return_not_owed_is_refused(s, client_for):
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-list"), {
         "partnership": s.partnership.slug, "period": quarter(2025, 2).pk}, format="json")
     assert response.status_code == 201  # owed every quarter
-    before = state()
+    before = unchanged_state()
     other = ProviderStaffFactory()
     response = client_for(other).post(url("return-list"), {
         "partnership": s.partnership.slug, "period": s.period.pk}, format="json")
     assert_refused_with(response, "does not owe")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_starting_twice_is_refused(s, client_for):
     draft(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-list"), {
         "partnership": s.partnership.slug, "period": s.period.pk}, format="json")
     assert_refused_with(response, "has already started its return")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 @pytest.mark.parametrize(("body", "field", "message"), [
@@ -394,11 +367,11 @@ def test_starting_twice_is_refused(s, client_for):
      "does not exist"),
 ])
 def test_start_with_bad_input_is_a_400_naming_the_field(s, client_for, body, field, message):
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-list"), body, format="json")
     assert response.status_code == 400
     assert message in response.json()[field][0]
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_admin_must_say_which_organisation(s, client_for):
@@ -409,41 +382,41 @@ def test_admin_must_say_which_organisation(s, client_for):
 
 def test_submitting_with_a_missing_required_metric_is_refused(s, client_for):
     ret = draft(s, starts="10")
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-submit", ret), {}, format="json")
     assert_refused_with(response, "cannot be submitted", "Treatment completions is required.")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_submitting_someone_elses_return_as_the_lead_partner_is_refused(s, client_for):
     """The manager can see the draft but may not submit it for the provider."""
     ret = draft(s, starts="10", completions="4")
-    before = state()
+    before = unchanged_state()
     response = client_for(s.manager).post(url("return-submit", ret), {}, format="json")
     assert_refused_with(response, f"Only provider staff of {s.provider} can change its returns.")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_out_of_range_value_is_refused_naming_the_metric(s, client_for):
     s.starts.max_value = Decimal(100)
     s.starts.save()
     ret = draft(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-values", ret), {
         "version": ret.version, "values": {"starts": "500", "completions": "-1"}},
         format="json")
     assert_refused_with(response, "Treatment starts: must be at most 100, not 500.",
                         "Treatment completions: must be a whole number")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_unknown_metric_code_is_refused(s, client_for):
     ret = draft(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-values", ret), {
         "version": ret.version, "values": {"referrals": "3"}}, format="json")
     assert_refused_with(response, "“referrals” is not a figure this return asks for.")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 @pytest.mark.parametrize("body", [
@@ -455,10 +428,10 @@ def test_unknown_metric_code_is_refused(s, client_for):
 ])
 def test_malformed_save_is_a_400(s, client_for, body):
     ret = draft(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-values", ret), body, format="json")
     assert response.status_code == 400, response.content
-    assert state() == before
+    assert unchanged_state() == before
 
 
 @pytest.mark.parametrize("who", ["staff", "manager"])
@@ -468,47 +441,39 @@ def test_approving_your_own_organisations_return_is_refused(s, client_for, who):
     if who == "staff":
         ret, user = submitted(s), s.staff
     else:
-        ReturnRequirementFactory(organisation=s.lead, partnership=s.partnership,
-                                 frameworks=[s.partnership_fw])
-        lead_staff = ProviderStaffFactory(organisation=s.lead)
-        ret = actions.return_start(organisation=s.lead, partnership=s.partnership,
-                                   period=s.period, by=lead_staff)
-        actions.return_save_values(monitoring_return=ret, values={"starts": "2"},
-                                   expected_version=1, by=lead_staff)
-        actions.return_submit(monitoring_return=ret, by=lead_staff)
-        user = s.manager
-    before = state()
+        ret, user = lead_partners_own_return(s, starts="2"), s.manager
+    before = unchanged_state()
     response = client_for(user).post(url("return-approve", ret), format="json")
     assert_refused_with(response, "You cannot approve your own organisation's return")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_approving_a_draft_is_refused(s, client_for):
     ret = draft(s, starts="1", completions="1")
-    before = state()
+    before = unchanged_state()
     response = client_for(s.manager).post(url("return-approve", ret), format="json")
     assert_refused_with(response, "Only a submitted return can be approved; this one is draft.")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_commissioner_may_read_but_not_approve(s, client_for):
     ret = submitted(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.commissioner).post(url("return-approve", ret), format="json")
     assert_refused_with(response, "Only a partnership manager")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_editing_an_approved_return_is_refused(s, client_for):
     ret = approved(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-values", ret), {
         "version": ret.version, "values": {"starts": "11"}}, format="json")
     assert_refused_with(response, "is locked", "Start a correction")
-    assert state() == before
+    assert unchanged_state() == before
     response = client_for(s.staff).post(url("return-submit", ret), format="json")
     assert_refused_with(response, "is locked")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_stale_save_is_a_409_and_nothing_is_saved(s, client_for):
@@ -518,62 +483,62 @@ def test_stale_save_is_a_409_and_nothing_is_saved(s, client_for):
     first, second = client_for(s.staff), client_for(ProviderStaffFactory(organisation=s.provider))
     assert first.post(url("return-values", ret), {"version": 2, "values": {"starts": "12"}},
                       format="json").status_code == 200
-    before = state()
+    before = unchanged_state()
     response = second.patch(url("return-values", ret), {"version": 2,
                                                         "values": {"starts": "15"}},
                             format="json")
     assert response.status_code == 409
     assert response.json()["detail"].startswith("Someone else saved this return since you "
                                                  "opened it.")
-    assert state() == before
+    assert unchanged_state() == before
     assert ret.values.get(metric=s.starts).number == Decimal(12)
 
 
 def test_send_back_without_saying_what_is_refused(s, client_for):
     ret = submitted(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.manager).post(url("return-send-back", ret),
                                           {"comment": " ", "metric_comments": {}},
                                           format="json")
     assert_refused_with(response, "Say what needs correcting")
     assert response.json() == {"comment": ["Say what needs correcting, on the whole return or "
                                            "on a figure."]}
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_send_back_on_a_metric_the_return_does_not_ask_for_is_refused(s, client_for):
     ret = submitted(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.manager).post(url("return-send-back", ret), {
         "metric_comments": {"referrals": "?"}}, format="json")
     assert_refused_with(response, "This return does not ask for referrals.")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_correction_without_a_reason_is_refused(s, client_for):
     ret = approved(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-correct", ret), {"reason": ""},
                                         format="json")
     assert_refused_with(response, "Say why the figures are being corrected.")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_correcting_a_draft_is_refused(s, client_for):
     ret = draft(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-correct", ret), {"reason": "x"},
                                         format="json")
     assert_refused_with(response, "Only an approved return needs a correction")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_form_encoded_bodies_are_refused_as_unsupported(s, client_for):
     ret = draft(s)
-    before = state()
+    before = unchanged_state()
     response = client_for(s.staff).post(url("return-values", ret), {"version": "1"})
     assert response.status_code == 415
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_list_and_detail_refuse_other_write_methods(s, client_for):

@@ -6,9 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from drf_spectacular.drainage import GENERATOR_STATS
 
-from .test_schema import generate
+from .test_schema import fresh_generator_stats, generate  # noqa: F401  (autouse here too)
 
 pytestmark = pytest.mark.django_db
 
@@ -32,13 +31,6 @@ WRITE_PATHS = {
     "/api/v1/returns/{id}/send-back/": {"post"},
     "/api/v1/returns/{id}/correct/": {"post"},
 }
-
-
-@pytest.fixture(autouse=True)
-def fresh_generator_stats():
-    GENERATOR_STATS.reset()
-    yield
-    GENERATOR_STATS.reset()
 
 
 @pytest.fixture

@@ -169,3 +169,13 @@ def monitoring_setup() -> Setup:
         manager=PartnershipManagerFactory(organisation=lead),
         admin=PlatformAdminFactory(), commissioner=commissioner,
     )
+
+
+def add_provider(s: Setup, name: str, **requirement: Any) -> tuple[Any, Any]:
+    """Another organisation owing ``s.partnership`` quarterly returns for both frameworks
+    (``requirement`` overrides, e.g. ``from_period``), and a member of its staff."""
+    org = OrganisationFactory(name=name)
+    MembershipFactory(partnership=s.partnership, organisation=org)
+    ReturnRequirementFactory(organisation=org, partnership=s.partnership,
+                             frameworks=[s.commissioner_fw, s.partnership_fw], **requirement)
+    return org, ProviderStaffFactory(organisation=org)

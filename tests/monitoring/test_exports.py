@@ -10,15 +10,15 @@ from openpyxl import load_workbook
 
 from monitoring import exports, reports
 from monitoring.reports import CellState, GridCell
-from tests.monitoring.factories import monitoring_setup, quarter
-from tests.monitoring.test_reports import add_provider, approve, correct, draft
+from tests.monitoring.factories import add_provider, quarter
+from tests.monitoring.workflow import approved, corrected, draft
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def s():
-    s = monitoring_setup()
+def s(s):
+    """The shared setup, its provider renamed to sort first."""
     s.provider.name = "A provider"
     s.provider.save()
     return s
@@ -42,10 +42,10 @@ def test_cell_text_mentions_a_correction_under_way():
 def test_grid_totals_trend_and_comparison_tables(s):
     q1, q2 = quarter(2025, 1), quarter(2025, 2)
     b, b_staff = add_provider(s, "B")
-    first = approve(s, s.provider, s.staff, q1, starts="10", completions="4",
-                    **{"engagement-rate": "40", "housing-support": "yes"})
-    correct(s, first, s.staff, starts="11")
-    draft(s, b, b_staff, q1)
+    first = approved(s, q1, starts="10", completions="4",
+                     **{"engagement-rate": "40", "housing-support": "yes"})
+    corrected(s, first, s.staff, starts="11")
+    draft(s, q1, b, b_staff)
     periods = [q1, q2]
 
     grid = exports.grid_table(s.partnership, reports.grid(s.partnership, periods))
@@ -83,7 +83,7 @@ def test_grid_totals_trend_and_comparison_tables(s):
 
 def test_framework_table_reads_the_same_totals(s):
     q1 = quarter(2025, 1)
-    approve(s, s.provider, s.staff, q1, starts="10", completions="4")
+    approved(s, q1, starts="10", completions="4")
     links = list(s.partnership_fw.framework_metrics.select_related("metric")
                  .order_by("position"))
     totals = reports.totals(s.partnership, [q1], [fm.metric for fm in links])

@@ -6,7 +6,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from monitoring import actions, reports
 from monitoring.choices import Frequency, ReturnStatus
@@ -15,18 +14,24 @@ from monitoring.reports import CellState
 from tests.accounts.factories import (
     CommissionerFactory,
     PartnershipManagerFactory,
-    ProviderStaffFactory,
 )
 from tests.monitoring.factories import (
     ReportingPeriodFactory,
     ReturnRequirementFactory,
-    monitoring_setup,
+    add_provider,
     quarter,
+)
+from tests.monitoring.workflow import (
+    approved,
+    corrected,
+    draft,
+    resubmitted,
+    sent_back,
+    submitted,
 )
 from tests.partnerships.factories import (
     FundingFactory,
     LeadMembershipFactory,
-    MembershipFactory,
     OrganisationFactory,
     PartnershipFactory,
 )
@@ -34,67 +39,6 @@ from tests.partnerships.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2026, 11, 24)
-
-
-# -- helpers (other test modules import these) -----------------------------------------------------
-
-
-def add_provider(s, name, **requirement):
-    """Another organisation owing the partnership quarterly returns for both frameworks, with a
-    member of staff."""
-    org = OrganisationFactory(name=name)
-    MembershipFactory(partnership=s.partnership, organisation=org)
-    ReturnRequirementFactory(organisation=org, partnership=s.partnership,
-                             frameworks=[s.commissioner_fw, s.partnership_fw], **requirement)
-    return org, ProviderStaffFactory(organisation=org)
-
-
-def draft(s, org, staff, period, **values):
-    ret = actions.return_start(organisation=org, partnership=s.partnership, period=period,
-                               by=staff)
-    if values:
-        ret = actions.return_save_values(monitoring_return=ret, values=values,
-                                         expected_version=ret.version, by=staff)
-    return ret
-
-
-def submit(s, org, staff, period, on_time=None, **values):
-    """A submitted return (starts 10, completions 4 unless told). ``on_time`` True/False moves
-    its first submission before or after the due date (the clock cannot be set in tests)."""
-    ret = draft(s, org, staff, period, **(values or {"starts": "10", "completions": "4"}))
-    ret = actions.return_submit(monitoring_return=ret, by=staff, warning_note="Checked.")
-    if on_time is not None:
-        day = period.due_on - dt.timedelta(days=3) if on_time else period.due_on + dt.timedelta(
-            days=3)
-        first = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
-        MonitoringReturn.objects.filter(pk=ret.pk).update(first_submitted_at=first)
-        ret.refresh_from_db()
-    return ret
-
-
-def approve(s, org, staff, period, on_time=None, **values):
-    ret = submit(s, org, staff, period, on_time=on_time, **values)
-    return actions.return_approve(monitoring_return=ret, by=s.manager)
-
-
-def send_back(s, ret, comment="Please check the starts."):
-    return actions.return_send_back(monitoring_return=ret, by=s.manager, comment=comment)
-
-
-def correct(s, approved, staff, **values):
-    """Start a correction of an approved return and change its figures (still a draft)."""
-    ret = actions.return_correct(approved_return=approved, by=staff, reason="Miscounted.")
-    return actions.return_save_values(monitoring_return=ret, values=values,
-                                      expected_version=ret.version, by=staff)
-
-
-def resubmit(s, ret, staff):
-    return actions.return_submit(monitoring_return=ret, by=staff, warning_note="Checked.")
-
-
-@pytest.fixture
-def s():
-    return monitoring_setup()
 
 
 def cells(grid):
@@ -113,18 +57,18 @@ def test_grid_shows_every_state_with_its_timeliness(s):
         "B draft", "C on time", "D late", "E returned", "F resubmitted", "G approved",
         "H approved late", "I correcting")}
     orgs["J joins later"] = add_provider(s, "J joins later", from_period=quarter(2025, 2))
-    draft(s, *orgs["B draft"], q1, starts="3")
-    submit(s, *orgs["C on time"], q1, on_time=True)
-    submit(s, *orgs["D late"], q1, on_time=False)
-    send_back(s, submit(s, *orgs["E returned"], q1, on_time=True))
+    draft(s, q1, *orgs["B draft"], starts="3")
+    submitted(s, q1, *orgs["C on time"], on_time=True)
+    submitted(s, q1, *orgs["D late"], on_time=False)
+    sent_back(s, submitted(s, q1, *orgs["E returned"], on_time=True))
     # First submitted on time, returned, resubmitted long after the due date: still on time.
     f_org, f_staff = orgs["F resubmitted"]
-    resubmit(s, send_back(s, submit(s, f_org, f_staff, q1, on_time=True)), f_staff)
-    approve(s, *orgs["G approved"], q1, on_time=True)
-    approve(s, *orgs["H approved late"], q1, on_time=False)
+    resubmitted(s, sent_back(s, submitted(s, q1, f_org, f_staff, on_time=True)), f_staff)
+    approved(s, q1, *orgs["G approved"], on_time=True)
+    approved(s, q1, *orgs["H approved late"], on_time=False)
     i_org, i_staff = orgs["I correcting"]
-    i_approved = approve(s, i_org, i_staff, q1, on_time=True)
-    correct(s, i_approved, i_staff, starts="12")
+    i_approved = approved(s, q1, i_org, i_staff, on_time=True)
+    corrected(s, i_approved, i_staff, starts="12")
 
     grid = reports.grid(s.partnership, [q1, current], today=TODAY)
     found = cells(grid)
@@ -157,12 +101,24 @@ def test_grid_shows_every_state_with_its_timeliness(s):
     assert found["A not started"][1].label == "Not due yet"
 
 
+@pytest.mark.parametrize(("utc_moment", "on_time"), [
+    (dt.datetime(2025, 7, 28, 22, 59, tzinfo=dt.UTC), True),   # 23:59 on the due date (BST)
+    (dt.datetime(2025, 7, 28, 23, 0, tzinfo=dt.UTC), False),   # 00:00 the next day in the UK
+])
+def test_timeliness_is_judged_on_the_uk_date_of_the_first_submission(s, utc_moment, on_time):
+    # s.period is 2025–26 Q1, due 28 July 2025, in British Summer Time (UTC+1).
+    ret = submitted(s)
+    MonitoringReturn.objects.filter(pk=ret.pk).update(first_submitted_at=utc_moment)
+    cell = reports.grid(s.partnership, [s.period], today=TODAY).rows[0].cells[0]
+    assert (cell.state, cell.on_time) == (CellState.SUBMITTED, on_time)
+
+
 def test_grid_row_and_column_summaries(s):
     q1, q2 = quarter(2025, 1), quarter(2025, 2)
     other, other_staff = add_provider(s, "Other")
-    approve(s, s.provider, s.staff, q1, on_time=True)
-    approve(s, s.provider, s.staff, q2, on_time=False)
-    submit(s, other, other_staff, q1, on_time=True)
+    approved(s, q1, on_time=True)
+    approved(s, q2, on_time=False)
+    submitted(s, q1, other, other_staff, on_time=True)
     grid = reports.grid(s.partnership, [q1, q2], today=TODAY)
     rows = {row.organisation.name: row for row in grid.rows}
     provider = rows[s.provider.name]
@@ -179,7 +135,7 @@ def test_period_ended_but_not_yet_due_is_not_started_and_not_overdue(s):
     cell = reports.grid(s.partnership, [q], today=dt.date(2026, 10, 10)).rows[0].cells[0]
     assert (cell.state, cell.overdue, cell.on_time, cell.label) == (
         CellState.NOT_STARTED, False, None, "Not started")
-    draft(s, s.provider, s.staff, q)
+    draft(s, q)
     cell = reports.grid(s.partnership, [q], today=dt.date(2026, 10, 10)).rows[0].cells[0]
     assert (cell.state, cell.overdue, cell.label) == (CellState.DRAFT, False, "Draft")
     cell = reports.grid(s.partnership, [q], today=dt.date(2026, 10, 29)).rows[0].cells[0]
@@ -216,13 +172,13 @@ def figures(s):
     b, b_staff = add_provider(s, "B")
     c, c_staff = add_provider(s, "C")
     d, d_staff = add_provider(s, "D")
-    first = approve(s, s.provider, s.staff, q1, starts="10", completions="4",
-                    **{"engagement-rate": "40", "housing-support": "yes"})
-    approve(s, b, b_staff, q1, starts="5", completions="2",
-            **{"engagement-rate": "45", "housing-support": "no"})
-    submit(s, c, c_staff, q1, starts="100", completions="50",
-           **{"engagement-rate": "99", "housing-support": "yes"})
-    draft(s, d, d_staff, q1, starts="1000")
+    first = approved(s, q1, starts="10", completions="4",
+                     **{"engagement-rate": "40", "housing-support": "yes"})
+    approved(s, q1, b, b_staff, starts="5", completions="2",
+             **{"engagement-rate": "45", "housing-support": "no"})
+    submitted(s, q1, c, c_staff, starts="100", completions="50",
+              **{"engagement-rate": "99", "housing-support": "yes"})
+    draft(s, q1, d, d_staff, starts="1000")
     return q1, first
 
 
@@ -243,11 +199,11 @@ def test_totals_sum_counts_average_percentages_and_count_yes(s, figures):
 def test_a_correction_changes_the_total_only_once_approved(s, figures):
     q1, first = figures
     metrics = [s.starts]
-    corrected = correct(s, first, s.staff, starts="20")
+    correction = corrected(s, first, s.staff, starts="20")
     assert reports.totals(s.partnership, [q1], metrics)[s.starts.pk][q1.pk].value == 15
-    corrected = resubmit(s, corrected, s.staff)
+    correction = resubmitted(s, correction, s.staff)
     assert reports.totals(s.partnership, [q1], metrics)[s.starts.pk][q1.pk].value == 15
-    actions.return_approve(monitoring_return=corrected, by=s.manager)
+    actions.return_approve(monitoring_return=correction, by=s.manager)
     total = reports.totals(s.partnership, [q1], metrics)[s.starts.pk][q1.pk]
     assert total == reports.Total(Decimal(25), 2)  # 20 + 5, each organisation once
 
@@ -255,7 +211,7 @@ def test_a_correction_changes_the_total_only_once_approved(s, figures):
 def test_trend_is_oldest_first_with_gaps(s, figures):
     q1, _ = figures
     q2, q3 = quarter(2025, 2), quarter(2025, 3)
-    approve(s, s.provider, s.staff, q3, starts="7", completions="1")
+    approved(s, q3, starts="7", completions="1")
     trend = reports.trend(s.partnership, [q1, q2, q3], s.starts)
     assert [(p.pk, t) for p, t in trend] == [
         (q1.pk, reports.Total(Decimal(15), 2)), (q2.pk, None),
@@ -307,9 +263,9 @@ def test_partnership_summary_for_the_latest_quarter_to_end(s):
     b, b_staff = add_provider(s, "B")
     c, c_staff = add_provider(s, "C")
     add_provider(s, "D")
-    approve(s, s.provider, s.staff, q)
-    submit(s, b, b_staff, q)
-    draft(s, c, c_staff, q)
+    approved(s, q)
+    submitted(s, q, b, b_staff)
+    draft(s, q, c, c_staff)
     summary = reports.partnership_summary(s.partnership, today=TODAY)
     assert summary.period == q
     assert (summary.required, summary.submitted, summary.approved, summary.overdue) == (
@@ -361,5 +317,5 @@ def test_a_commissioner_funding_twice_sees_the_partnership_once(s):
 def test_returns_stay_in_their_status(s):
     """Guard for the helpers above: each reaches the status its name says."""
     q1 = quarter(2025, 1)
-    ret = approve(s, s.provider, s.staff, q1)
+    ret = approved(s, q1)
     assert ret.status == ReturnStatus.APPROVED

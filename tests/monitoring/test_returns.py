@@ -11,52 +11,26 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from monitoring import actions
 from monitoring.choices import MetricKind, Operator, ReturnStatus, RuleForm
-from monitoring.models import CrossMetricRule, Metric, MonitoringReturn, Query, Value
+from monitoring.models import CrossMetricRule, Metric, MonitoringReturn, Value
 from monitoring.querysets import framework_values, return_metrics
 from tests.accounts.factories import PartnershipManagerFactory, ProviderStaffFactory
 from tests.monitoring.factories import (
     MonitoringReturnFactory,
     ReturnRequirementFactory,
     ValueFactory,
-    monitoring_setup,
     quarter,
+)
+from tests.monitoring.workflow import (
+    approved,
+    lead_partners_own_return,
+    save,
+    started,
+    submitted,
+    unchanged_state,
 )
 from tests.partnerships.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return monitoring_setup()
-
-
-def state():
-    """Everything a refusal must leave alone."""
-    return (list(MonitoringReturn.objects.order_by("pk").values()),
-            sorted(Value.objects.values_list("monitoring_return", "metric", "number", "text")),
-            Query.objects.count(), AuditEvent.objects.count())
-
-
-def started(s, period=None):
-    return actions.return_start(organisation=s.provider, partnership=s.partnership,
-                                period=period or s.period, by=s.staff)
-
-
-def save(s, ret, by=None, **values):
-    return actions.return_save_values(monitoring_return=ret, values=values,
-                                      expected_version=ret.version, by=by or s.staff)
-
-
-def submitted(s, period=None, **values):
-    ret = started(s, period)
-    save(s, ret, **(values or {"starts": "10", "completions": "4"}))
-    return actions.return_submit(monitoring_return=ret, by=s.staff)
-
-
-def approved(s, period=None, **values):
-    ret = submitted(s, period, **values)
-    return actions.return_approve(monitoring_return=ret, by=s.manager)
 
 
 # -- starting --------------------------------------------------------------------------------------
@@ -78,11 +52,11 @@ def test_the_form_asks_each_metric_once_even_when_two_frameworks_need_it(s):
 
 def test_starting_a_return_for_another_organisation_is_refused(s):
     other_staff = ProviderStaffFactory()
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match=f"Only provider staff of {s.provider} can start"):
         actions.return_start(organisation=s.provider, partnership=s.partnership,
                              period=s.period, by=other_staff)
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_a_manager_cannot_start_a_provider_return(s):
@@ -93,20 +67,20 @@ def test_a_manager_cannot_start_a_provider_return(s):
 
 def test_starting_without_a_requirement_is_refused(s):
     org = OrganisationFactory()
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="does not owe .* a return for 2025–26 Q1"):
         actions.return_start(organisation=org, partnership=s.partnership, period=s.period,
                              by=ProviderStaffFactory(organisation=org))
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_a_platform_admin_may_start_one_but_only_once(s):
     started(s)
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="already started its return for 2025–26 Q1"):
         actions.return_start(organisation=s.provider, partnership=s.partnership,
                              period=s.period, by=s.admin)
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_database_holds_one_return_per_revision(s):
@@ -140,7 +114,7 @@ def test_bad_figures_are_all_named_and_nothing_is_saved(s):
     save(s, ret, starts="3")
     s.starts.max_value = Decimal(500)
     s.starts.save()
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError) as exc:
         save(s, ret, starts="900", completions="two", **{"engagement-rate": "140",
                                                          "housing-support": "maybe",
@@ -151,16 +125,16 @@ def test_bad_figures_are_all_named_and_nothing_is_saved(s):
     assert "Engagement rate: must be a percentage between 0 and 100" in text
     assert "Housing support offered: must be yes or no" in text
     assert "“unknown” is not a figure this return asks for." in text
-    assert state() == before
+    assert unchanged_state() == before
 
 
 @pytest.mark.parametrize("raw", ["-1", "2.5"])
 def test_a_count_must_be_a_whole_number(s, raw):
     ret = started(s)
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="must be a whole number of 0 or more"):
         save(s, ret, starts=raw)
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_a_stale_concurrent_save_is_refused(s):
@@ -169,22 +143,22 @@ def test_a_stale_concurrent_save_is_refused(s):
     opened_by_b = MonitoringReturn.objects.get(pk=ret.pk)
     colleague = ProviderStaffFactory(organisation=s.provider)
     save(s, opened_by_a, starts="10")
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="Someone else saved this return since you opened it"):
         actions.return_save_values(monitoring_return=opened_by_b, values={"starts": "99"},
                                    expected_version=opened_by_b.version, by=colleague)
-    assert state() == before
+    assert unchanged_state() == before
     assert Value.objects.get(metric=s.starts).number == 10
 
 
 def test_staff_of_another_organisation_cannot_save(s):
     ret = started(s)
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match=f"Only provider staff of {s.provider} can change"):
         save(s, ret, by=ProviderStaffFactory(), starts="5")
     with pytest.raises(DomainError, match="Only provider staff"):
         save(s, ret, by=s.manager, starts="5")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 # -- submitting --------------------------------------------------------------------------------
@@ -193,20 +167,20 @@ def test_staff_of_another_organisation_cannot_save(s):
 def test_submit_with_a_missing_required_metric_is_refused(s):
     ret = started(s)
     save(s, ret, starts="10")
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="cannot be submitted: Treatment completions is "
                                           "required"):
         actions.return_submit(monitoring_return=ret, by=s.staff)
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_submitting_for_another_organisation_is_refused(s):
     ret = started(s)
     save(s, ret, starts="10", completions="4")
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="Only provider staff"):
         actions.return_submit(monitoring_return=ret, by=ProviderStaffFactory())
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_cross_metric_rules_block_submission_with_their_message(s):
@@ -221,13 +195,13 @@ def test_cross_metric_rules_block_submission_with_their_message(s):
                                    right_constant=Decimal(1000), message="Fewer than 1000.")
     ret = started(s)
     save(s, ret, starts="0", completions="4", **{"housing-support": "yes"})
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError) as exc:
         actions.return_submit(monitoring_return=ret, by=s.staff)
     assert "Completions cannot exceed starts." in str(exc.value)
     assert "If housing support was offered, starts must be above 0." in str(exc.value)
     assert "Fewer than 1000" not in str(exc.value)
-    assert state() == before
+    assert unchanged_state() == before
     save(s, ret, starts="5")
     actions.return_submit(monitoring_return=ret, by=s.staff)
     assert ret.status == ReturnStatus.SUBMITTED and ret.submitted_by == s.staff
@@ -250,11 +224,11 @@ def test_a_far_off_figure_needs_a_confirming_note(s):
     approved(s, quarter(2024, 4), starts="120", completions="10")
     ret = started(s)
     save(s, ret, starts="400", completions="11")
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match=r"look unusual.*Treatment starts: 400 is far from "
                                           r"the average of earlier periods \(110\)"):
         actions.return_submit(monitoring_return=ret, by=s.staff)
-    assert state() == before
+    assert unchanged_state() == before
     actions.return_submit(monitoring_return=ret, by=s.staff,
                           warning_note="A new prison wing opened.")
     assert ret.status == ReturnStatus.SUBMITTED
@@ -273,43 +247,37 @@ def test_no_warning_with_only_one_earlier_period(s):
 def test_the_lead_partner_approves_and_the_return_is_locked(s):
     ret = approved(s)
     assert ret.status == ReturnStatus.APPROVED and ret.approved_by == s.manager
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="approved on .* and is locked. Start a correction"):
         save(s, ret, starts="11")
     with pytest.raises(DomainError, match="is locked"):
         actions.return_submit(monitoring_return=ret, by=s.staff)
     with pytest.raises(DomainError, match="Only a submitted return can be approved"):
         actions.return_approve(monitoring_return=ret, by=s.manager)
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_approving_your_own_organisations_return_is_refused(s):
-    # The lead partner also delivers, and owes returns itself.
-    ReturnRequirementFactory(organisation=s.lead, partnership=s.partnership,
-                             frameworks=[s.partnership_fw])
-    lead_staff = ProviderStaffFactory(organisation=s.lead)
-    ret = actions.return_start(organisation=s.lead, partnership=s.partnership, period=s.period,
-                               by=lead_staff)
-    save(s, ret, by=lead_staff, starts="10")
-    actions.return_submit(monitoring_return=ret, by=lead_staff)
-    before = state()
+    ret = lead_partners_own_return(s, starts="10")
+    lead_staff = ret.submitted_by
+    before = unchanged_state()
     for user in (s.manager, lead_staff):
         with pytest.raises(DomainError, match="cannot approve your own organisation's return"):
             actions.return_approve(monitoring_return=ret, by=user)
-    assert state() == before
+    assert unchanged_state() == before
     actions.return_approve(monitoring_return=ret, by=s.admin)
     assert ret.status == ReturnStatus.APPROVED
 
 
 def test_only_a_manager_of_the_lead_partner_approves(s):
     ret = submitted(s)
-    before = state()
+    before = unchanged_state()
     for user in (PartnershipManagerFactory(), s.commissioner):
         with pytest.raises(DomainError, match="Only a partnership manager of .*lead partner"):
             actions.return_approve(monitoring_return=ret, by=user)
     with pytest.raises(DomainError, match="your own organisation's return"):
         actions.return_approve(monitoring_return=ret, by=s.staff)
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_send_back_with_per_metric_comments_then_resubmit_and_approve(s):
@@ -332,7 +300,7 @@ def test_send_back_with_per_metric_comments_then_resubmit_and_approve(s):
 
 def test_send_back_needs_a_comment_and_known_metrics(s):
     ret = submitted(s)
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="Say what needs correcting"):
         actions.return_send_back(monitoring_return=ret, by=s.manager, comment=" ")
     with pytest.raises(DomainError, match="does not ask for nonsense"):
@@ -341,7 +309,7 @@ def test_send_back_needs_a_comment_and_known_metrics(s):
     with pytest.raises(DomainError, match="Only a partnership manager"):
         actions.return_send_back(monitoring_return=ret, by=PartnershipManagerFactory(),
                                  comment="No")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 # -- one value, many frameworks; corrections ---------------------------------------------------
@@ -380,16 +348,16 @@ def test_one_value_feeds_two_frameworks_and_a_correction_corrects_both(s):
 
 def test_a_correction_needs_a_reason_an_approved_return_and_only_one_at_a_time(s):
     ret = submitted(s)
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="Only an approved return needs a correction"):
         actions.return_correct(approved_return=ret, by=s.staff, reason="x")
     actions.return_approve(monitoring_return=ret, by=s.manager)
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="Say why"):
         actions.return_correct(approved_return=ret, by=s.staff, reason=" ")
     with pytest.raises(DomainError, match="Only provider staff"):
         actions.return_correct(approved_return=ret, by=ProviderStaffFactory(), reason="x")
-    assert state() == before
+    assert unchanged_state() == before
     actions.return_correct(approved_return=ret, by=s.staff, reason="Typo")
     with pytest.raises(DomainError, match="Revision 2 already corrects this return"):
         actions.return_correct(approved_return=ret, by=s.staff, reason="Again")

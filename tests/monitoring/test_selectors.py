@@ -11,32 +11,14 @@ from tests.accounts.factories import PartnershipManagerFactory, ProviderStaffFac
 from tests.monitoring.factories import (
     ReportingPeriodFactory,
     ReturnRequirementFactory,
-    monitoring_setup,
     quarter,
 )
+from tests.monitoring.workflow import lead_partners_own_return, started, submitted
 from tests.partnerships.factories import LeadMembershipFactory, MembershipFactory
 
 pytestmark = pytest.mark.django_db
 
 TODAY = dt.date(2025, 11, 20)  # 2025–26 Q3; Q2 was due on 28 October
-
-
-@pytest.fixture
-def s():
-    return monitoring_setup()
-
-
-def start(s, period):
-    return actions.return_start(organisation=s.provider, partnership=s.partnership,
-                                period=period, by=s.staff)
-
-
-def submit(s, period, **values):
-    ret = start(s, period)
-    actions.return_save_values(monitoring_return=ret,
-                               values=values or {"starts": "10", "completions": "4"},
-                               expected_version=ret.version, by=s.staff)
-    return actions.return_submit(monitoring_return=ret, by=s.staff)
 
 
 def labels(rows):
@@ -47,9 +29,9 @@ def test_owed_returns_put_returned_and_overdue_first_then_due_then_done(s):
     q1, q2, q3 = s.period, quarter(2025, 2), quarter(2025, 3)
     quarter(2025, 4)  # not started by TODAY: not owed yet
     quarter(2024, 4)  # January–March 2025: the requirement has no first period, so owed
-    returned = submit(s, q1)
+    returned = submitted(s, q1)
     actions.return_send_back(monitoring_return=returned, by=s.manager, comment="Check")
-    start(s, q2)  # a draft past its due date
+    started(s, q2)  # a draft past its due date
     owed = selectors.owed_returns(s.staff, today=TODAY)
     assert labels(owed.attention) == [
         ("2025–26 Q1", "Returned for correction", False),
@@ -64,11 +46,11 @@ def test_owed_returns_put_returned_and_overdue_first_then_due_then_done(s):
 
 def test_done_returns_are_newest_first_and_corrections_show_their_latest_revision(s):
     q4 = quarter(2024, 4)
-    first = submit(s, q4)
+    first = submitted(s, q4)
     actions.return_approve(monitoring_return=first, by=s.manager)
     correction = actions.return_correct(approved_return=first, by=s.staff, reason="Typo")
-    submit(s, s.period)
-    submit(s, quarter(2024, 3))
+    submitted(s, s.period)
+    submitted(s, quarter(2024, 3))
     owed = selectors.owed_returns(s.staff, today=TODAY)
     assert labels(owed.done) == [("2025–26 Q1", "Submitted", False),
                                  ("2024–25 Q3", "Submitted", False)]
@@ -107,14 +89,14 @@ def test_owed_returns_cost_three_queries_however_many_rows(s, django_assert_num_
     other = MembershipFactory().partnership
     ReturnRequirementFactory(organisation=s.provider, partnership=other,
                              frameworks=[s.partnership_fw])
-    submit(s, quarter(2024, 1))
+    submitted(s, quarter(2024, 1))
     with django_assert_num_queries(3):
         owed = selectors.owed_returns(s.staff, today=TODAY)
     assert owed.total == 2 * 27
 
 
 def test_the_sheet_asks_each_metric_once_with_every_framework_that_uses_it(s):
-    ret = start(s, s.period)
+    ret = started(s, s.period)
     sheet = selectors.return_sheet(ret)
     names = {f.metric.code: [fw.name for fw in f.frameworks] for f in sheet.figures}
     assert names == {
@@ -130,7 +112,7 @@ def test_the_sheet_asks_each_metric_once_with_every_framework_that_uses_it(s):
 
 
 def test_the_sheet_places_each_query_on_its_figure(s):
-    ret = submit(s, s.period, starts="10", completions="4", **{"engagement-rate": "55.5"})
+    ret = submitted(s, s.period, starts="10", completions="4", **{"engagement-rate": "55.5"})
     actions.return_send_back(monitoring_return=ret, by=s.manager, comment="Whole",
                              metric_comments={"completions": "Too high?"})
     sheet = selectors.return_sheet(ret)
@@ -143,17 +125,9 @@ def test_the_sheet_places_each_query_on_its_figure(s):
 
 
 def test_review_queue_is_the_managers_partnerships_oldest_first_not_their_own(s):
-    first = submit(s, quarter(2024, 4))
-    second = submit(s, s.period)
-    # The lead partner also delivers: its own return is not in its manager's queue.
-    ReturnRequirementFactory(organisation=s.lead, partnership=s.partnership,
-                             frameworks=[s.partnership_fw])
-    lead_staff = ProviderStaffFactory(organisation=s.lead)
-    own = actions.return_start(organisation=s.lead, partnership=s.partnership,
-                               period=s.period, by=lead_staff)
-    actions.return_save_values(monitoring_return=own, values={"starts": "1"},
-                               expected_version=own.version, by=lead_staff)
-    actions.return_submit(monitoring_return=own, by=lead_staff)
+    first = submitted(s, quarter(2024, 4))
+    second = submitted(s, s.period)
+    own = lead_partners_own_return(s, starts="1")  # not in its manager's queue
     assert list(selectors.review_queue(s.manager)) == [first, second]
     assert set(selectors.review_queue(s.admin)) == {first, second, own}
     for user in (s.staff, s.commissioner, PartnershipManagerFactory()):
@@ -164,7 +138,7 @@ def test_review_queue_is_the_managers_partnerships_oldest_first_not_their_own(s)
 
 
 def test_a_manager_of_another_lead_partner_reviews_nothing(s):
-    submit(s, s.period)
+    submitted(s, s.period)
     other_lead = LeadMembershipFactory().organisation
     assert not selectors.review_queue(PartnershipManagerFactory(organisation=other_lead)).exists()
     assert selectors.review_queue(s.manager).get().status == ReturnStatus.SUBMITTED

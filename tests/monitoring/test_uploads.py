@@ -19,30 +19,13 @@ from core.models import AuditEvent
 from core.xlsx_export import CONTENT_TYPE
 from monitoring import actions, uploads
 from monitoring.choices import MetricKind
-from monitoring.models import MonitoringReturn, Query, Value
+from monitoring.models import MonitoringReturn, Value
 from monitoring.uploads import RowError, UploadError
 from tests.accounts.factories import ProviderStaffFactory
-from tests.monitoring.factories import FrameworkMetricFactory, MetricFactory, monitoring_setup
+from tests.monitoring.factories import FrameworkMetricFactory, MetricFactory
+from tests.monitoring.workflow import save, unchanged_state
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return monitoring_setup()
-
-
-@pytest.fixture
-def ret(s):
-    return actions.return_start(organisation=s.provider, partnership=s.partnership,
-                                period=s.period, by=s.staff)
-
-
-def state():
-    """Everything a refused upload must leave alone."""
-    return (list(MonitoringReturn.objects.order_by("pk").values()),
-            sorted(Value.objects.values_list("monitoring_return", "metric", "number", "text")),
-            Query.objects.count(), AuditEvent.objects.count())
 
 
 def figures(ret):
@@ -133,8 +116,7 @@ def test_headers_ignore_case_spaces_and_extra_columns_and_a_metric_column_may_na
 
 
 def test_figures_not_in_the_file_stay_and_a_blank_value_removes_one(s, ret):
-    actions.return_save_values(monitoring_return=ret, values={"starts": "10", "completions": "4"},
-                               expected_version=ret.version, by=s.staff)
+    save(s, ret, starts="10", completions="4")
     result = upload(s, ret, csv_file([["metric_code", "value"], ["completions", ""],
                                       ["engagement-rate", "20"]]))
     assert (result.saved, result.cleared) == (1, 1)
@@ -145,24 +127,23 @@ def test_figures_not_in_the_file_stay_and_a_blank_value_removes_one(s, ret):
 
 
 def test_one_bad_row_among_good_ones_stores_nothing(s, ret):
-    actions.return_save_values(monitoring_return=ret, values={"starts": "1"},
-                               expected_version=ret.version, by=s.staff)
+    save(s, ret, starts="1")
     ret.refresh_from_db()
-    before = state()
+    before = unchanged_state()
     rows = [["metric_code", "value"], ["completions", "4"], ["starts", "ten"],
             ["engagement-rate", "50"]]
     with pytest.raises(UploadError, match="Nothing was saved") as caught:
         upload(s, ret, csv_file(rows))
     assert caught.value.rows == [RowError(3, "starts", "Treatment starts must be a number, "
                                                        "not “ten”.")]
-    assert state() == before  # values, version and audit rows unchanged
+    assert unchanged_state() == before  # values, version and audit rows unchanged
     assert MonitoringReturn.objects.get(pk=ret.pk).version == ret.version
 
 
 def test_every_bad_row_is_reported_with_its_row_number(s, ret):
     rows = [["metric_code", "value"], ["starts", "10"], ["widgets", "3"], ["starts", "11"],
             ["engagement-rate", "150"], ["", "9"], ["completions", "-1"]]
-    before = state()
+    before = unchanged_state()
     with pytest.raises(UploadError) as caught:
         upload(s, ret, csv_file(rows))
     assert [(e.row, e.metric_code) for e in caught.value.rows] == [
@@ -174,7 +155,7 @@ def test_every_bad_row_is_reported_with_its_row_number(s, ret):
     assert messages[3] == "The metric code is missing."
     assert "whole number of 0 or more" in messages[4]
     assert str(caught.value).startswith("5 rows of the file have problems.")
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_a_metric_of_another_framework_is_an_unknown_code(s, ret):
@@ -215,12 +196,12 @@ def test_a_header_only_file_has_no_figures(s, ret):
 ])
 def test_files_that_cannot_be_read_are_refused_with_a_clear_message(s, ret, name, content,
                                                                     message):
-    before = state()
+    before = unchanged_state()
     with pytest.raises(UploadError, match=message) as caught:
         upload(s, ret, SimpleUploadedFile(name, content))
     assert caught.value.rows == []
     assert "Nothing was saved." in str(caught.value)
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_a_zip_that_is_not_a_workbook_is_refused(s, ret):
@@ -249,17 +230,16 @@ def test_a_file_with_too_many_rows_is_refused(s, ret):
 
 def test_a_stale_version_is_refused_and_nothing_is_stored(s, ret):
     opened = ret.version
-    actions.return_save_values(monitoring_return=ret, values={"starts": "1"},
-                               expected_version=ret.version, by=s.staff)
-    before = state()
+    save(s, ret, starts="1")
+    before = unchanged_state()
     with pytest.raises(DomainError, match="Someone else saved this return") as caught:
         upload(s, ret, csv_file(GOOD), version=opened)
     assert caught.value.code == "stale"
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_staff_of_another_organisation_are_refused_before_the_file_is_read(s, ret):
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match=f"Only provider staff of {s.provider} can change") as c:
         # A file naming an unknown metric: the refusal must not list this return's metrics.
         upload(s, ret, csv_file([["metric_code", "value"], ["widgets", "1"]]),
@@ -267,28 +247,24 @@ def test_staff_of_another_organisation_are_refused_before_the_file_is_read(s, re
     assert not isinstance(c.value, UploadError)
     with pytest.raises(DomainError, match="Only provider staff"):
         upload(s, ret, csv_file(GOOD), by=s.manager)
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_an_approved_return_is_refused(s, ret):
-    actions.return_save_values(monitoring_return=ret, values={"starts": "1", "completions": "1"},
-                               expected_version=ret.version, by=s.staff)
+    save(s, ret, starts="1", completions="1")
     actions.return_submit(monitoring_return=ret, by=s.staff)
     actions.return_approve(monitoring_return=ret, by=s.manager)
-    before = state()
+    before = unchanged_state()
     with pytest.raises(DomainError, match="is locked"):
         upload(s, ret, csv_file(GOOD))
-    assert state() == before
+    assert unchanged_state() == before
 
 
 # -- the template --------------------------------------------------------------------------------
 
 
 def test_template_rows_list_each_metric_once_with_its_frameworks_and_saved_figure(s, ret):
-    actions.return_save_values(monitoring_return=ret,
-                               values={"starts": "10", "engagement-rate": "12.5",
-                                       "housing-support": "no"},
-                               expected_version=ret.version, by=s.staff)
+    save(s, ret, starts="10", **{"engagement-rate": "12.5", "housing-support": "no"})
     header, *rows = uploads.return_template_rows(ret)
     assert header == ["metric_code", "metric_name", "unit", "required", "used_by", "value"]
     assert rows == [
@@ -304,9 +280,7 @@ def test_template_rows_list_each_metric_once_with_its_frameworks_and_saved_figur
 
 
 def test_the_template_uploads_back_unchanged(s, ret):
-    actions.return_save_values(monitoring_return=ret, values={"starts": "10",
-                                                              "housing-support": "yes"},
-                               expected_version=ret.version, by=s.staff)
+    save(s, ret, starts="10", **{"housing-support": "yes"})
     ret.refresh_from_db()
     result = upload(s, ret, csv_file(uploads.return_template_rows(ret)))
     assert (result.saved, result.cleared) == (2, 0)
@@ -349,7 +323,7 @@ def test_a_good_upload_redirects_to_the_return_with_an_escaped_message(client, s
 
 
 def test_a_bad_upload_shows_the_error_summary_and_each_bad_row(client, s, ret, page):
-    before = state()
+    before = unchanged_state()
     rows = [["metric_code", "value"], ["starts", "10"], ["widgets", "2"], ["completions", "x"]]
     response = client.post(page, {"file": csv_file(rows), "version": ret.version})
     assert response.status_code == 200
@@ -364,7 +338,7 @@ def test_a_bad_upload_shows_the_error_summary_and_each_bad_row(client, s, ret, p
                  "Treatment completions must be a number, not “x”"):
         assert text in table
     assert f'name="version" value="{ret.version}"' in body
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_posting_no_file_asks_for_one(client, s, ret, page):
@@ -374,13 +348,12 @@ def test_posting_no_file_asks_for_one(client, s, ret, page):
 
 def test_a_stale_upload_says_so_and_links_to_the_return(client, s, ret, page):
     opened = ret.version
-    actions.return_save_values(monitoring_return=ret, values={"starts": "1"},
-                               expected_version=ret.version, by=s.staff)
-    before = state()
+    save(s, ret, starts="1")
+    before = unchanged_state()
     response = client.post(page, {"file": csv_file(GOOD), "version": opened})
     body = response.content.decode()
     assert "Someone else saved this return" in body and "Open the return again" in body
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_staff_of_another_organisation_get_404(client, s, ret):
@@ -407,8 +380,7 @@ def test_the_lead_partner_sees_a_refusal_not_the_form(client, s, ret):
 
 
 def test_an_approved_return_page_refuses_uploads(client, s, ret, page):
-    actions.return_save_values(monitoring_return=ret, values={"starts": "1", "completions": "1"},
-                               expected_version=ret.version, by=s.staff)
+    save(s, ret, starts="1", completions="1")
     actions.return_submit(monitoring_return=ret, by=s.staff)
     actions.return_approve(monitoring_return=ret, by=s.manager)
     response = client.get(page)
@@ -422,8 +394,7 @@ def test_signed_out_users_are_sent_to_sign_in(client, ret):
 
 
 def test_the_csv_template_download(client, s, ret, page):
-    actions.return_save_values(monitoring_return=ret, values={"starts": "10"},
-                               expected_version=ret.version, by=s.staff)
+    save(s, ret, starts="10")
     response = client.get(reverse("monitoring:return-template", args=[ret.pk, "csv"]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
@@ -437,8 +408,7 @@ def test_the_csv_template_download(client, s, ret, page):
 
 
 def test_the_xlsx_template_download(client, s, ret, page):
-    actions.return_save_values(monitoring_return=ret, values={"starts": "10"},
-                               expected_version=ret.version, by=s.staff)
+    save(s, ret, starts="10")
     response = client.get(reverse("monitoring:return-template", args=[ret.pk, "xlsx"]))
     assert response.status_code == 200
     assert response["Content-Disposition"].endswith('.xlsx"')

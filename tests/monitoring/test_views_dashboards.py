@@ -32,17 +32,16 @@ from tests.monitoring.factories import (
     ReportingPeriodFactory,
     ReturnRequirementFactory,
     ValueFactory,
-    monitoring_setup,
+    add_provider,
     quarter,
 )
-from tests.monitoring.test_reports import (
-    add_provider,
-    approve,
-    correct,
+from tests.monitoring.workflow import (
+    approved,
+    corrected,
     draft,
-    resubmit,
-    send_back,
-    submit,
+    resubmitted,
+    sent_back,
+    submitted,
 )
 from tests.partnerships.factories import (
     FundingFactory,
@@ -64,11 +63,6 @@ def text(html: str) -> str:
 def between(html: str, start: str, end: str) -> str:
     i = html.index(start)
     return html[i:html.index(end, i)]
-
-
-@pytest.fixture
-def s():
-    return monitoring_setup()
 
 
 @pytest.fixture
@@ -194,11 +188,11 @@ def test_grid_shows_each_state_as_words_and_a_coloured_tag_linking_to_returns(cl
     e = add_provider(s, "E approved")
     f = add_provider(s, "F correcting")
     add_provider(s, "G joins later", from_period=q2)
-    draft_ret = draft(s, *b, q1, starts="3")
-    submit(s, *c, q1, on_time=True)
-    send_back(s, submit(s, *d, q1, on_time=False))
-    approved = approve(s, *e, q1, on_time=False)
-    correct(s, approve(s, *f, q1, on_time=True), f[1], starts="11")
+    draft_ret = draft(s, q1, *b, starts="3")
+    submitted(s, q1, *c, on_time=True)
+    sent_back(s, submitted(s, q1, *d, on_time=False))
+    e_return = approved(s, q1, *e, on_time=False)
+    corrected(s, approved(s, q1, *f, on_time=True), f[1], starts="11")
 
     client.force_login(s.commissioner)
     response = client.get(dashboard_url(s))
@@ -216,7 +210,7 @@ def test_grid_shows_each_state_as_words_and_a_coloured_tag_linking_to_returns(cl
     assert '<strong class="govuk-tag ">Submitted on time</strong>' in cell("C submitted")
     assert 'govuk-tag--pink">Returned for correction</strong>' in cell("D returned")
     assert 'govuk-tag--green">Approved (late)</strong>' in cell("E approved")
-    assert reverse("monitoring:return", args=[approved.pk]) in cell("E approved")
+    assert reverse("monitoring:return", args=[e_return.pk]) in cell("E approved")
     assert "Correction under way" in cell("F correcting")
     assert 'govuk-tag--grey">Not required</strong>' in cell("G joins later")
     assert "href" not in cell("A not started")
@@ -314,13 +308,13 @@ def figures(s, quarters):
     b = add_provider(s, "B")
     c = add_provider(s, "C")
     d = add_provider(s, "D")
-    first = approve(s, s.provider, s.staff, q1, starts="1200", completions="4",
-                    **{"engagement-rate": "40", "housing-support": "yes"})
-    approve(s, *b, q1, starts="5", completions="2",
-            **{"engagement-rate": "45", "housing-support": "no"})
-    submit(s, *c, q1, starts="100", completions="50",
-           **{"engagement-rate": "99", "housing-support": "yes"})
-    draft(s, *d, q1, starts="1000")
+    first = approved(s, q1, starts="1200", completions="4",
+                     **{"engagement-rate": "40", "housing-support": "yes"})
+    approved(s, q1, *b, starts="5", completions="2",
+             **{"engagement-rate": "45", "housing-support": "no"})
+    submitted(s, q1, *c, starts="100", completions="50",
+              **{"engagement-rate": "99", "housing-support": "yes"})
+    draft(s, q1, *d, starts="1000")
     return first
 
 
@@ -345,13 +339,13 @@ def test_totals_add_up_each_kind_from_approved_returns_only(client, s, figures):
 def test_a_corrected_figure_changes_the_total_once_the_correction_is_approved(client, s,
                                                                                figures):
     client.force_login(s.commissioner)
-    corrected = correct(s, figures, s.staff, starts="1300")
+    correction = corrected(s, figures, s.staff, starts="1300")
     assert totals_rows(client.get(dashboard_url(s)).content.decode())[3].startswith(
         "Treatment starts people Total 1,205 –")
-    corrected = resubmit(s, corrected, s.staff)
+    correction = resubmitted(s, correction, s.staff)
     assert totals_rows(client.get(dashboard_url(s)).content.decode())[3].startswith(
         "Treatment starts people Total 1,205 –")
-    actions.return_approve(monitoring_return=corrected, by=s.manager)
+    actions.return_approve(monitoring_return=correction, by=s.manager)
     assert totals_rows(client.get(dashboard_url(s)).content.decode())[3].startswith(
         "Treatment starts people Total 1,305 –")
 
@@ -360,7 +354,7 @@ def test_a_corrected_figure_changes_the_total_once_the_correction_is_approved(cl
 
 
 def test_metric_page_has_trend_table_chart_and_comparison(client, s, figures, quarters):
-    approve(s, s.provider, s.staff, quarters[2], starts="7", completions="1")
+    approved(s, quarters[2], starts="7", completions="1")
     client.force_login(s.commissioner)
     response = client.get(metric_url(s))
     html = response.content.decode()
@@ -405,7 +399,7 @@ def test_metric_without_figures_has_no_chart_and_text_metrics_no_trend(client, s
     notes = MetricFactory(code="notes", name="Notes", kind="text", unit="")
     FrameworkMetricFactory(framework=s.partnership_fw, metric=notes, required=False)
     q1 = quarters[0]
-    approve(s, s.provider, s.staff, q1, starts="1", completions="1", notes="All well")
+    approved(s, q1, starts="1", completions="1", notes="All well")
     response = client.get(metric_url(s, "notes"))
     html = response.content.decode()
     assert "Short text is not added up" in text(html) and 'id="trend"' not in html
@@ -436,8 +430,8 @@ def test_framework_report_reads_the_shared_values(client, s, figures, quarters):
     assert "Treatment starts Required, people. Also in Commissioner performance framework " \
            "Total 1,205" in rows
     # One correction, once approved, changes both frameworks' reports.
-    corrected = resubmit(s, correct(s, figures, s.staff, starts="1300"), s.staff)
-    actions.return_approve(monitoring_return=corrected, by=s.manager)
+    correction = resubmitted(s, corrected(s, figures, s.staff, starts="1300"), s.staff)
+    actions.return_approve(monitoring_return=correction, by=s.manager)
     for fw in (s.commissioner_fw, s.partnership_fw):
         rows = text(between(client.get(framework_url(s, fw)).content.decode(),
                             "data-framework-report", "</table>"))
@@ -449,9 +443,9 @@ def test_framework_report_reads_the_shared_values(client, s, figures, quarters):
 
 def test_grid_download_csv_and_xlsx_hold_the_same_table(client, s):
     q1, _ = quarter(2025, 1), quarter(2025, 2)
-    approve(s, s.provider, s.staff, q1, on_time=True)
+    approved(s, q1, on_time=True)
     other = add_provider(s, "=Other")  # a name that looks like a formula
-    draft(s, *other, q1)
+    draft(s, q1, *other)
     client.force_login(s.manager)
     slug = s.partnership.slug
     response = client.get(reverse("monitoring:dashboard-export", args=[slug, "grid", "csv"])
@@ -553,10 +547,10 @@ def test_home_shows_latest_quarter_completeness_as_the_partnership_page_does(cli
 
     q4 = quarters[-1]  # the latest quarter to have ended in these tests' periods
     b, c, d = (add_provider(s, name) for name in "BCD")
-    approve(s, s.provider, s.staff, q4)
-    approve(s, *b, q4)
-    approve(s, *c, q4)
-    draft(s, *d, q4)
+    approved(s, q4)
+    approved(s, q4, *b)
+    approved(s, q4, *c)
+    draft(s, q4, *d)
     client.force_login(s.commissioner)
     html = client.get(reverse("monitoring:home")).content.decode()
     row = text(between(html, f'href="{dashboard_url(s)}"', "</tr>"))
@@ -594,9 +588,9 @@ def partnership_page(client, s):
 def test_partnership_page_shows_monitoring_summary_to_everyone(client, s, quarters):
     q4 = quarters[-1]
     b, c, d = (add_provider(s, name) for name in "BCD")
-    approve(s, s.provider, s.staff, q4)
-    approve(s, *b, q4)
-    approve(s, *c, q4)
+    approved(s, q4)
+    approved(s, q4, *b)
+    approved(s, q4, *c)
     client.force_login(s.staff)  # provider staff: sees the summary, not the dashboard link
     html = partnership_page(client, s)
     section = text(html[html.index('id="monitoring"'):])

@@ -13,53 +13,25 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.models import AuditEvent
 from monitoring import actions
 from monitoring.choices import ReturnStatus
-from monitoring.models import MonitoringReturn, Query, Value, quarter_for
+from monitoring.models import MonitoringReturn, Value, quarter_for
 from tests.accounts.factories import CommissionerFactory, ProviderStaffFactory
 from tests.monitoring.factories import (
     ReportingPeriodFactory,
     ReturnRequirementFactory,
-    monitoring_setup,
     quarter,
+)
+from tests.monitoring.workflow import (
+    approved,
+    lead_partners_own_return,
+    started,
+    submitted,
+    unchanged_state,
 )
 from tests.partnerships.factories import MembershipFactory, OrganisationFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return monitoring_setup()
-
-
-def state():
-    """Everything a refusal must leave alone."""
-    return (list(MonitoringReturn.objects.order_by("pk").values()),
-            sorted(Value.objects.values_list("monitoring_return", "metric", "number", "text")),
-            Query.objects.count(), AuditEvent.objects.count())
-
-
-def started(s, period=None):
-    return actions.return_start(organisation=s.provider, partnership=s.partnership,
-                                period=period or s.period, by=s.staff)
-
-
-def saved(s, ret, **values):
-    return actions.return_save_values(monitoring_return=ret, values=values,
-                                      expected_version=ret.version, by=s.staff)
-
-
-def submitted(s, period=None, **values):
-    ret = started(s, period)
-    saved(s, ret, **(values or {"starts": "10", "completions": "4"}))
-    return actions.return_submit(monitoring_return=ret, by=s.staff)
-
-
-def approved(s, period=None, **values):
-    return actions.return_approve(monitoring_return=submitted(s, period, **values),
-                                  by=s.manager)
 
 
 def current_quarter():
@@ -172,11 +144,11 @@ def test_provider_starts_a_return_and_lands_on_its_form(client, s):
 
 def test_starting_a_return_not_owed_is_refused_with_a_message(client, s):
     other = MembershipFactory().partnership
-    before = state()
+    before = unchanged_state()
     response = post(client, s.staff, url("return-start"),
                     {"partnership": other.pk, "period": s.period.pk}, status=302)
     assert response["Location"] == url("my-returns")
-    assert state() == before
+    assert unchanged_state() == before
     html = client.get(url("my-returns")).content.decode()
     assert "does not owe" in html and "govuk-notification-banner" in html
 
@@ -232,13 +204,13 @@ def test_another_organisations_staff_get_404(client, s):
     ret = submitted(s)
     stranger = ProviderStaffFactory()
     client.force_login(stranger)
-    before = state()
+    before = unchanged_state()
     for name in ("return", "return-edit", "return-review"):
         assert client.get(url(name, ret)).status_code == 404
     assert client.post(url("return-edit", ret), form_data(ret, starts="1")).status_code == 404
     assert client.post(url("return-review", ret), {"action": "approve"}).status_code == 404
     assert client.post(url("return-correct", ret), {"reason": "x"}).status_code == 404
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_a_stale_save_is_refused_keeping_what_was_typed(client, s):
@@ -247,14 +219,14 @@ def test_a_stale_save_is_refused_keeping_what_was_typed(client, s):
     colleague = ProviderStaffFactory(organisation=s.provider)
     actions.return_save_values(monitoring_return=ret, values={"starts": "10"},
                                expected_version=ret.version, by=colleague)
-    before = state()
+    before = unchanged_state()
     data = {"version": opened_version, "action": "save", "figure-starts": "99",
             "figure-completions": "7"}
     html = post(client, s.staff, url("return-edit", ret), data, status=200).content.decode()
     assert "Someone else saved this return since you opened it" in html
     assert 'value="99"' in html and 'value="7"' in html
     assert "Open the latest version" in html
-    assert state() == before
+    assert unchanged_state() == before
     assert Value.objects.get(metric=s.starts).number == 10
 
 
@@ -262,7 +234,7 @@ def test_an_out_of_range_figure_gets_its_own_error_and_nothing_is_saved(client, 
     s.starts.max_value = Decimal(500)
     s.starts.save()
     ret = started(s)
-    before = state()
+    before = unchanged_state()
     data = form_data(ret, "submit", starts="900", completions="two",
                      **{"engagement-rate": "12"})
     html = post(client, s.staff, url("return-edit", ret), data, status=200).content.decode()
@@ -273,19 +245,19 @@ def test_an_out_of_range_figure_gets_its_own_error_and_nothing_is_saved(client, 
     for typed in ('value="900"', 'value="two"', 'value="12"'):
         assert typed in html
     assert html.startswith("<!DOCTYPE html>") and "<title>Error: " in html
-    assert state() == before
+    assert unchanged_state() == before
     assert_good_markup(html)
 
 
 def test_submitting_without_a_required_figure_is_refused(client, s):
     ret = started(s)
-    before = state()
+    before = unchanged_state()
     html = post(client, s.staff, url("return-edit", ret),
                 form_data(ret, "submit", starts="10"), status=200).content.decode()
     assert ('<a href="#id_figure-completions">Enter Treatment completions: it is needed to '
             "submit the return</a>") in html
     assert 'value="10"' in html
-    assert state() == before
+    assert unchanged_state() == before
     # Saving a draft without it is fine.
     post(client, s.staff, url("return-edit", ret), form_data(ret, starts="10"), status=302)
 
@@ -296,27 +268,27 @@ def test_a_rule_refusal_on_submit_keeps_the_draft_as_it_was(client, s):
     CrossMetricRule.objects.create(left_metric=s.completions, right_metric=s.starts,
                                    message="Completions cannot be more than starts.")
     ret = started(s)
-    before = state()
+    before = unchanged_state()
     html = post(client, s.staff, url("return-edit", ret),
                 form_data(ret, "submit", starts="3", completions="9"), status=200
                 ).content.decode()
     assert "Completions cannot be more than starts." in html
     assert 'value="9"' in html
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_unusual_figures_need_a_note_to_submit(client, s):
     approved(s, quarter(2024, 3), starts="100", completions="10")
     approved(s, quarter(2024, 4), starts="120", completions="10")
     ret = started(s)
-    before = state()
+    before = unchanged_state()
     data = form_data(ret, "submit", starts="400", completions="11")
     html = post(client, s.staff, url("return-edit", ret), data, status=200).content.decode()
     assert "Treatment starts: 400 is far from the average of earlier periods (110)" in html
     assert 'for="id_warning_note"' in html
     assert '<a href="#id_warning_note">Say why these figures are right' in html
     assert 'value="400"' in html
-    assert state() == before
+    assert unchanged_state() == before
     data["warning_note"] = "A new prison wing opened."
     post(client, s.staff, url("return-edit", ret), data, status=302)
     ret.refresh_from_db()
@@ -370,31 +342,23 @@ def test_send_back_with_a_figure_comment_shows_the_query_next_to_that_figure(cli
 
 def test_send_back_without_any_comment_is_refused(client, s):
     ret = submitted(s)
-    before = state()
+    before = unchanged_state()
     html = post(client, s.manager, url("return-review", ret),
                 {"action": "send_back", "comment": " "}, status=200).content.decode()
     assert '<a href="#id_comment">Say what needs correcting' in html
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_the_lead_partners_manager_cannot_review_their_own_organisations_return(client, s):
-    # The lead partner also delivers, and owes returns itself.
-    ReturnRequirementFactory(organisation=s.lead, partnership=s.partnership,
-                             frameworks=[s.partnership_fw])
-    lead_staff = ProviderStaffFactory(organisation=s.lead)
-    ret = actions.return_start(organisation=s.lead, partnership=s.partnership,
-                               period=s.period, by=lead_staff)
-    actions.return_save_values(monitoring_return=ret, values={"starts": "10"},
-                               expected_version=ret.version, by=lead_staff)
-    actions.return_submit(monitoring_return=ret, by=lead_staff)
+    ret = lead_partners_own_return(s, starts="10")
     html = page(client, s.manager, url("return-review", ret))
     assert "You cannot review your own organisation's return" in text(html)
     assert ">Approve return</button>" not in html
-    before = state()
+    before = unchanged_state()
     html = post(client, s.manager, url("return-review", ret), {"action": "approve"},
                 status=200).content.decode()
     assert "cannot approve your own organisation's return" in text(html)
-    assert state() == before
+    assert unchanged_state() == before
     client.force_login(s.manager)
     waiting = client.get(url("reviews")).context["waiting"]
     assert ret.pk not in [r.pk for r, _late in waiting]
@@ -429,13 +393,13 @@ def test_reviews_page_lists_waiting_returns_oldest_first(client, s):
 
 def test_an_approved_return_is_locked_and_offers_a_correction(client, s):
     ret = approved(s)
-    before = state()
+    before = unchanged_state()
     html = page(client, s.staff, url("return-edit", ret), status=403)
     assert "is locked. Start a correction to change its figures." in html
     assert ">Start a correction</button>" in html
     response = post(client, s.staff, url("return-edit", ret), form_data(ret, starts="11"))
     assert response.status_code == 403
-    assert state() == before
+    assert unchanged_state() == before
     assert_good_markup(html)
 
 
@@ -443,11 +407,11 @@ def test_a_correction_creates_revision_2_and_keeps_revision_1(client, s):
     ret = approved(s)
     detail = page(client, s.staff, url("return", ret))
     assert ">Start a correction</button>" in detail
-    before = state()
+    before = unchanged_state()
     html = post(client, s.staff, url("return-correct", ret), {"reason": " "},
                 status=200).content.decode()
     assert '<a href="#id_reason">Say why the figures are being corrected' in html
-    assert state() == before
+    assert unchanged_state() == before
     response = post(client, s.staff, url("return-correct", ret),
                     {"reason": "Two starts were counted twice."}, status=302)
     correction = MonitoringReturn.objects.get(revision=2)
@@ -464,11 +428,11 @@ def test_a_correction_creates_revision_2_and_keeps_revision_1(client, s):
 def test_a_manager_cannot_start_a_correction(client, s):
     ret = approved(s)
     assert ">Start a correction</button>" not in page(client, s.manager, url("return", ret))
-    before = state()
+    before = unchanged_state()
     html = post(client, s.manager, url("return-correct", ret), {"reason": "x"},
                 status=200).content.decode()
     assert "Only provider staff" in html
-    assert state() == before
+    assert unchanged_state() == before
 
 
 def test_the_detail_page_offers_what_each_user_may_do_next(client, s):

@@ -15,7 +15,8 @@ class Command(BaseCommand):
     help = ("Load a realistic demo registry: five partnerships (lead partner with "
             "sub-contractors, multi-provider across seven prisons, a women's centre hub, a "
             "board-governed programme, an unfunded joint agreement) with their organisations, "
-            "services, locations, agreements and funding, and one demo login per role. "
+            "services, locations, agreements and funding, one demo login per role, and "
+            "monitoring (metrics, frameworks, quarterly returns in every workflow state). "
             "Running it again creates nothing new and resets the demo passwords.")
 
     def add_arguments(self, parser: CommandParser) -> None:
