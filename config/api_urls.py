@@ -14,6 +14,15 @@ from monitoring.api import (
     ReturnViewSet,
 )
 from partnerships.api import AgreementViewSet, OrganisationViewSet, PartnershipViewSet
+from referrals.api import (
+    CaseCountsView,
+    CaseViewSet,
+    ConferenceViewSet,
+    NoticeViewSet,
+    ReferralPathwayViewSet,
+    ReferralViewSet,
+    SharingProtocolViewSet,
+)
 from services.api import LocationViewSet, ServiceViewSet
 
 router = DefaultRouter()
@@ -28,8 +37,15 @@ router.register("reporting-periods", ReportingPeriodViewSet, basename="reporting
 router.register("return-requirements", ReturnRequirementViewSet, basename="returnrequirement")
 router.register("returns", ReturnViewSet, basename="return")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
+router.register("cases", CaseViewSet, basename="case")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("conferences", ConferenceViewSet, basename="conference")
+router.register("notices", NoticeViewSet, basename="notice")
+router.register("referral-pathways", ReferralPathwayViewSet, basename="referralpathway")
+router.register("sharing-protocols", SharingProtocolViewSet, basename="sharingprotocol")
 
 urlpatterns = router.urls
 urlpatterns += [
     path("returns/<int:pk>/upload/", ReturnUploadView.as_view(), name="return-upload"),
+    path("case-counts/", CaseCountsView.as_view(), name="case-counts"),
 ]

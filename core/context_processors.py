@@ -8,6 +8,7 @@ NAV_ITEMS = [
     ("directory", "Service directory", "services:directory"),
     ("compare", "Compare partnerships", "partnerships:compare"),
     ("monitoring", "Monitoring", "monitoring:home"),
+    ("casework", "Casework", "referrals:caseload"),
 ]
 
 

@@ -1043,10 +1043,12 @@ class _Loader:
 def load_demo(*, log: Callable[[str], None] = lambda line: None) -> DemoReport:
     """Load the demo registry in one transaction, skipping whatever already exists."""
     from demo.monitoring import load_monitoring
+    from demo.referrals import load_referrals
 
     with transaction.atomic():
         report = _Loader(log).run()
         load_monitoring(report=report, log=log)  # needs the demo logins, so comes last
+        load_referrals(report=report, log=log)  # casework by the demo logins, too
         return report
 
 

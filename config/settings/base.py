@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from csp.constants import NONCE
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -156,6 +157,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# The periodic tasks (run by exactly one `celery beat`), in UK time.
+CELERY_BEAT_SCHEDULE = {
+    # Closed cases past their protocol's retention period are anonymised overnight.
+    "anonymise-due-cases": {"task": "referrals.anonymise_due_cases",
+                            "schedule": crontab(hour=2, minute=30)},
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -183,7 +190,9 @@ SPECTACULAR_SETTINGS = {
         "services and locations. Monitoring: the metric library, frameworks and periods; "
         "returns (start, save figures, upload a CSV/XLSX file, submit, approve, send back, "
         "correct); and dashboards (completeness grid, totals, trends, comparisons, framework "
-        "reports)."
+        "reports). Casework, need-to-know: cases (by reference) with their lead agency, "
+        "referrals, assessments, conferences and end-of-order notices, visible only to the "
+        "organisations involved, every read logged; counts only for commissioners."
     ),
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
@@ -207,6 +216,19 @@ SPECTACULAR_SETTINGS = {
         "FrequencyEnum": "monitoring.choices.Frequency",
         "ReturnStatusEnum": "monitoring.choices.ReturnStatus",
         "CellStateEnum": "monitoring.reports.CellState",
+        "OrderTypeEnum": "referrals.choices.OrderType",
+        "SeriousnessEnum": "referrals.choices.Seriousness",
+        "ComplianceEnum": "referrals.choices.Compliance",
+        "CaseStatusEnum": "referrals.choices.CaseStatus",
+        "PersonGenderEnum": "referrals.choices.Gender",
+        "IdentifierKindEnum": "referrals.choices.IdentifierKind",
+        "ReferralStatusEnum": "referrals.choices.ReferralStatus",
+        "ConferenceKindEnum": "referrals.choices.ConferenceKind",
+        "ConferenceStatusEnum": "referrals.choices.ConferenceStatus",
+        "AttendeeRoleEnum": "referrals.choices.AttendeeRole",
+        "LawfulBasisEnum": "referrals.choices.LawfulBasis",
+        "SpecialCategoryConditionEnum": "referrals.choices.SpecialCategoryCondition",
+        "CriminalOffenceConditionEnum": "referrals.choices.CriminalOffenceCondition",
     },
 }
 
@@ -234,6 +256,10 @@ AXES_RESET_ON_SUCCESS = True
 
 # Monitoring: a period's return is due this many days after the period ends.
 MONITORING_DUE_DAYS = env.int("MONITORING_DUE_DAYS", default=28)
+
+# Casework: closed cases whose referrals used no sharing protocol are anonymised this many
+# months after closing (otherwise the longest retention period of their protocols applies).
+REFERRALS_DEFAULT_RETENTION_MONTHS = env.int("REFERRALS_DEFAULT_RETENTION_MONTHS", default=72)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60  # one working day

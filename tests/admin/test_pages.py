@@ -31,6 +31,11 @@ from tests.partnerships.factories import (
     region,
     standard_activity,
 )
+from tests.referrals.factories import (
+    CaseworkSettingsFactory,
+    PathwayFactory,
+    SharingProtocolFactory,
+)
 from tests.services.factories import (
     LocationFactory,
     PrisonLocationFactory,
@@ -38,7 +43,7 @@ from tests.services.factories import (
     category,
 )
 
-OUR_APPS = {"core", "partnerships", "services", "accounts", "monitoring"}
+OUR_APPS = {"core", "partnerships", "services", "accounts", "monitoring", "referrals"}
 
 
 def _audit_event():
@@ -112,6 +117,9 @@ BUILDERS: dict[str, Callable[[], Model]] = {
         frameworks=[FrameworkMetricFactory().framework]),
     "monitoring.crossmetricrule": _rule,
     "monitoring.monitoringreturn": lambda: ValueFactory().monitoring_return,
+    "referrals.sharingprotocol": SharingProtocolFactory,
+    "referrals.referralpathway": PathwayFactory,
+    "referrals.caseworksettings": CaseworkSettingsFactory,
     "auth.group": _group,
     "authtoken.tokenproxy": _token,
     "axes.accessattempt": _axes("AccessAttempt"),

@@ -4,10 +4,7 @@ an approved return is corrected by a new revision. Every refusal keeps what was 
 changes nothing."""
 
 import datetime as dt
-import re
 from decimal import Decimal
-from html import unescape
-from html.parser import HTMLParser
 
 import pytest
 from django.urls import reverse
@@ -17,6 +14,7 @@ from monitoring import actions
 from monitoring.choices import ReturnStatus
 from monitoring.models import MonitoringReturn, Value, quarter_for
 from tests.accounts.factories import CommissionerFactory, ProviderStaffFactory
+from tests.html import assert_good_markup, text
 from tests.monitoring.factories import (
     ReportingPeriodFactory,
     ReturnRequirementFactory,
@@ -64,42 +62,6 @@ def form_data(ret, action="save", **figures):
     data = {"version": ret.version, "action": action}
     data.update({f"figure-{code}": value for code, value in figures.items()})
     return data
-
-
-def text(html):
-    """The page's words, tags removed and spaces collapsed, for reading order checks."""
-    return unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)))
-
-
-class Markup(HTMLParser):
-    """Ids, labels, inputs and headings of a page, to check the markup rules."""
-
-    def __init__(self, html):
-        super().__init__()
-        self.ids, self.label_for, self.inputs, self.headings = [], set(), [], []
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if "id" in attrs:
-            self.ids.append(attrs["id"])
-        if tag == "label" and "for" in attrs:
-            self.label_for.add(attrs["for"])
-        if tag in ("input", "textarea", "select") and attrs.get("type") != "hidden":
-            self.inputs.append(attrs.get("id"))
-        if re.fullmatch(r"h[1-6]", tag):
-            self.headings.append(int(tag[1]))
-
-
-def assert_good_markup(html):
-    """No duplicate ids, a label for every input, headings in order from one h1."""
-    markup = Markup(html)
-    duplicates = {i for i in markup.ids if markup.ids.count(i) > 1}
-    assert not duplicates
-    assert all(i and i in markup.label_for for i in markup.inputs), markup.inputs
-    assert markup.headings.count(1) == 1
-    main = markup.headings[markup.headings.index(1):]
-    assert all(b <= a + 1 for a, b in zip(main, main[1:], strict=False)), main
 
 
 # -- my returns ------------------------------------------------------------------------------------

@@ -1,0 +1,20 @@
+"""The casework REST API (under /api/v1/), need-to-know by design: cases and their referrals,
+conferences and notices for the organisations involved; counts for everyone else; and the
+partnership-level pathways and sharing protocols. One module per area; the viewsets are
+registered in ``config/api_urls.py``."""
+
+from .cases import CaseViewSet
+from .conferences import ConferenceViewSet, NoticeViewSet
+from .counts import CaseCountsView
+from .referrals import ReferralViewSet
+from .registry import ReferralPathwayViewSet, SharingProtocolViewSet
+
+__all__ = [
+    "CaseCountsView",
+    "CaseViewSet",
+    "ConferenceViewSet",
+    "NoticeViewSet",
+    "ReferralPathwayViewSet",
+    "ReferralViewSet",
+    "SharingProtocolViewSet",
+]

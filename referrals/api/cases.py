@@ -1,0 +1,570 @@
+"""The cases API, need-to-know: the cases the user's organisation is involved in now (lead
+agency, or referring or receiving organisation of an open referral), one case in full, and
+every change to a case: open, update, hand over the lead, close, record an assessment, send a
+referral; plus the case's access log for its lead agency.
+
+Cases are named by their ``reference`` in URLs, never by id. A case the user may not see is a
+404, the same as one that does not exist. Reading a case in full writes one access-log row;
+lists and the answers to writes are summaries without personal data and are not logged.
+Platform admins are never involved: they may read one case by stating a reason
+(``?reason=``), which is logged with the read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import JSONParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from core.api import StrictBooleanFilter
+from core.errors import DomainError
+from partnerships.api import (
+    OrganisationRefSerializer,
+    PartnershipRefSerializer,
+    partnership_filter,
+)
+from partnerships.models import Partnership
+
+from .. import actions
+from ..choices import (
+    CaseStatus,
+    Compliance,
+    Gender,
+    IdentifierKind,
+    LawfulBasis,
+    OrderType,
+    Seriousness,
+)
+from ..models import (
+    Assessment,
+    Case,
+    CaseAccess,
+    CaseConference,
+    ConferenceAttendee,
+    EndOfOrderNotice,
+    LeadAgency,
+    Person,
+    PersonIdentifier,
+    Referral,
+    ReferralPathway,
+)
+from .common import (
+    MIN_REASON_LENGTH,
+    NOT_FOUND,
+    REFUSED,
+    REPEAT_REFUSED,
+    RecentAssessmentSerializer,
+    ServiceNameSerializer,
+    SignedIn,
+    UserNameField,
+    get_or_404,
+    log_read,
+    organisation_input,
+    read_input,
+    service_input,
+)
+from .conferences import ConferenceInCaseSerializer, NoticeInCaseSerializer
+from .referrals import ReferralInCaseSerializer, ReferralSummarySerializer, referral_queryset
+
+# --------------------------------------------------------------------------------------------
+# Outputs
+# --------------------------------------------------------------------------------------------
+
+
+class CaseSummarySerializer(serializers.ModelSerializer):
+    """A case in a list, or as a write answers: its reference, partnership, order, seriousness,
+    state and current lead agency. Nothing about the person."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="case-detail", lookup_field="reference")
+    partnership = PartnershipRefSerializer()
+    order_type = serializers.ChoiceField(choices=OrderType.choices)
+    seriousness = serializers.ChoiceField(choices=Seriousness.choices)
+    status = serializers.ChoiceField(choices=CaseStatus.choices)
+    lead_agency = serializers.SerializerMethodField(
+        help_text="The organisation that leads the case today.")
+
+    class Meta:
+        model = Case
+        fields = ["url", "reference", "partnership", "order_type", "order_starts_on",
+                  "order_ends_on", "seriousness", "status", "closed_on", "lead_agency"]
+
+    @staticmethod
+    def _current_lead(case: Case) -> LeadAgency | None:
+        leads = getattr(case, "current_leads", None)
+        if leads is None:  # not prefetched: one query
+            leads = list(case.lead_agencies.current().select_related("organisation"))
+        return leads[0] if leads else None
+
+    @extend_schema_field(OrganisationRefSerializer(allow_null=True))
+    def get_lead_agency(self, case: Case) -> dict[str, Any] | None:
+        lead = self._current_lead(case)
+        return OrganisationRefSerializer(lead.organisation).data if lead else None
+
+
+class IdentifierSerializer(serializers.ModelSerializer):
+    """An identifier such as a prison number: shown only because the reader is involved."""
+
+    kind = serializers.ChoiceField(choices=IdentifierKind.choices)
+
+    class Meta:
+        model = PersonIdentifier
+        fields = ["kind", "value"]
+
+
+class PersonSerializer(serializers.ModelSerializer):
+    """The person, pseudonymous: reference, initials, year of birth, gender, identifiers."""
+
+    gender = serializers.ChoiceField(choices=Gender.choices)
+    identifiers = IdentifierSerializer(many=True, source="all_identifiers")
+
+    class Meta:
+        model = Person
+        fields = ["reference", "initials", "year_of_birth", "gender", "identifiers"]
+
+
+class LeadAgencySerializer(serializers.ModelSerializer):
+    """One period as lead agency: who, from when to when, and who set it when."""
+
+    organisation = OrganisationRefSerializer()
+    set_by = UserNameField()
+    set_at = serializers.DateTimeField(source="created_on")
+
+    class Meta:
+        model = LeadAgency
+        fields = ["organisation", "starts_on", "ends_on", "set_by", "set_at"]
+
+
+class AssessmentSerializer(serializers.ModelSerializer):
+    """An assessment of the person on this case."""
+
+    organisation = OrganisationRefSerializer()
+    service = ServiceNameSerializer(allow_null=True)
+    recorded_by = UserNameField()
+
+    class Meta:
+        model = Assessment
+        fields = ["id", "assessed_on", "organisation", "service", "summary", "recorded_by"]
+
+
+class CaseDetailSerializer(CaseSummarySerializer):
+    """A case in full, for the organisations involved in it (reading it is logged)."""
+
+    person = PersonSerializer()
+    compliance = serializers.ChoiceField(choices=Compliance.choices)
+    lead_agencies = LeadAgencySerializer(many=True, source="lead_history",
+                                         help_text="Every lead agency, earliest first.")
+    referrals = ReferralInCaseSerializer(many=True, source="all_referrals")
+    conferences = ConferenceInCaseSerializer(many=True, source="all_conferences")
+    assessments = AssessmentSerializer(many=True, source="all_assessments")
+    notices = NoticeInCaseSerializer(many=True, source="all_notices",
+                                     help_text="End-of-order notices to each agency.")
+    opened_at = serializers.DateTimeField(source="created_on")
+
+    class Meta(CaseSummarySerializer.Meta):
+        fields = [*CaseSummarySerializer.Meta.fields, "person", "complex_needs", "compliance",
+                  "significant_change_on", "treatment_continues", "anonymised_on", "opened_at",
+                  "lead_agencies", "referrals", "conferences", "assessments", "notices"]
+
+    @extend_schema_field(OrganisationRefSerializer(allow_null=True))
+    def get_lead_agency(self, case: Case) -> dict[str, Any] | None:
+        today = timezone.localdate()
+        for lead in case.lead_history:
+            if lead.starts_on <= today and (lead.ends_on is None or lead.ends_on > today):
+                return OrganisationRefSerializer(lead.organisation).data
+        return None
+
+
+class AccessSerializer(serializers.ModelSerializer):
+    """One read of the case: who, from which organisation, when, how, and any stated reason."""
+
+    user = UserNameField()
+    organisation = OrganisationRefSerializer(allow_null=True)
+    channel = serializers.ChoiceField(choices=[("page", "Page"), ("api", "API")])
+
+    class Meta:
+        model = CaseAccess
+        fields = ["accessed_at", "user", "organisation", "channel", "reason"]
+
+
+def with_current_lead(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases with ``current_leads`` (the lead agency today) loaded in one more query."""
+    leads = LeadAgency.objects.current().select_related("organisation")
+    return queryset.select_related("partnership").prefetch_related(
+        Prefetch("lead_agencies", queryset=leads, to_attr="current_leads"))
+
+
+def with_everything(queryset: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases with all the detail shows, in a fixed number of queries."""
+    return queryset.select_related("partnership", "person").prefetch_related(
+        Prefetch("person__identifiers", queryset=PersonIdentifier.objects.order_by("kind"),
+                 to_attr="all_identifiers"),
+        Prefetch("lead_agencies", to_attr="lead_history",
+                 queryset=LeadAgency.objects.select_related("organisation", "set_by")
+                 .order_by("starts_on", "pk")),
+        Prefetch("referrals", to_attr="all_referrals",
+                 queryset=referral_queryset(Referral.objects.all())
+                 .select_related("sent_by", "responded_by").order_by("-created_on", "pk")),
+        Prefetch("conferences", to_attr="all_conferences",
+                 queryset=CaseConference.objects.order_by("planned_on", "pk").prefetch_related(
+                     Prefetch("attendees", queryset=ConferenceAttendee.objects
+                              .select_related("organisation").order_by("pk")))),
+        Prefetch("assessments", to_attr="all_assessments",
+                 queryset=Assessment.objects.select_related("organisation", "service",
+                                                            "recorded_by")),
+        Prefetch("end_notices", to_attr="all_notices",
+                 queryset=EndOfOrderNotice.objects.select_related(
+                     "organisation", "responsible_organisation", "acknowledged_by")
+                 .order_by("created_on", "pk")),
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# The list's filters
+# --------------------------------------------------------------------------------------------
+
+
+class CaseFilter(django_filters.FilterSet):
+    """Cases by state, partnership, order type, seriousness, and whether you lead them."""
+
+    status = django_filters.ChoiceFilter(choices=CaseStatus.choices)
+    partnership = partnership_filter("Slug of the partnership.")
+    order_type = django_filters.ChoiceFilter(choices=OrderType.choices)
+    seriousness = django_filters.ChoiceFilter(choices=Seriousness.choices)
+    lead_is_mine = StrictBooleanFilter(method="filter_lead_is_mine",
+                                       help_text="true: cases your organisation leads; false: "
+                                                 "cases it is involved in through a referral.")
+
+    class Meta:
+        model = Case
+        fields = ["status", "partnership", "order_type", "seriousness", "lead_is_mine"]
+
+    def filter_lead_is_mine(self, queryset: QuerySet[Case], name: str,
+                            value: bool) -> QuerySet[Case]:
+        led = LeadAgency.objects.current().filter(
+            organisation_id=getattr(self.request.user, "organisation_id", None))
+        if value:
+            return queryset.filter(pk__in=led.values("case_id"))
+        return queryset.exclude(pk__in=led.values("case_id"))
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs, one per action
+# --------------------------------------------------------------------------------------------
+
+
+class CaseOpenInput(serializers.Serializer):
+    partnership = serializers.SlugRelatedField(
+        slug_field="slug", queryset=Partnership.objects.all(),
+        help_text="Slug of the partnership the case is worked in.")
+    lead_organisation = organisation_input("Slug of the lead agency; default: yours.",
+                                           required=False)
+    order_type = serializers.ChoiceField(choices=OrderType.choices)
+    order_starts_on = serializers.DateField()
+    order_ends_on = serializers.DateField()
+    seriousness = serializers.ChoiceField(choices=Seriousness.choices, default=Seriousness.LOW)
+    complex_needs = serializers.BooleanField(default=False)
+    person = serializers.CharField(
+        required=False, help_text="Reference of a person already on one of your cases (a new "
+                                  "order for them); otherwise a new person is recorded.")
+    initials = serializers.CharField(max_length=4, required=False, allow_blank=True,
+                                     default="")
+    year_of_birth = serializers.IntegerField(min_value=1900, max_value=2100, required=False,
+                                             allow_null=True, default=None)
+    gender = serializers.ChoiceField(choices=Gender.choices, default=Gender.NOT_STATED)
+    identifiers = serializers.DictField(
+        child=serializers.CharField(max_length=40), required=False, default=dict,
+        help_text="Identifier kind (prison_number, pnc, crn, nhs_number) → value.")
+
+    def validate_identifiers(self, value: dict[str, str]) -> dict[str, str]:
+        unknown = sorted(set(value) - set(IdentifierKind.values))
+        if unknown:
+            raise serializers.ValidationError(
+                f"Unknown identifier kind: {', '.join(unknown)}. Use one of "
+                f"{', '.join(IdentifierKind.values)}.")
+        return value
+
+    def validate_person(self, value: str) -> Person:
+        request = self.context["request"]
+        person = (Person.objects.filter(reference=value.strip(),
+                                        cases__in=Case.objects.visible_to(request.user))
+                  .first())
+        if person is None:
+            raise serializers.ValidationError("No such person on a case you are involved in.")
+        return person
+
+
+class CaseUpdateInput(serializers.Serializer):
+    order_type = serializers.ChoiceField(choices=OrderType.choices, required=False)
+    order_starts_on = serializers.DateField(required=False)
+    order_ends_on = serializers.DateField(required=False)
+    seriousness = serializers.ChoiceField(choices=Seriousness.choices, required=False)
+    complex_needs = serializers.BooleanField(required=False)
+    compliance = serializers.ChoiceField(choices=Compliance.choices, required=False)
+    significant_change_on = serializers.DateField(
+        required=False, allow_null=True,
+        help_text="The date of a significant change (e.g. raised risk of serious harm).")
+    treatment_continues = serializers.BooleanField(required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs:
+            raise serializers.ValidationError("Say what to change.")
+        return attrs
+
+
+class LeadChangeInput(serializers.Serializer):
+    organisation = organisation_input("Slug of the organisation that leads from now on.")
+    starts_on = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class CaseCloseInput(serializers.Serializer):
+    closed_on = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class AssessmentInput(serializers.Serializer):
+    organisation = organisation_input("Slug of the assessing organisation; default: yours.",
+                                      required=False)
+    service = service_input("Slug of the assessing service.", required=False,
+                            allow_null=True, default=None)
+    assessed_on = serializers.DateField()
+    summary = serializers.CharField(max_length=300, required=False, allow_blank=True,
+                                    default="")
+    confirmed_repeat = serializers.BooleanField(
+        default=False, help_text="You have seen the person's recent assessments and another is "
+                                 "still needed.")
+
+
+class ReferralSendInput(serializers.Serializer):
+    to_service = service_input("Slug of the service referred to.")
+    from_service = service_input("Slug of your referring service.", required=False,
+                                 allow_null=True, default=None)
+    pathway = serializers.PrimaryKeyRelatedField(
+        queryset=ReferralPathway.objects.all(), required=False, allow_null=True, default=None,
+        help_text="Id of the agreed pathway followed.")
+    reason = serializers.CharField(allow_blank=True, help_text="Why the person is referred.")
+    lawful_basis = serializers.ChoiceField(choices=LawfulBasis.choices,
+                                           help_text="UK GDPR Article 6 basis for sharing.")
+    consent_recorded = serializers.BooleanField(default=False)
+    confirmed_repeat = serializers.BooleanField(
+        default=False, help_text="You have seen the person's recent assessments and the "
+                                 "referral is still needed.")
+
+
+# --------------------------------------------------------------------------------------------
+# The viewset
+# --------------------------------------------------------------------------------------------
+
+REASON = OpenApiParameter(
+    "reason", OpenApiTypes.STR, required=False,
+    description=f"Platform admins only: why you need to read this case (at least "
+                f"{MIN_REASON_LENGTH} characters). Logged with the read. Without it, a case "
+                f"you are not involved in is not found.")
+CHANGED = {200: CaseSummarySerializer, 400: REFUSED, 404: NOT_FOUND}
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Your caseload",
+                       description="The cases your organisation is involved in now: as lead "
+                                   "agency, or as the referring or receiving organisation of an "
+                                   "open referral. Commissioners and admins get none (see "
+                                   "case-counts). Nothing about the person: read a case for "
+                                   "that."),
+    retrieve=extend_schema(summary="A case in full",
+                           description="For the organisations involved in it. Each read is "
+                                       "written to the case's access log.",
+                           parameters=[REASON],
+                           responses={200: CaseDetailSerializer, 400: REFUSED,
+                                      404: NOT_FOUND}),
+)
+class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Cases, each with one lead agency at a time, visible only to the agencies involved."""
+
+    permission_classes = [SignedIn]
+    parser_classes = [JSONParser]
+    lookup_field = "reference"
+    filterset_class = CaseFilter
+    search_fields = ["reference"]
+    ordering_fields = ["order_starts_on", "order_ends_on", "reference"]
+    ordering = ["-order_starts_on", "reference"]
+
+    def get_queryset(self) -> QuerySet[Case]:
+        return with_current_lead(Case.objects.visible_to(self.request.user))
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action == "retrieve":
+            return CaseDetailSerializer
+        return CaseSummarySerializer
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        # Filters and ordering are for the list; a detail URL names one case.
+        if self.action != "list":
+            return queryset
+        return super().filter_queryset(queryset)
+
+    def _case(self) -> Case:
+        """The case named in the URL, if the user's organisation is involved in it."""
+        return get_or_404(Case.objects.visible_to(self.request.user),
+                          reference=self.kwargs["reference"])
+
+    def _answer(self, case: Case, code: int = status.HTTP_200_OK) -> Response:
+        """The case as stored now, after an action changed it (a summary: not a read)."""
+        fresh = with_current_lead(Case.objects.filter(pk=case.pk)).get()
+        return Response(CaseSummarySerializer(fresh, context=self.get_serializer_context()).data,
+                        status=code)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        reference = self.kwargs["reference"]
+        reason = (request.query_params.get("reason") or "").strip()
+        admin_reading = bool(reason) and request.user.has_perm("referrals.view_case_with_reason")
+        if admin_reading:
+            # Checked before looking the case up, so the answer says nothing about it.
+            if len(reason) < MIN_REASON_LENGTH:
+                raise serializers.ValidationError(
+                    {"reason": [f"Say why you need to read this case, in at least "
+                                f"{MIN_REASON_LENGTH} characters."]})
+            case = get_or_404(with_everything(Case.objects.all()), reference=reference)
+        else:
+            reason = ""
+            case = get_or_404(with_everything(Case.objects.visible_to(request.user)),
+                              reference=reference)
+        log_read(case, request, reason=reason)
+        return Response(CaseDetailSerializer(case, context=self.get_serializer_context()).data)
+
+    @extend_schema(summary="Open a case",
+                   description="Records the person (pseudonymously) unless a person reference "
+                               "is given, opens the case with its lead agency from the order's "
+                               "start and plans its conferences. Caseworkers of a member of the "
+                               "partnership only.",
+                   request=CaseOpenInput,
+                   responses={201: CaseSummarySerializer, 400: REFUSED})
+    def create(self, request: Request) -> Response:
+        data = read_input(CaseOpenInput, request)
+        lead = data.pop("lead_organisation", None) or request.user.organisation
+        if lead is None:
+            raise serializers.ValidationError(
+                {"lead_organisation": ["Say which organisation leads the case."]})
+        case = actions.case_open(by=request.user, lead_organisation=lead, **data)
+        return self._answer(case, status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Change a case",
+                   description="Order type and dates, seriousness, complex needs, compliance, a "
+                               "significant change, whether treatment continues. The lead "
+                               "agency only. Future, unheld conferences are re-planned; held "
+                               "ones are left alone.",
+                   request=CaseUpdateInput, responses=CHANGED)
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self._case()
+        data = read_input(CaseUpdateInput, request)
+        actions.case_update(case=case, by=request.user, **data)
+        return self._answer(case)
+
+    @extend_schema(summary="Hand over the lead",
+                   description="The current lead agency's period ends the day the new one "
+                               "starts: one lead at any time.",
+                   request=LeadChangeInput, responses=CHANGED)
+    @action(detail=True, methods=["post"])
+    def lead(self, request: Request, reference: str | None = None) -> Response:
+        case = self._case()
+        data = read_input(LeadChangeInput, request)
+        actions.lead_agency_change(case=case, organisation=data["organisation"],
+                                   starts_on=data.get("starts_on") or timezone.localdate(),
+                                   by=request.user)
+        return self._answer(case)
+
+    @extend_schema(summary="Close a case",
+                   description="The lead agency only. Open referrals are withdrawn and planned "
+                               "conferences cancelled.",
+                   request=CaseCloseInput, responses=CHANGED)
+    @action(detail=True, methods=["post"])
+    def close(self, request: Request, reference: str | None = None) -> Response:
+        case = self._case()
+        data = read_input(CaseCloseInput, request)
+        actions.case_close(case=case, by=request.user, closed_on=data.get("closed_on"))
+        return self._answer(case)
+
+    def _refused_for_repeat(self, case: Case, error: DomainError,
+                            confirmed: bool) -> Response | None:
+        """A 400 listing the recent assessments when they are why the action was refused."""
+        if confirmed or getattr(error, "field", None) != "confirmed_repeat":
+            return None
+        recent = actions.recent_assessments(case=case)
+        return Response({"confirmed_repeat": [str(error)],
+                         "recent_assessments": RecentAssessmentSerializer(
+                             recent, many=True, context=self.get_serializer_context()).data},
+                        status=status.HTTP_400_BAD_REQUEST)
+
+    @extend_schema(summary="Record an assessment",
+                   description="If the person was assessed recently (by any service), refused "
+                               "with those assessments listed unless confirmed_repeat is true.",
+                   request=AssessmentInput,
+                   responses={201: AssessmentSerializer, 400: REPEAT_REFUSED, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def assessments(self, request: Request, reference: str | None = None) -> Response:
+        case = self._case()
+        data = read_input(AssessmentInput, request)
+        organisation = data.pop("organisation", None) or request.user.organisation
+        try:
+            assessment = actions.assessment_record(case=case, organisation=organisation,
+                                                   by=request.user, **data)
+        except DomainError as error:
+            refused = self._refused_for_repeat(case, error, data["confirmed_repeat"])
+            if refused is None:
+                raise
+            return refused
+        fresh = Assessment.objects.select_related("organisation", "service",
+                                                  "recorded_by").get(pk=assessment.pk)
+        return Response(AssessmentSerializer(fresh, context=self.get_serializer_context()).data,
+                        status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Refer the case",
+                   description="From your organisation to a service. Between two "
+                               "organisations, an information-sharing protocol in force in a "
+                               "partnership both belong to is needed. If the person was "
+                               "assessed recently, refused with those assessments listed "
+                               "unless confirmed_repeat is true.",
+                   request=ReferralSendInput,
+                   responses={201: ReferralSummarySerializer, 400: REPEAT_REFUSED,
+                              404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def referrals(self, request: Request, reference: str | None = None) -> Response:
+        case = self._case()
+        data = read_input(ReferralSendInput, request)
+        try:
+            referral = actions.referral_send(case=case, by=request.user, **data)
+        except DomainError as error:
+            refused = self._refused_for_repeat(case, error, data["confirmed_repeat"])
+            if refused is None:
+                raise
+            return refused
+        fresh = referral_queryset(Referral.objects.filter(pk=referral.pk)).get()
+        return Response(ReferralSummarySerializer(
+            fresh, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(summary="Who read the case",
+                   description="Every read of the case page or API, newest first: for the lead "
+                               "agency (and platform admins).",
+                   responses={200: AccessSerializer(many=True), 404: NOT_FOUND})
+    @action(detail=True, methods=["get"], url_path="access-log", url_name="access-log",
+            filter_backends=[])
+    def access_log(self, request: Request, reference: str | None = None) -> Response:
+        case = Case.objects.filter(reference=self.kwargs["reference"]).first()
+        if case is None or not request.user.has_perm("referrals.view_access_log", case):
+            get_or_404(Case.objects.none())
+        reads = (CaseAccess.objects.filter(case=case)
+                 .select_related("user", "organisation").order_by("-accessed_at", "-id"))
+        page = self.paginate_queryset(reads)
+        return self.get_paginated_response(
+            AccessSerializer(page, many=True, context=self.get_serializer_context()).data)

@@ -1,0 +1,157 @@
+"""Pieces every casework endpoint shares: the signed-in check, the need-to-know lookups (an
+object the user may not see is a 404, the same as one that does not exist), logging each read of
+case data, and small reference serializers that carry no personal data.
+
+Two shapes run through the casework API. *Summaries* (lists, and the answers to writes) carry
+references, organisations, dates and states only: no initials, identifiers or free text, so
+they need no access-log row. *Details* (``GET`` of one case, referral or conference) carry the
+rest, and each one logs exactly one read through ``actions.case_read``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from rest_framework import permissions, serializers
+from rest_framework.request import Request
+
+from core.querysets import is_signed_in
+from partnerships.api import OrganisationRefSerializer
+from partnerships.models import Organisation
+from services.models import Service
+
+from .. import actions
+from ..models import Assessment, Case
+
+#: Answers documented on every casework endpoint.
+REFUSED = OpenApiResponse(description="Refused, with the reason; nothing was changed.")
+NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see (the two "
+                                        "answers are the same).")
+
+#: A platform admin's reason for reading a case must say something.
+MIN_REASON_LENGTH = 10
+
+
+class SignedIn(permissions.BasePermission):
+    """The rules' own floor (active and signed in), so an inactive user's live token fails.
+    What each user may see is then decided by ``visible_to`` querysets and object rules."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_signed_in(request.user)
+
+
+def log_read(case: Case, request: Request, reason: str = "") -> None:
+    """Write the one access-log row for a read of ``case`` through the API."""
+    actions.case_read(case=case, by=request.user, channel="api", reason=reason)
+
+
+def visible_cases(request: Request) -> QuerySet[Case]:
+    """Cases the user's organisation is involved in now (none for commissioners and admins)."""
+    return Case.objects.visible_to(request.user)
+
+
+def get_or_404(queryset: QuerySet[Any], **lookup: Any) -> Any:
+    """The one row, or a 404 that says nothing about whether it exists elsewhere."""
+    found = queryset.filter(**lookup).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def read_input(serializer_class: type[serializers.Serializer], request: Request,
+               **context: Any) -> dict[str, Any]:
+    """The request body validated by the action's own input serializer (400 if bad)."""
+    serializer = serializer_class(data=request.data, context={"request": request, **context})
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+def user_name(user: Any) -> str | None:
+    """Who did something, as colleagues know them (full name, else user name)."""
+    if user is None:
+        return None
+    return user.get_full_name() or user.username
+
+
+@extend_schema_field({"type": "string", "nullable": True})
+class UserNameField(serializers.Field):
+    """A member of staff (never the person on the case) by name; read only."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["read_only"] = True
+        super().__init__(**kwargs)
+
+    def to_representation(self, value: Any) -> str | None:
+        return user_name(value)
+
+
+# --------------------------------------------------------------------------------------------
+# Inputs naming registry rows
+# --------------------------------------------------------------------------------------------
+
+
+def organisation_input(help_text: str, **kwargs: Any) -> serializers.SlugRelatedField:
+    """An organisation named by its slug (an unknown slug is a clear 400)."""
+    return serializers.SlugRelatedField(slug_field="slug", queryset=Organisation.objects.all(),
+                                        help_text=help_text, **kwargs)
+
+
+def service_input(help_text: str, **kwargs: Any) -> serializers.SlugRelatedField:
+    """A service named by its slug (an unknown slug is a clear 400)."""
+    return serializers.SlugRelatedField(slug_field="slug", queryset=Service.objects.all(),
+                                        help_text=help_text, **kwargs)
+
+
+# --------------------------------------------------------------------------------------------
+# Small reference serializers (no personal data)
+# --------------------------------------------------------------------------------------------
+
+
+class ServiceNameSerializer(serializers.ModelSerializer):
+    """Enough of a service to name it and look it up."""
+
+    class Meta:
+        model = Service
+        fields = ["slug", "name"]
+
+
+class CaseRefSerializer(serializers.ModelSerializer):
+    """A case by its reference, and where to read it."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="case-detail",
+                                               lookup_field="reference")
+
+    class Meta:
+        model = Case
+        fields = ["url", "reference"]
+
+
+class RecentAssessmentSerializer(serializers.ModelSerializer):
+    """An earlier assessment of the person, shown before another is added: who and when only
+    (it may belong to another case of the person, which the user need not be involved in)."""
+
+    organisation = OrganisationRefSerializer()
+    service = ServiceNameSerializer(allow_null=True)
+
+    class Meta:
+        model = Assessment
+        fields = ["assessed_on", "organisation", "service"]
+
+
+class RepeatRefusalSerializer(serializers.Serializer):
+    """The answer when recent assessments need confirming first."""
+
+    confirmed_repeat = serializers.ListField(child=serializers.CharField(),
+                                             help_text="Why the request was refused.")
+    recent_assessments = RecentAssessmentSerializer(
+        many=True, help_text="The person's assessments in the partnership's window: send the "
+                             "request again with confirmed_repeat true if another is needed.")
+
+
+REPEAT_REFUSED = OpenApiResponse(
+    response=RepeatRefusalSerializer,
+    description="Refused (nothing was changed): with the reason, and, when the person was "
+                "assessed recently, those assessments to confirm against.")

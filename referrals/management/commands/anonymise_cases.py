@@ -1,0 +1,49 @@
+"""Anonymise closed cases past their retention period, from the command line.
+
+The same work as the nightly ``referrals.anonymise_due_cases`` task (both call
+``referrals.retention.anonymise_due``), for a first run after set-up, after a change of
+retention periods, or to see with ``--dry-run`` what the next run will do. Prints case
+references only. Safe to run any number of times.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from referrals.retention import DueCase, anonymise_due
+
+
+class Command(BaseCommand):
+    help = ("Anonymise closed cases whose retention period (the longest of their protocols', "
+            "or REFERRALS_DEFAULT_RETENTION_MONTHS) has run out.")
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--dry-run", action="store_true",
+                            help="List the cases that are due; change nothing.")
+        parser.add_argument("--on", type=datetime.date.fromisoformat,
+                            help="Count retention up to this date (YYYY-MM-DD) instead of "
+                                 "today; not later than today.")
+
+    def handle(self, *args: Any, dry_run: bool = False, on: datetime.date | None = None,
+               **options: Any) -> None:
+        today = timezone.localdate()
+        if on is not None and on > today:
+            raise CommandError(f"--on {on:%Y-%m-%d} is after today ({today:%Y-%m-%d}): "
+                               "retention cannot be counted ahead.")
+        verb = "Due" if dry_run else "Anonymised"
+
+        def progress(due: DueCase) -> None:
+            self.stdout.write(f"  {verb}: {due.reference} (closed {due.closed_on:%-d %b %Y}, "
+                              f"kept {due.retention_months} months, due {due.due_on:%-d %b %Y})")
+
+        done = anonymise_due(on=on, dry_run=dry_run, progress=progress)
+        noun = "case" if len(done) == 1 else "cases"
+        if dry_run:
+            self.stdout.write(f"Dry run: {len(done)} {noun} would be anonymised; nothing "
+                              "was changed.")
+        else:
+            self.stdout.write(self.style.SUCCESS(f"Anonymised {len(done)} {noun}."))

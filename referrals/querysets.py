@@ -1,0 +1,114 @@
+"""Read logic for casework, need-to-know first: a case is visible only to users of organisations
+currently involved in it (its lead agency, and the referring and receiving organisations of its
+open referrals). Platform admins reach a case only by stating a reason (see the views/API);
+``visible_to`` never lists cases for them, so nobody browses casework without need."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+
+from core.querysets import is_signed_in
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+class LeadAgencyQuerySet(models.QuerySet):
+    def current(self, on: datetime.date | None = None) -> LeadAgencyQuerySet:
+        """The lead agencies in force on ``on`` (today by default)."""
+        on = on or _today()
+        return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on), starts_on__lte=on)
+
+
+class ReferralQuerySet(models.QuerySet):
+    def open(self) -> ReferralQuerySet:
+        from .choices import ReferralStatus
+
+        return self.filter(status__in=ReferralStatus.open())
+
+    def inbox_of(self, organisation_id: int | None) -> ReferralQuerySet:
+        """Referrals addressed to the organisation."""
+        return self.filter(to_organisation_id=organisation_id)
+
+    def visible_to(self, user: Any) -> ReferralQuerySet:
+        """Referrals of cases the user's organisation is involved in."""
+        from .models import Case
+
+        return self.filter(case__in=Case.objects.visible_to(user).values("pk"))
+
+
+class CaseQuerySet(models.QuerySet):
+    def involving(self, organisation_id: int | None,
+                  on: datetime.date | None = None) -> CaseQuerySet:
+        """Cases the organisation is involved in now: it is the current lead agency, or it sent
+        or receives a referral of the case that is still open."""
+        from .models import LeadAgency, Referral
+
+        if not organisation_id:
+            return self.none()
+        leads = LeadAgency.objects.current(on).filter(case=OuterRef("pk"),
+                                                      organisation_id=organisation_id)
+        referrals = Referral.objects.open().filter(
+            Q(from_organisation_id=organisation_id) | Q(to_organisation_id=organisation_id),
+            case=OuterRef("pk"))
+        return self.filter(Exists(leads) | Exists(referrals))
+
+    def visible_to(self, user: Any) -> CaseQuerySet:
+        """Cases the user may see and list: those their organisation is involved in. Platform
+        admins and commissioners list none (commissioners see counts only; admins open a
+        single case with a stated reason)."""
+        from accounts.models import Role
+
+        if (not is_signed_in(user) or user.is_platform_admin
+                or user.role == Role.COMMISSIONER):
+            return self.none()
+        return self.involving(user.organisation_id)
+
+    def open(self) -> CaseQuerySet:
+        from .choices import CaseStatus
+
+        return self.filter(status=CaseStatus.OPEN)
+
+    def due_for_anonymisation(self, on: datetime.date | None = None) -> CaseQuerySet:
+        """Closed cases not yet anonymised: the candidates the retention task checks against
+        their protocols' retention periods."""
+        from .choices import CaseStatus
+
+        return self.filter(status=CaseStatus.CLOSED, anonymised_on__isnull=True,
+                           closed_on__lte=on or _today())
+
+
+class SharingProtocolQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None) -> SharingProtocolQuerySet:
+        """Protocols whose agreement is the active version, in effect on ``on`` and not
+        expired."""
+        from partnerships.choices import AgreementStatus
+
+        on = on or _today()
+        return self.filter(
+            Q(agreement__effective_from__isnull=True) | Q(agreement__effective_from__lte=on),
+            Q(agreement__expires_on__isnull=True) | Q(agreement__expires_on__gt=on),
+            agreement__status=AgreementStatus.ACTIVE,
+        )
+
+    def covering(self, first_id: int, second_id: int,
+                 on: datetime.date | None = None) -> SharingProtocolQuerySet:
+        """Protocols in force naming both organisations as parties, in a partnership both are
+        current members of."""
+        from partnerships.models import Membership
+
+        on = on or _today()
+        members = Membership.objects.active_on(on)
+        return (self.in_force(on)
+                .filter(parties=first_id).filter(parties=second_id)
+                .filter(agreement__partnership__in=members.filter(organisation_id=first_id)
+                        .values("partnership_id"))
+                .filter(agreement__partnership__in=members.filter(organisation_id=second_id)
+                        .values("partnership_id"))
+                .distinct())

@@ -1,0 +1,27 @@
+"""Scheduled casework jobs (Celery; the schedule is ``CELERY_BEAT_SCHEDULE`` in settings).
+
+Thin by design: each task calls what ``retention`` and ``actions`` already do, so running it
+twice, or alongside the ``anonymise_cases`` command, changes nothing more. Logs and results
+carry case references only, never anything about a person.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from celery import shared_task
+
+from .retention import anonymise_due
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="referrals.anonymise_due_cases")
+def anonymise_due_cases() -> dict[str, Any]:
+    """Anonymise the closed cases whose retention period has run out (nightly)."""
+    done = anonymise_due()
+    if done:
+        logger.info("Anonymised %d closed cases past retention: %s", len(done),
+                    ", ".join(d.reference for d in done))
+    return {"anonymised": len(done), "references": [d.reference for d in done]}

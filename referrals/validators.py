@@ -1,0 +1,70 @@
+"""Checks behind casework refusals that need more than one query to explain themselves: above
+all, *why* no information-sharing protocol allows a referral between two organisations, so the
+message names what is missing instead of a bare "not allowed"."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Q
+
+
+def _names(items: list[Any]) -> str:
+    names = [str(i) for i in items]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def missing_protocol_message(first: Any, second: Any, on: datetime.date) -> str:
+    """Explain why ``SharingProtocol.objects.covering(first, second, on)`` found nothing:
+    no shared partnership; a protocol that has expired or is not yet in force; a protocol
+    that does not name one of them; or simply none."""
+    from partnerships.choices import AgreementKind, AgreementStatus
+    from partnerships.models import Membership, Partnership
+
+    from .models import SharingProtocol
+
+    base = (f"There is no information-sharing protocol in force between {first} and {second} "
+            "in a partnership they both belong to, so this referral cannot be sent.")
+    current = Membership.objects.active_on(on)
+    shared = list(Partnership.objects
+                  .filter(pk__in=current.filter(organisation=first).values("partnership_id"))
+                  .filter(pk__in=current.filter(organisation=second).values("partnership_id"))
+                  .order_by("name"))
+    if not shared:
+        return f"{base} {first} and {second} are not both current members of any partnership."
+    in_shared = SharingProtocol.objects.filter(agreement__partnership__in=shared)
+    both = in_shared.filter(parties=first).filter(parties=second).select_related(
+        "agreement__partnership").order_by("-agreement__effective_from")
+    in_force_ids = set(SharingProtocol.objects.in_force(on).values_list("pk", flat=True))
+    lapsed = [p for p in both if p.pk not in in_force_ids]
+    if lapsed:
+        protocol = lapsed[0]
+        agreement = protocol.agreement
+        if agreement.expires_on and agreement.expires_on <= on:
+            why = f"expired on {agreement.expires_on:%-d %B %Y}"
+        elif agreement.status in (AgreementStatus.EXPIRED, AgreementStatus.SUPERSEDED):
+            why = f"is {agreement.get_status_display().lower()}"
+        elif agreement.effective_from and agreement.effective_from > on:
+            why = f"does not take effect until {agreement.effective_from:%-d %B %Y}"
+        else:
+            why = f"is a {agreement.get_status_display().lower()}, not in force"
+        return (f"{base} The protocol “{agreement}” of {agreement.partnership} {why}; "
+                "ask the partnership to renew it.")
+    one_sided = (SharingProtocol.objects.in_force(on).filter(agreement__partnership__in=shared)
+                 .filter(Q(parties=first) | Q(parties=second)).distinct()
+                 .select_related("agreement__partnership").prefetch_related("parties"))
+    for protocol in one_sided:
+        parties = {o.pk for o in protocol.parties.all()}
+        missing = [org for org in (first, second) if org.pk not in parties]
+        if missing:
+            return (f"{base} {_names(missing)} "
+                    f"{'is' if len(missing) == 1 else 'are'} not a party to "
+                    f"“{protocol.agreement}” of {protocol.agreement.partnership}.")
+    agreements = [a for a in shared if a.agreements.filter(
+        kind=AgreementKind.INFORMATION_SHARING, status=AgreementStatus.ACTIVE,
+        sharing_protocol__isnull=True).exists()]
+    if agreements:
+        return (f"{base} The information-sharing agreement of {_names(agreements)} has no "
+                "sharing terms (parties, purpose, lawful basis) recorded yet.")
+    return f"{base} They are both members of {_names(shared)}, which has none."
