@@ -403,15 +403,23 @@ def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
                    f"Sent referral {referral.reference} on case {locked.reference}")
 
 
-@transaction.atomic
-def referral_accept(*, referral: Any, by: User) -> Any:
-    """Accept a sent referral: only staff of the receiving organisation."""
+def _answerable(referral: Any, by: User, verb: str, done: str, status: str,
+                state: str) -> Referral:
+    """The referral, locked, when ``by`` may answer it (a caseworker of the receiving
+    organisation) and it is in ``status``; otherwise the refusal that says why."""
     locked = _locked_referral(referral)
     _require(by, "referrals.respond_referral", locked,
              f"Referral {locked.reference} is addressed to {locked.to_organisation}; only its "
-             "caseworkers can accept it.")
-    if locked.status != ReferralStatus.SENT:
-        raise _status_refusal(locked, "accepted", "a sent")
+             f"caseworkers can {verb} it.")
+    if locked.status != status:
+        raise _status_refusal(locked, done, state)
+    return locked
+
+
+@transaction.atomic
+def referral_accept(*, referral: Any, by: User) -> Any:
+    """Accept a sent referral: only staff of the receiving organisation."""
+    locked = _answerable(referral, by, "accept", "accepted", ReferralStatus.SENT, "a sent")
     _update(locked, by, f"Accepted referral {locked.reference}", status=ReferralStatus.ACCEPTED,
             responded_at=timezone.now(), responded_by=by)
     return _refresh(referral, locked)
@@ -420,12 +428,7 @@ def referral_accept(*, referral: Any, by: User) -> Any:
 @transaction.atomic
 def referral_decline(*, referral: Any, reason: str, by: User) -> Any:
     """Decline a sent referral with a reason: only staff of the receiving organisation."""
-    locked = _locked_referral(referral)
-    _require(by, "referrals.respond_referral", locked,
-             f"Referral {locked.reference} is addressed to {locked.to_organisation}; only its "
-             "caseworkers can decline it.")
-    if locked.status != ReferralStatus.SENT:
-        raise _status_refusal(locked, "declined", "a sent")
+    locked = _answerable(referral, by, "decline", "declined", ReferralStatus.SENT, "a sent")
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why the referral is declined.", field="reason")
@@ -438,12 +441,8 @@ def referral_decline(*, referral: Any, reason: str, by: User) -> Any:
 @transaction.atomic
 def referral_complete(*, referral: Any, by: User) -> Any:
     """Complete an accepted referral: the receiving organisation's staff."""
-    locked = _locked_referral(referral)
-    _require(by, "referrals.respond_referral", locked,
-             f"Referral {locked.reference} is addressed to {locked.to_organisation}; only its "
-             "caseworkers can complete it.")
-    if locked.status != ReferralStatus.ACCEPTED:
-        raise _status_refusal(locked, "completed", "an accepted")
+    locked = _answerable(referral, by, "complete", "completed", ReferralStatus.ACCEPTED,
+                         "an accepted")
     _update(locked, by, f"Completed referral {locked.reference}",
             status=ReferralStatus.COMPLETED, closed_at=timezone.now())
     return _refresh(referral, locked)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 from django import forms
 from django.utils import timezone
@@ -57,11 +57,36 @@ class DateInputWidget(forms.MultiWidget):
         return all(f"{name}_{part}" not in data for part in ("day", "month", "year"))
 
 
+class DatePart(NamedTuple):
+    """One box of a GOV.UK date input, as ``referrals/_date_field.html`` draws it."""
+
+    label: str
+    id: str
+    name: str
+    width: int
+    value: str
+
+
+class DateBoundField(forms.BoundField):
+    """A date field on a form, giving its template the three boxes to draw in one loop."""
+
+    @property
+    def date_parts(self) -> list[DatePart]:
+        # The day box takes the field's own id, so the error summary's link lands on it.
+        day, month, year = self.value()
+        return [DatePart("Day", self.auto_id, f"{self.html_name}_day", 2, day),
+                DatePart("Month", f"{self.auto_id}-month", f"{self.html_name}_month", 2, month),
+                DatePart("Year", f"{self.auto_id}-year", f"{self.html_name}_year", 4, year)]
+
+
 class DateInputField(forms.Field):
     """A date typed as day, month and year, with GOV.UK's messages. What was typed is kept as
     typed (``value`` gives the three parts), so a refused form shows it back unchanged."""
 
     widget = DateInputWidget
+
+    def get_bound_field(self, form: forms.BaseForm, field_name: str) -> DateBoundField:
+        return DateBoundField(form, self, field_name)
 
     def __init__(self, *, label: str, name_in_messages: str, **kwargs: Any) -> None:
         self.name_in_messages = name_in_messages
@@ -97,6 +122,21 @@ def date_field(label: str, name_in_messages: str, *, required: bool = True,
                help_text: str = "For example, 27 3 2025") -> DateInputField:
     return DateInputField(label=label, name_in_messages=name_in_messages, required=required,
                           help_text=help_text)
+
+
+def offer_own_services(form: forms.Form, name: str, user: Any,
+                       empty_label: str) -> dict[int, Service]:
+    """Offer the active services of the user's organisation in ``form.fields[name]``, or drop
+    the (optional) field when it has none; returns them by id, to map the answer back."""
+    own = list(Service.objects.filter(provider_id=user.organisation_id, is_active=True)
+               .order_by("name"))
+    if own:
+        form.fields[name].choices = [("", empty_label), *[(s.pk, s.name) for s in own]]
+        form.fields[name].error_messages["invalid_choice"] = (
+            "Select one of your organisation's services from the list")
+    else:
+        del form.fields[name]
+    return {s.pk: s for s in own}
 
 
 def _text(label: str, *, required: bool = True, max_length: int = TEXT_MAX,
@@ -422,16 +462,8 @@ class ReferForm(RepeatConfirmationMixin, forms.Form):
                                           *[(p.pk, p.name) for p in pathways]]
         self.fields["pathway"].error_messages["invalid_choice"] = ("Select a pathway from the "
                                                                    "list")
-        own = list(Service.objects.filter(provider_id=user.organisation_id, is_active=True)
-                   .order_by("name"))
-        self.own_services = {s.pk: s for s in own}
-        if own:
-            self.fields["from_service"].choices = [("", "Not from a particular service"),
-                                                   *[(s.pk, s.name) for s in own]]
-            self.fields["from_service"].error_messages["invalid_choice"] = (
-                "Select one of your organisation's services from the list")
-        else:
-            del self.fields["from_service"]
+        self.own_services = offer_own_services(self, "from_service", user,
+                                               "Not from a particular service")
         self.add_confirmation(recent)
 
     @property
@@ -476,16 +508,7 @@ class AssessmentForm(RepeatConfirmationMixin, forms.Form):
 
     def __init__(self, *args: Any, user: Any, recent: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        own = list(Service.objects.filter(provider_id=user.organisation_id, is_active=True)
-                   .order_by("name"))
-        self.own_services = {s.pk: s for s in own}
-        if own:
-            self.fields["service"].choices = [("", "Not a particular service"),
-                                              *[(s.pk, s.name) for s in own]]
-            self.fields["service"].error_messages["invalid_choice"] = (
-                "Select one of your organisation's services from the list")
-        else:
-            del self.fields["service"]
+        self.own_services = offer_own_services(self, "service", user, "Not a particular service")
         self.fields["assessed_on"].initial = _today()
         self.add_confirmation(recent)
 

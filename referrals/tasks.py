@@ -25,3 +25,17 @@ def anonymise_due_cases() -> dict[str, Any]:
         logger.info("Anonymised %d closed cases past retention: %s", len(done),
                     ", ".join(d.reference for d in done))
     return {"anonymised": len(done), "references": [d.reference for d in done]}
+
+
+@shared_task(name="referrals.send_end_of_order_notices")
+def send_end_of_order_notices() -> dict[str, Any]:
+    """Tell every involved agency when an order has ended while treatment continues (daily)."""
+    from .actions import end_due_orders
+
+    done = end_due_orders()
+    sent = [case.reference for case, outcome in done if isinstance(outcome, list)]
+    refused = [case.reference for case, outcome in done if not isinstance(outcome, list)]
+    if done:
+        logger.info("End-of-order notices sent for %s; refused for %s",
+                    ", ".join(sent) or "none", ", ".join(refused) or "none")
+    return {"notified": sent, "refused": refused}

@@ -162,6 +162,10 @@ CELERY_BEAT_SCHEDULE = {
     # Closed cases past their protocol's retention period are anonymised overnight.
     "anonymise-due-cases": {"task": "referrals.anonymise_due_cases",
                             "schedule": crontab(hour=2, minute=30)},
+    # Orders that ended while treatment continues: every involved agency is told who is
+    # responsible from now on.
+    "send-end-of-order-notices": {"task": "referrals.send_end_of_order_notices",
+                                  "schedule": crontab(hour=6, minute=15)},
 }
 
 REST_FRAMEWORK = {

@@ -70,6 +70,7 @@ from .common import (
     RecentAssessmentSerializer,
     ServiceNameSerializer,
     SignedIn,
+    SummaryListDetailRead,
     UserNameField,
     get_or_404,
     log_read,
@@ -389,9 +390,12 @@ CHANGED = {200: CaseSummarySerializer, 400: REFUSED, 404: NOT_FOUND}
                            responses={200: CaseDetailSerializer, 400: REFUSED,
                                       404: NOT_FOUND}),
 )
-class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class CaseViewSet(SummaryListDetailRead, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                  viewsets.GenericViewSet):
     """Cases, each with one lead agency at a time, visible only to the agencies involved."""
 
+    summary_serializer_class = CaseSummarySerializer
+    detail_serializer_class = CaseDetailSerializer
     permission_classes = [SignedIn]
     parser_classes = [JSONParser]
     lookup_field = "reference"
@@ -402,17 +406,6 @@ class CaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 
     def get_queryset(self) -> QuerySet[Case]:
         return with_current_lead(Case.objects.visible_to(self.request.user))
-
-    def get_serializer_class(self) -> type[serializers.Serializer]:
-        if self.action == "retrieve":
-            return CaseDetailSerializer
-        return CaseSummarySerializer
-
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        # Filters and ordering are for the list; a detail URL names one case.
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
 
     def _case(self) -> Case:
         """The case named in the URL, if the user's organisation is involved in it."""

@@ -43,6 +43,26 @@ class SignedIn(permissions.BasePermission):
         return is_signed_in(request.user)
 
 
+class SummaryListDetailRead:
+    """For the casework viewsets: lists give summaries and are filtered, searched and sorted;
+    a detail URL names one object, given in full, and no list filter may hide it."""
+
+    summary_serializer_class: type[serializers.Serializer]
+    detail_serializer_class: type[serializers.Serializer]
+    #: The actions that answer with a list.
+    list_actions: tuple[str, ...] = ("list",)
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action == "retrieve":  # type: ignore[attr-defined]
+            return self.detail_serializer_class
+        return self.summary_serializer_class
+
+    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
+        if self.action not in self.list_actions:  # type: ignore[attr-defined]
+            return queryset
+        return super().filter_queryset(queryset)  # type: ignore[misc]
+
+
 def log_read(case: Case, request: Request, reason: str = "") -> None:
     """Write the one access-log row for a read of ``case`` through the API."""
     actions.case_read(case=case, by=request.user, channel="api", reason=reason)

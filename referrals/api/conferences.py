@@ -30,6 +30,7 @@ from .common import (
     REFUSED,
     CaseRefSerializer,
     SignedIn,
+    SummaryListDetailRead,
     UserNameField,
     get_or_404,
     log_read,
@@ -137,10 +138,12 @@ def conference_queryset(queryset: QuerySet[CaseConference]) -> QuerySet[CaseConf
                            description="Each read is written to the case's access log.",
                            responses={200: ConferenceDetailSerializer, 404: NOT_FOUND}),
 )
-class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                        viewsets.GenericViewSet):
+class ConferenceViewSet(SummaryListDetailRead, mixins.ListModelMixin,
+                        mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Three-way meetings at the start, middle and end of an order, and joint case meetings."""
 
+    summary_serializer_class = ConferenceSummarySerializer
+    detail_serializer_class = ConferenceDetailSerializer
     permission_classes = [SignedIn]
     parser_classes = [JSONParser]
     lookup_value_regex = ID_PATTERN
@@ -152,16 +155,6 @@ class ConferenceViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     def get_queryset(self) -> QuerySet[CaseConference]:
         cases = Case.objects.visible_to(self.request.user).values("pk")
         return conference_queryset(CaseConference.objects.filter(case__in=cases))
-
-    def get_serializer_class(self) -> type[serializers.Serializer]:
-        if self.action == "retrieve":
-            return ConferenceDetailSerializer
-        return ConferenceSummarySerializer
-
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        if self.action != "list":
-            return queryset
-        return super().filter_queryset(queryset)
 
     def _conference(self) -> CaseConference:
         return get_or_404(self.get_queryset(), pk=int(self.kwargs["pk"]))

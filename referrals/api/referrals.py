@@ -31,6 +31,7 @@ from .common import (
     CaseRefSerializer,
     ServiceNameSerializer,
     SignedIn,
+    SummaryListDetailRead,
     UserNameField,
     get_or_404,
     log_read,
@@ -159,11 +160,14 @@ ANSWERED = {200: ReferralSummarySerializer, 400: REFUSED, 404: NOT_FOUND}
                            description="Each read is written to the case's access log.",
                            responses={200: ReferralDetailSerializer, 404: NOT_FOUND}),
 )
-class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                      viewsets.GenericViewSet):
+class ReferralViewSet(SummaryListDetailRead, mixins.ListModelMixin,
+                      mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Referrals between organisations, need-to-know: only while the user's organisation is
     involved in the referral's case."""
 
+    summary_serializer_class = ReferralSummarySerializer
+    detail_serializer_class = ReferralDetailSerializer
+    list_actions = ("list", "inbox")
     permission_classes = [SignedIn]
     parser_classes = [JSONParser]
     lookup_field = "reference"
@@ -174,17 +178,6 @@ class ReferralViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
 
     def get_queryset(self) -> QuerySet[Referral]:
         return referral_queryset(Referral.objects.visible_to(self.request.user))
-
-    def get_serializer_class(self) -> type[serializers.Serializer]:
-        if self.action == "retrieve":
-            return ReferralDetailSerializer
-        return ReferralSummarySerializer
-
-    def filter_queryset(self, queryset: QuerySet) -> QuerySet:
-        # Filters and ordering are for lists; a detail URL names one referral.
-        if self.action not in ("list", "inbox"):
-            return queryset
-        return super().filter_queryset(queryset)
 
     def _referral(self) -> Referral:
         return get_or_404(self.get_queryset(), reference=self.kwargs["reference"])

@@ -8,6 +8,7 @@ gave a reason for that case); anyone else gets a 404.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import rules
@@ -179,18 +180,29 @@ def _respond_refusal(request: HttpRequest, referral: Referral) -> HttpResponse |
     return None
 
 
+def _respond(request: HttpRequest, reference: str,
+             write: Callable[..., Any]) -> tuple[Referral, HttpResponse | None]:
+    """Give a one-click answer (accept, complete) to a referral addressed to the user's
+    organisation. Returns the referral and, when refused, the page to show instead (the
+    referral's page with the reason, or the 403)."""
+    referral, involved = _visible_referral(request, reference)
+    if (refusal := _respond_refusal(request, referral)) is not None:
+        return referral, refusal
+    try:
+        write(referral=referral, by=request.user)
+    except DomainError as exc:
+        referral.refresh_from_db()
+        return referral, _render_referral(request, referral, involved, errors=[str(exc)])
+    return referral, None
+
+
 @login_required
 @require_POST
 def referral_accept(request: HttpRequest, reference: str) -> HttpResponse:
     """Accept a referral addressed to the user's organisation (from the inbox or its page)."""
-    referral, involved = _visible_referral(request, reference)
-    if (refusal := _respond_refusal(request, referral)) is not None:
-        return refusal
-    try:
-        actions.referral_accept(referral=referral, by=request.user)
-    except DomainError as exc:
-        referral.refresh_from_db()
-        return _render_referral(request, referral, involved, errors=[str(exc)])
+    referral, refused = _respond(request, reference, actions.referral_accept)
+    if refused is not None:
+        return refused
     messages.success(request, f"You accepted referral {referral.reference} on case "
                               f"{referral.case.reference}.")
     if request.POST.get("from") == "inbox":
@@ -221,14 +233,9 @@ def referral_decline(request: HttpRequest, reference: str) -> HttpResponse:
 @require_POST
 def referral_complete(request: HttpRequest, reference: str) -> HttpResponse:
     """The receiving organisation has finished the work the referral asked for."""
-    referral, involved = _visible_referral(request, reference)
-    if (refusal := _respond_refusal(request, referral)) is not None:
-        return refusal
-    try:
-        actions.referral_complete(referral=referral, by=request.user)
-    except DomainError as exc:
-        referral.refresh_from_db()
-        return _render_referral(request, referral, involved, errors=[str(exc)])
+    referral, refused = _respond(request, reference, actions.referral_complete)
+    if refused is not None:
+        return refused
     messages.success(request, f"Referral {referral.reference} is completed.")
     return redirect("referrals:inbox")
 

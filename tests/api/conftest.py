@@ -36,6 +36,7 @@ from tests.partnerships.factories import (
     region,
     standard_activity,
 )
+from tests.referrals.helpers import World, build_world
 from tests.services.factories import (
     LocationFactory,
     PrisonLocationFactory,
@@ -180,3 +181,9 @@ def client_for() -> Callable[[object], APIClient]:
 def signed_in(admin_user, client_for) -> APIClient:
     """A client signed in as a platform admin."""
     return client_for(admin_user)
+
+
+@pytest.fixture
+def world(db) -> World:
+    """A probation-led case referred to the treatment provider (the casework API tests)."""
+    return build_world()

@@ -7,7 +7,6 @@ carries personal data."""
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -15,16 +14,13 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from referrals import actions
-from referrals.models import Case, CaseAccess, CaseConference, PersonIdentifier, Referral
+from referrals.models import CaseAccess, PersonIdentifier
 from tests.accounts.factories import PartnershipManagerFactory, ProviderStaffFactory
 from tests.referrals.factories import (
-    Casework,
-    casework_setup,
     days,
-    open_case,
-    send_referral,
     unchanged_state,
 )
+from tests.referrals.helpers import World, client_of
 
 from .test_permissions import REFUSED, token_client
 
@@ -34,36 +30,6 @@ MISSING_CASE = "C-XXXX-XXXX"
 MISSING_REFERRAL = "R-XXXX-XXXX"
 MISSING_ID = 99999999
 REASON = "Subject access request SAR-2291 from the person."
-
-
-@dataclass
-class World:
-    """A probation-led case referred to the treatment provider (sent, not yet answered)."""
-
-    cw: Casework
-    case: Case
-    referral: Referral
-    conference: CaseConference
-
-
-def build_world() -> World:
-    """The world most casework API tests start from (the ``world`` fixture of each module)."""
-    cw = casework_setup()
-    case = open_case(cw, initials="J.D.", identifiers={"prison_number": "A1234BC"})
-    referral = send_referral(cw, case)
-    conference = case.conferences.order_by("planned_on").first()
-    return World(cw=cw, case=case, referral=referral, conference=conference)
-
-
-@pytest.fixture
-def world(db) -> World:
-    return build_world()
-
-
-def client_of(user: Any) -> APIClient:
-    client = APIClient()
-    client.force_login(user)
-    return client
 
 
 def case_url(reference: str, name: str = "case-detail") -> str:

@@ -12,9 +12,8 @@ from django.urls import reverse
 
 from referrals import actions
 from tests.referrals.factories import Casework, casework_setup, days, open_case, send_referral
+from tests.referrals.helpers import client_of
 from tests.services.factories import ServiceFactory
-
-from .test_referrals_access import client_of
 
 pytestmark = pytest.mark.django_db
 

@@ -16,16 +16,12 @@ from tests.referrals.factories import (
     open_case,
     send_referral,
 )
+from tests.referrals.helpers import client_of
 
 from .test_permissions import REFUSED, token_client
-from .test_referrals_access import World, build_world, client_of
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def world(db) -> World:
-    return build_world()
 
 READABLE = ["referralpathway-list", "sharingprotocol-list", "case-counts"]
 

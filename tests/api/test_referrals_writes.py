@@ -13,24 +13,18 @@ from referrals.choices import ConferenceStatus, ReferralStatus
 from referrals.models import Case, CaseAccess, EndOfOrderNotice, LeadAgency, Referral
 from tests.accounts.factories import ProviderStaffFactory
 from tests.referrals.factories import days, open_case, unchanged_state
+from tests.referrals.helpers import World, client_of
 from tests.services.factories import ServiceFactory
 
 from .test_referrals_access import (
     MISSING_CASE,
-    World,
-    build_world,
     case_url,
-    client_of,
     conference_url,
     referral_url,
 )
 
 pytestmark = pytest.mark.django_db
 
-
-@pytest.fixture
-def world(db) -> World:
-    return build_world()
 
 
 def state() -> tuple[Any, ...]:

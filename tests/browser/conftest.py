@@ -189,6 +189,34 @@ def signed_in_page(page: Any, context: Any, demo: Demo, live_server: Any) -> Any
     return page
 
 
+@pytest.fixture
+def open_as(browser: Any, live_server: Any, browser_problems: BrowserProblems) -> Iterator[Any]:
+    """``open_as(user)``: a page in a browser context of its own, signed in as ``user`` (the
+    session made on the server, as Django's test client does), for journeys between people."""
+    contexts = []
+
+    def open_page(user: Any) -> Any:
+        client = Client()
+        client.force_login(user)
+        context = browser.new_context(base_url=live_server.url, locale="en-GB",
+                                      timezone_id="Europe/London",
+                                      viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                              "url": live_server.url}])
+        contexts.append(context)
+        page = context.new_page()
+        page.on("pageerror", lambda exc: browser_problems.messages.append(f"JS error: {exc}"))
+        page.on("console", lambda msg: msg.type == "error" and browser_problems.messages.append(
+            f"console error: {msg.text}"))
+        return page
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
 @pytest.fixture(scope="session")
 def screenshot_dir() -> Path:
     folder = Path(settings.BASE_DIR) / "test-artifacts" / "screenshots"

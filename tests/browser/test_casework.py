@@ -8,51 +8,22 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from referrals.choices import ConferenceKind, ConferenceStatus, ReferralStatus
 from referrals.models import Case, CaseAccess, EndOfOrderNotice
 from tests.browser.checks import page_problems, screenshot
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 from tests.referrals.factories import casework_setup
 
 
 @pytest.fixture
 def setup(live_server: Any, django_db_serialized_rollback: None) -> Any:
     return casework_setup()
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any, browser_problems: Any) -> Iterator[Callable]:
-    contexts = []
-
-    def open_page(user: Any) -> Any:
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(base_url=live_server.url, locale="en-GB",
-                                      timezone_id="Europe/London",
-                                      viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                              "url": live_server.url}])
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: browser_problems.messages.append(f"JS error: {exc}"))
-        page.on("console", lambda msg: msg.type == "error" and browser_problems.messages.append(
-            f"console error: {msg.text}"))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def fill_date(page: Any, legend: str, day: datetime.date) -> None:

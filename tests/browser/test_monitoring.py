@@ -6,18 +6,15 @@ is checked with axe-core, and runs without JavaScript errors or CSP violations."
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 from playwright.sync_api import expect
 
 from monitoring.choices import ReturnStatus
 from monitoring.models import MonitoringReturn, Value
 from tests.browser.checks import page_problems, screenshot
-from tests.browser.conftest import DEFAULT_TIMEOUT_MS
 from tests.monitoring.factories import monitoring_setup
 
 QUERY = "Completions cannot exceed starts this quarter. Please check the case list."
@@ -27,34 +24,6 @@ QUERY = "Completions cannot exceed starts this quarter. Please check the case li
 def setup(live_server: Any, django_db_serialized_rollback: None) -> Any:
     """A partnership whose provider owes a quarterly return, committed for the live server."""
     return monitoring_setup()
-
-
-@pytest.fixture
-def open_as(browser: Any, live_server: Any, browser_problems: Any) -> Iterator[Callable]:
-    """``open_as(user)``: a page in its own browser context, signed in as ``user`` (the session
-    is made on the server, as Django's test client does)."""
-    contexts = []
-
-    def open_page(user: Any) -> Any:
-        client = Client()
-        client.force_login(user)
-        context = browser.new_context(base_url=live_server.url, locale="en-GB",
-                                      timezone_id="Europe/London",
-                                      viewport={"width": 1280, "height": 900})
-        context.set_default_timeout(DEFAULT_TIMEOUT_MS)
-        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                              "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                              "url": live_server.url}])
-        contexts.append(context)
-        page = context.new_page()
-        page.on("pageerror", lambda exc: browser_problems.messages.append(f"JS error: {exc}"))
-        page.on("console", lambda msg: msg.type == "error" and browser_problems.messages.append(
-            f"console error: {msg.text}"))
-        return page
-
-    yield open_page
-    for context in contexts:
-        context.close()
 
 
 def check(page: Any, name: str, screenshot_dir: Any, problems: list[str]) -> None:

@@ -30,7 +30,6 @@ from tests.referrals.factories import (
     AssessmentFactory,
     CaseFactory,
     CaseworkSettingsFactory,
-    casework_setup,
     days,
     open_case,
     refused,
@@ -40,16 +39,6 @@ from tests.referrals.factories import (
 from tests.services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return casework_setup()
-
-
-@pytest.fixture
-def case(s):
-    return open_case(s)
 
 
 # -- opening -----------------------------------------------------------------------------------

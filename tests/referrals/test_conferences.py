@@ -11,25 +11,13 @@ from referrals import actions
 from referrals.choices import AttendeeRole, ConferenceKind, ConferenceStatus, Seriousness
 from referrals.models import CaseConference, ConferenceAttendee
 from tests.referrals.factories import (
-    casework_setup,
     days,
-    open_case,
     refused,
     send_referral,
     today,
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return casework_setup()
-
-
-@pytest.fixture
-def case(s):
-    return open_case(s)
 
 
 @pytest.fixture

@@ -17,7 +17,6 @@ from tests.accounts.factories import ProviderStaffFactory
 from tests.referrals.factories import (
     EndOfOrderNoticeFactory,
     accepted_referral,
-    casework_setup,
     days,
     open_case,
     refused,
@@ -27,11 +26,6 @@ from tests.referrals.factories import (
 from tests.services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return casework_setup()
 
 
 def ended_case(s, **overrides):
@@ -189,3 +183,13 @@ def test_the_command_names_the_lead_without_an_accepted_referral(s):
     assert set(case.end_notices.values_list("responsible_organisation", flat=True)) == {
         s.probation.pk}
     assert case.end_notices.count() == 2
+
+
+def test_the_daily_task_sends_due_notices_once(s, case):
+    from referrals.tasks import send_end_of_order_notices
+
+    result = send_end_of_order_notices.apply().get()
+    assert result == {"notified": [case.reference], "refused": []}
+    assert EndOfOrderNotice.objects.filter(case=case).count() == 2
+    assert send_end_of_order_notices.apply().get() == {"notified": [], "refused": []}
+    assert EndOfOrderNotice.objects.count() == 2

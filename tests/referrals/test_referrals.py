@@ -27,9 +27,7 @@ from tests.referrals.factories import (
     PathwayFactory,
     SharingProtocolFactory,
     accepted_referral,
-    casework_setup,
     days,
-    open_case,
     refused,
     send_referral,
     today,
@@ -37,16 +35,6 @@ from tests.referrals.factories import (
 from tests.services.factories import ServiceFactory, category
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def s():
-    return casework_setup()
-
-
-@pytest.fixture
-def case(s):
-    return open_case(s)
 
 
 # -- sending -----------------------------------------------------------------------------------

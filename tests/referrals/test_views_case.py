@@ -15,47 +15,18 @@ from tests.referrals.factories import (
     AssessmentFactory,
     PersonIdentifierFactory,
     accepted_referral,
-    casework_setup,
     days,
     open_case,
     send_referral,
     unchanged_state,
 )
+from tests.referrals.helpers import date_parts, get, post
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def s():
-    return casework_setup()
-
-
-@pytest.fixture
-def case(s):
-    return open_case(s)
-
-
 def url(case, tail=""):
     return f"/casework/cases/{case.reference}/{tail}"
-
-
-def get(client, user, address, status=200):
-    client.force_login(user)
-    response = client.get(address)
-    assert response.status_code == status, response.status_code
-    return response.content.decode()
-
-
-def post(client, user, address, data=None, status=None):
-    client.force_login(user)
-    response = client.post(address, data or {})
-    if status is not None:
-        assert response.status_code == status, response.status_code
-    return response
-
-
-def date_parts(name, day):
-    return {f"{name}_day": day.day, f"{name}_month": day.month, f"{name}_year": day.year}
 
 
 # -- who may see it -------------------------------------------------------------------------------

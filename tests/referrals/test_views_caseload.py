@@ -14,7 +14,6 @@ from tests.accounts.factories import CommissionerFactory, ProviderStaffFactory
 from tests.html import assert_good_markup, text
 from tests.partnerships.factories import FundingFactory, OrganisationFactory
 from tests.referrals.factories import (
-    casework_setup,
     days,
     open_case,
     send_referral,
@@ -24,11 +23,6 @@ from tests.referrals.factories import (
 pytestmark = pytest.mark.django_db
 
 CASELOAD = "/casework/"
-
-
-@pytest.fixture
-def s():
-    return casework_setup()
 
 
 def get(client, user, address, status=200):

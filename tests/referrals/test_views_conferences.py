@@ -11,40 +11,15 @@ from referrals.models import CaseConference, EndOfOrderNotice
 from tests.html import assert_good_markup, text
 from tests.referrals.factories import (
     accepted_referral,
-    casework_setup,
     days,
     open_case,
     unchanged_state,
 )
+from tests.referrals.helpers import get, post
 
 pytestmark = pytest.mark.django_db
 
 NOTICES = "/casework/notices/"
-
-
-@pytest.fixture
-def s():
-    return casework_setup()
-
-
-@pytest.fixture
-def case(s):
-    return open_case(s)
-
-
-def get(client, user, address, status=200):
-    client.force_login(user)
-    response = client.get(address)
-    assert response.status_code == status, response.status_code
-    return response.content.decode()
-
-
-def post(client, user, address, data=None, status=None):
-    client.force_login(user)
-    response = client.post(address, data or {})
-    if status is not None:
-        assert response.status_code == status, response.status_code
-    return response
 
 
 def first_planned(case):

@@ -14,42 +14,17 @@ from tests.referrals.factories import (
     AssessmentFactory,
     ReferralFactory,
     accepted_referral,
-    casework_setup,
     days,
     open_case,
     send_referral,
     unchanged_state,
 )
+from tests.referrals.helpers import get, post
 from tests.services.factories import ServiceFactory
 
 pytestmark = pytest.mark.django_db
 
 INBOX, SENT = "/casework/referrals/", "/casework/referrals/sent/"
-
-
-@pytest.fixture
-def s():
-    return casework_setup()
-
-
-@pytest.fixture
-def case(s):
-    return open_case(s)
-
-
-def get(client, user, address, status=200):
-    client.force_login(user)
-    response = client.get(address)
-    assert response.status_code == status, response.status_code
-    return response.content.decode()
-
-
-def post(client, user, address, data=None, status=None):
-    client.force_login(user)
-    response = client.post(address, data or {})
-    if status is not None:
-        assert response.status_code == status, response.status_code
-    return response
 
 
 def refer_url(case):
