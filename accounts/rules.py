@@ -242,3 +242,19 @@ for model in ("referralpathway", "sharingprotocol", "caseworksettings"):
     rules.add_perm(f"referrals.view_{model}", is_active_user)
     for verb in ("add", "change", "delete"):
         rules.add_perm(f"referrals.{verb}_{model}", is_platform_admin)
+
+
+# -- Notifications ---------------------------------------------------------------------------------
+# A user sees and marks read only their own notifications (the pages start from
+# ``Notification.objects.for_recipient(user)``, which says the same in SQL); platform admins may
+# list all of them, read-only, in the admin.
+
+
+@rules.predicate
+def is_recipient(user: Any, notification: Any) -> bool:
+    return bool(notification is not None and is_active_user(user)
+                and notification.recipient_id == user.pk)
+
+
+rules.add_perm("notifications.read_notification", is_recipient)
+rules.add_perm("notifications.view_notification", is_platform_admin)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("services.urls")),
     path("", include("monitoring.urls")),
     path("", include("referrals.urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

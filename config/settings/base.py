@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "services",
     "referrals",
     "monitoring",
+    "notifications",
     "demo",
 ]
 
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "core.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -135,6 +137,8 @@ EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL",
                              default="Partnership Registry <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The address emails link to (notifications carry a link back into the registry).
+SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # Redis: the Celery broker and result backend, and the cache when set.
 REDIS_URL = env.str("REDIS_URL", default="")
@@ -166,6 +170,12 @@ CELERY_BEAT_SCHEDULE = {
     # responsible from now on.
     "send-end-of-order-notices": {"task": "referrals.send_end_of_order_notices",
                                   "schedule": crontab(hour=6, minute=15)},
+    # Reporting periods for this quarter and the last exist before anyone starts a return.
+    "ensure-reporting-periods": {"task": "monitoring.ensure_periods",
+                                 "schedule": crontab(hour=0, minute=30)},
+    # Monitoring returns due soon or overdue: providers reminded, then escalated.
+    "remind-monitoring-returns": {"task": "monitoring.remind_returns",
+                                  "schedule": crontab(hour=7, minute=0)},
 }
 
 REST_FRAMEWORK = {
@@ -260,6 +270,11 @@ AXES_RESET_ON_SUCCESS = True
 
 # Monitoring: a period's return is due this many days after the period ends.
 MONITORING_DUE_DAYS = env.int("MONITORING_DUE_DAYS", default=28)
+# Reminders: providers are reminded this many days before a return is due; an overdue return is
+# escalated to the lead partner's partnership managers, then to the funders' commissioners.
+MONITORING_REMINDER_LEAD_DAYS = env.int("MONITORING_REMINDER_LEAD_DAYS", default=7)
+MONITORING_ESCALATE_AFTER_DAYS = env.int("MONITORING_ESCALATE_AFTER_DAYS", default=14)
+MONITORING_COMMISSIONER_AFTER_DAYS = env.int("MONITORING_COMMISSIONER_AFTER_DAYS", default=28)
 
 # Casework: closed cases whose referrals used no sharing protocol are anonymised this many
 # months after closing (otherwise the longest retention period of their protocols applies).

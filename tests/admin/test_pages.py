@@ -43,7 +43,8 @@ from tests.services.factories import (
     category,
 )
 
-OUR_APPS = {"core", "partnerships", "services", "accounts", "monitoring", "referrals"}
+OUR_APPS = {"core", "partnerships", "services", "accounts", "monitoring", "referrals",
+            "notifications"}
 
 
 def _audit_event():
@@ -95,6 +96,15 @@ def _rule():
 
 
 # One way to make an object of each registered model. A model registered later without a
+def _notification() -> Model:
+    from notifications.models import Notification
+
+    return Notification.objects.create(kind="return_overdue", key="return_overdue:admin-test",
+                                       recipient=ProviderStaffFactory(),
+                                       subject="A return is overdue",
+                                       body="The 2025–26 Q1 return was due on 28 July 2025.")
+
+
 # builder here is skipped on its change page (and named in the skip reason).
 BUILDERS: dict[str, Callable[[], Model]] = {
     "core.auditevent": _audit_event,
@@ -120,6 +130,7 @@ BUILDERS: dict[str, Callable[[], Model]] = {
     "referrals.sharingprotocol": SharingProtocolFactory,
     "referrals.referralpathway": PathwayFactory,
     "referrals.caseworksettings": CaseworkSettingsFactory,
+    "notifications.notification": _notification,
     "auth.group": _group,
     "authtoken.tokenproxy": _token,
     "axes.accessattempt": _axes("AccessAttempt"),

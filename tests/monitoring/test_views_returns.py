@@ -428,7 +428,7 @@ def test_my_returns_costs_the_same_for_few_and_many_rows(client, s,
         submitted(s, period)
     client.force_login(s.staff)
     # Session, user, requirements, periods, returns.
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):
         response = client.get(url("my-returns"))
     assert response.status_code == 200
 
@@ -443,7 +443,7 @@ def test_reviews_costs_the_same_for_few_and_many_rows(client, s,
             actions.return_send_back(monitoring_return=ret, by=s.manager, comment="Check")
     client.force_login(s.manager)
     # Session, user, count and page of the queue, recently returned, their open queries.
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = client.get(url("reviews"))
     assert response.status_code == 200
     assert response.context["total"] == n // 2
@@ -463,7 +463,7 @@ def test_return_pages_cost_the_same_for_few_and_many_figures(client, s,
     for user, name in ((s.staff, "return-edit"), (s.staff, "return"),
                        (s.manager, "return-review")):
         client.force_login(user)
-        with django_assert_max_num_queries(12):
+        with django_assert_max_num_queries(13):
             assert client.get(url(name, ret)).status_code == 200
 
 

@@ -148,7 +148,7 @@ def test_case_page_costs_the_same_for_few_and_many_events(client, s, n,
     # Session, user, case, view_case (here and again in case_read), the log row, leads,
     # identifiers, referrals, assessments, conferences + attendees, notices, change_case,
     # view_access_log.
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(16):
         response = client.get(url(case))
     assert response.status_code == 200
 

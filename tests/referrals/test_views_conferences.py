@@ -182,6 +182,6 @@ def test_notices_cost_the_same_for_few_and_many(client, s, n, django_assert_max_
         ended_with_treatment(s)
     client.force_login(s.worker)
     # Session, user, count, page.
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = client.get(NOTICES)
     assert response.status_code == 200 and len(response.context["rows"]) == n

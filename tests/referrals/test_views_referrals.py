@@ -202,7 +202,7 @@ def test_inbox_costs_the_same_for_few_and_many(client, s, n, django_assert_max_n
         send_referral(s, open_case(s))
     client.force_login(s.worker)
     # Session, user, count, page (with case, organisations and services joined).
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):
         response = client.get(INBOX)
     assert response.status_code == 200 and len(response.context["rows"]) == n
 

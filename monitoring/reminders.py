@@ -1,0 +1,213 @@
+"""Reminders about monitoring returns: due soon and overdue to the provider, then escalation to
+the lead partner's partnership managers and to the commissioners funding the partnership.
+
+``sweep`` runs daily (Celery beat, ``monitoring.remind_returns``). It reads only the periods whose
+due date is close enough to today to remind about, so its cost grows with what is due, not with
+everything stored, and a fixed number of queries reads them however many organisations owe
+returns. Each reminder is ``notifications.actions.notify`` with a key naming what, which
+occurrence and whom, so a sweep run twice (or by two beats) reminds each person once.
+
+A return counts as in once it has been submitted, even if it was later returned for correction:
+timeliness is judged on the first submission (as on the dashboards' grid).
+"""
+
+from __future__ import annotations
+
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+from typing import Any
+
+from django.conf import settings
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.actions import notify
+
+from .choices import ReturnStatus
+from .models import MonitoringReturn, ReportingPeriod, ReturnRequirement
+
+logger = logging.getLogger(__name__)
+
+DUE_SOON = "return_due_soon"
+OVERDUE = "return_overdue"
+ESCALATED = "return_overdue_escalated"
+COMMISSIONER = "return_overdue_commissioner"
+KINDS = (DUE_SOON, OVERDUE, ESCALATED, COMMISSIONER)
+
+#: Days past the last escalation that a sweep still catches up on reminders it missed (beat
+#: down, a new member of staff). Older overdue returns are left alone, so the sweep's cost stays
+#: with what is due and a first run on old data does not send a flood about long-past periods.
+CATCH_UP_DAYS = 7
+
+
+def lead_days() -> int:
+    return int(getattr(settings, "MONITORING_REMINDER_LEAD_DAYS", 7))
+
+
+def escalate_after_days() -> int:
+    return int(getattr(settings, "MONITORING_ESCALATE_AFTER_DAYS", 14))
+
+
+def commissioner_after_days() -> int:
+    return int(getattr(settings, "MONITORING_COMMISSIONER_AFTER_DAYS", 28))
+
+
+@dataclass(frozen=True)
+class DueReturn:
+    """A return owed for a period and not yet submitted, ``days_overdue`` after its due date
+    (zero or negative: not overdue yet)."""
+
+    requirement: ReturnRequirement
+    period: ReportingPeriod
+    days_overdue: int
+
+    @property
+    def kinds(self) -> list[str]:
+        """The reminders this return calls for today."""
+        if self.days_overdue <= 0:
+            return [DUE_SOON] if self.days_overdue >= -lead_days() else []
+        kinds = [OVERDUE]
+        if self.days_overdue >= escalate_after_days():
+            kinds.append(ESCALATED)
+        if self.days_overdue >= commissioner_after_days():
+            kinds.append(COMMISSIONER)
+        return kinds
+
+
+def due_returns(today: datetime.date) -> list[DueReturn]:
+    """Returns due within the lead time or overdue (within the catch-up window) and not yet
+    submitted. Three queries, whatever the number of organisations."""
+    oldest = today - datetime.timedelta(
+        days=max(escalate_after_days(), commissioner_after_days()) + CATCH_UP_DAYS)
+    periods = list(ReportingPeriod.objects.filter(
+        due_on__gte=oldest, due_on__lte=today + datetime.timedelta(days=lead_days())))
+    if not periods:
+        return []
+    # The requirements in force for any of these periods (``for_period``, OR-ed), in SQL.
+    in_force = reduce(or_, (Q(frequency=period.frequency)
+                            & (Q(from_period__isnull=True)
+                               | Q(from_period__starts_on__lte=period.starts_on))
+                            & (Q(until_period__isnull=True)
+                               | Q(until_period__starts_on__gte=period.starts_on))
+                            for period in periods))
+    requirements = list(
+        ReturnRequirement.objects.filter(in_force)
+        .select_related("organisation", "partnership", "from_period", "until_period")
+        .order_by("partnership_id", "organisation_id", "frequency"))
+    # Submitted once (first submission recorded, or any revision past draft/returned): in.
+    submitted = set(
+        MonitoringReturn.objects.filter(period__in=periods)
+        .filter(Q(first_submitted_at__isnull=False) | Q(revision__gt=1)
+                | Q(status__in=[ReturnStatus.SUBMITTED, ReturnStatus.APPROVED]))
+        .values_list("partnership_id", "organisation_id", "period_id").distinct())
+    due = []
+    for period in periods:
+        for req in requirements:
+            if req.applies_to(period) and \
+                    (req.partnership_id, req.organisation_id, period.pk) not in submitted:
+                due.append(DueReturn(req, period, (today - period.due_on).days))
+    return due
+
+
+def _recipients(due: list[DueReturn], today: datetime.date) -> dict[str, dict[int, list[Any]]]:
+    """Who hears of each kind: ``kind → organisation or partnership id → users``. One query per
+    group of recipients needed, whatever their number."""
+    from accounts.models import Role, User
+    from partnerships.choices import MemberRole
+    from partnerships.querysets import in_force_on
+
+    kinds = {kind for d in due for kind in d.kinds}
+    found: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in KINDS}
+    users = User.objects.select_related(None).filter(is_active=True)
+    if kinds & {DUE_SOON, OVERDUE}:
+        orgs = {d.requirement.organisation_id for d in due if set(d.kinds) & {DUE_SOON, OVERDUE}}
+        for user in users.filter(role=Role.PROVIDER_STAFF, organisation_id__in=orgs):
+            found[DUE_SOON][user.organisation_id].append(user)
+        found[OVERDUE] = found[DUE_SOON]
+    if ESCALATED in kinds:
+        # Managers of each partnership's current lead partner (the reverse of ``managed_by``).
+        ids = {d.requirement.partnership_id for d in due if ESCALATED in d.kinds}
+        leads = (users.filter(role=Role.PARTNERSHIP_MANAGER)
+                 .filter(Q(organisation__memberships__partnership_id__in=ids)
+                         & Q(organisation__memberships__role=MemberRole.LEAD_PARTNER)
+                         & in_force_on(today, "organisation__memberships__joined_on",
+                                       "organisation__memberships__left_on"))
+                 .annotate(for_partnership=F("organisation__memberships__partnership_id"))
+                 .order_by("pk").distinct())
+        for user in leads:
+            found[ESCALATED][user.for_partnership].append(user)
+    if COMMISSIONER in kinds:
+        # Commissioners of the funders: those who read the partnership's dashboards.
+        ids = {d.requirement.partnership_id for d in due if COMMISSIONER in d.kinds}
+        funders = (users.filter(role=Role.COMMISSIONER,
+                                organisation__funding_given__partnership_id__in=ids)
+                   .annotate(for_partnership=F("organisation__funding_given__partnership_id"))
+                   .order_by("pk").distinct())
+        for user in funders:
+            found[COMMISSIONER][user.for_partnership].append(user)
+    return found
+
+
+def _message(kind: str, d: DueReturn) -> tuple[str, str, str]:
+    """Subject, body and link of one reminder: organisation, partnership, period and due date;
+    nothing about any person."""
+    org, partnership, period = d.requirement.organisation, d.requirement.partnership, d.period
+    due = f"{period.due_on.day} {period.due_on:%B %Y}"
+    what = f"{org}'s monitoring return to {partnership} for {period.label}"
+    late = f"{d.days_overdue} day{'s' if d.days_overdue != 1 else ''} overdue"
+    if kind == DUE_SOON:
+        days = -d.days_overdue
+        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        subject = f"Monitoring return due {when}: {org}, {period.label}"
+        body = f"{what} is due on {due}. Submit it from your organisation's returns page."
+        return subject, body, reverse("monitoring:my-returns")
+    if kind == OVERDUE:
+        subject = f"Monitoring return overdue: {org}, {period.label}"
+        body = (f"{what} was due on {due} and has not been submitted ({late}). Submit it from "
+                f"your organisation's returns page.")
+        return subject, body, reverse("monitoring:my-returns")
+    dashboard = reverse("monitoring:dashboard", args=[partnership.slug])
+    as_whom = ("the lead partner's partnership manager" if kind == ESCALATED
+               else "a commissioner funding the partnership")
+    subject = f"Overdue monitoring return: {org} to {partnership}, {period.label}"
+    body = (f"{what} was due on {due} and has still not been submitted ({late}). You are told "
+            f"as {as_whom}; the partnership's dashboard shows its returns.")
+    return subject, body, dashboard
+
+
+def reminder_key(kind: str, d: DueReturn, user: Any) -> str:
+    """``<kind>:<organisation>:<partnership>:<period>:<user>``: one reminder per recipient per
+    occurrence, however many sweeps."""
+    req = d.requirement
+    return f"{kind}:{req.organisation_id}:{req.partnership_id}:{d.period.pk}:{user.pk}"
+
+
+def sweep(today: datetime.date | None = None) -> dict[str, int]:
+    """Send the reminders due on ``today`` (UK date; default: today) that were not sent yet.
+    Returns how many notifications of each kind were created now."""
+    today = today or timezone.localdate()
+    due = due_returns(today)
+    sent = dict.fromkeys(KINDS, 0)
+    if not due:
+        return sent
+    recipients = _recipients(due, today)
+    for d in due:
+        for kind in d.kinds:
+            group = (d.requirement.organisation_id if kind in (DUE_SOON, OVERDUE)
+                     else d.requirement.partnership_id)
+            users = recipients[kind].get(group, [])
+            if not users:
+                continue
+            subject, body, url = _message(kind, d)
+            for user in users:
+                if notify(kind=kind, key=reminder_key(kind, d, user), recipient=user,
+                          subject=subject, body=body, url=url, obj=d.requirement) is not None:
+                    sent[kind] += 1
+    logger.info("Monitoring return reminders for %s: %s", today.isoformat(),
+                ", ".join(f"{kind} {n}" for kind, n in sent.items()))
+    return sent
