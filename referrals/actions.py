@@ -39,9 +39,9 @@ from .models import (
     PersonIdentifier,
     Referral,
     SharingProtocol,
-    working_days_after,
 )
 from .validators import missing_protocol_message
+from .working_days import working_days_after
 
 User = Any  # accounts.User
 

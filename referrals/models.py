@@ -8,8 +8,6 @@ details, because it ends up in audit rows, admin logs and messages.
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -105,7 +103,8 @@ class ReferralPathway(TimeStampedModel):
     eligibility_notes = models.TextField(blank=True)
     target_response_days = models.PositiveSmallIntegerField(
         default=5, validators=[MinValueValidator(1), MaxValueValidator(60)],
-        help_text="Working days (Monday to Friday) to accept or decline.")
+        help_text="Working days (Monday to Friday, not bank holidays in England and Wales) to "
+                  "accept or decline.")
     agreement = models.ForeignKey("partnerships.Agreement", null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="referral_pathways")
     last_reviewed_on = models.DateField(null=True, blank=True,
@@ -418,13 +417,3 @@ class Anonymisation(models.Model):
 
     def __str__(self) -> str:
         return f"Anonymisation of {self.case}"
-
-
-def working_days_after(start: datetime.date, days: int) -> datetime.date:
-    """The date ``days`` working days (Monday–Friday) after ``start``."""
-    day = start
-    while days > 0:
-        day += datetime.timedelta(days=1)
-        if day.weekday() < 5:
-            days -= 1
-    return day

@@ -13,7 +13,8 @@ from core.models import AuditEvent
 from partnerships.choices import AgreementStatus
 from referrals import actions
 from referrals.choices import LawfulBasis, ReferralStatus
-from referrals.models import Case, Referral, working_days_after
+from referrals.models import Case, Referral
+from referrals.working_days import working_days_after
 from tests.accounts.factories import ProviderStaffFactory
 from tests.partnerships.factories import (
     EndedMembershipFactory,
