@@ -7,22 +7,16 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.display import govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
 
 from . import actions
 from .forms import PreferencesForm
 from .models import Notification, NotificationPreference
-
-
-def _when(moment: object) -> str:
-    local = timezone.localtime(moment)
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B %Y} at {local.hour % 12 or 12}:{local:%M}{suffix}"
 
 
 @login_required
@@ -32,7 +26,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     queryset = Notification.objects.for_recipient(request.user).unread_first().only(
         "id", "kind", "subject", "body", "url", "created_on", "read_at", "recipient_id")
     result = paginate(queryset, request.GET.get("page"))
-    rows = [{"notification": n, "created": _when(n.created_on)} for n in result.page]
+    rows = [{"notification": n, "created": govuk_datetime(n.created_on)} for n in result.page]
     return render(request, "notifications/list.html", {
         "page": result.page, "rows": rows, "page_notice": result.notice})
 

@@ -15,6 +15,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import exceptions, permissions, serializers
 from rest_framework.request import Request
 
+from core.display import display_name
 from core.querysets import is_signed_in
 
 from ..choices import Frequency, MetricKind
@@ -151,7 +152,5 @@ class ReturnRevisionSerializer(serializers.ModelSerializer):
 
 
 def user_name(user: Any) -> str | None:
-    """Who did something, as people know them (full name, else user name)."""
-    if user is None:
-        return None
-    return user.get_full_name() or user.username
+    """Who did something (``core.display.display_name``); null for nobody."""
+    return display_name(user) or None

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
+from core.display import display_name, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
 from partnerships.models import Partnership
@@ -64,21 +65,6 @@ def _attempt(form: Any, action: Callable[..., MonitoringReturn],
         return None
 
 
-def _name(user: Any) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-def _when(moment: Any) -> str:
-    """A moment as GOV.UK writes it, in UK time: 1 April 2025 at 2:05pm."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B %Y} at {local.hour % 12 or 12}:{local:%M}{suffix}"
-
-
 def _may_correct(user: Any, ret: MonitoringReturn, sheet: selectors.ReturnSheet) -> bool:
     """Approved, not already being corrected, and the user submits for its organisation."""
     return (ret.status == ReturnStatus.APPROVED and not sheet.corrections
@@ -90,11 +76,11 @@ def _base_context(ret: MonitoringReturn, sheet: selectors.ReturnSheet) -> dict[s
         "ret": ret,
         "sheet": sheet,
         "status_tag": selectors.STATUS_TAGS.get(ret.get_status_display(), "govuk-tag--grey"),
-        "submitted_by": _name(ret.submitted_by),
-        "approved_by": _name(ret.approved_by),
-        "submitted_when": _when(ret.submitted_at),
-        "first_submitted_when": _when(ret.first_submitted_at),
-        "approved_when": _when(ret.approved_at),
+        "submitted_by": display_name(ret.submitted_by),
+        "approved_by": display_name(ret.approved_by),
+        "submitted_when": govuk_datetime(ret.submitted_at),
+        "first_submitted_when": govuk_datetime(ret.first_submitted_at),
+        "approved_when": govuk_datetime(ret.approved_at),
         "nav_section": NAV,
     }
 
@@ -209,7 +195,7 @@ def _locked_reason(user: Any, ret: MonitoringReturn) -> str:
     if not rules.has_perm("monitoring.edit_return", user, ret):
         return f"Only provider staff of {ret.organisation} can change its returns."
     if ret.status == ReturnStatus.APPROVED:
-        return (f"This return was approved on {_when(ret.approved_at)} and is locked. "
+        return (f"This return was approved on {govuk_datetime(ret.approved_at)} and is locked. "
                 "Start a correction to change its figures.")
     return ("This return has been submitted and is waiting for the lead partner's review, so "
             "it cannot be changed now. If they return it for correction, you can change it "

@@ -18,6 +18,7 @@ from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
 
+from core.display import display_name
 from core.querysets import is_signed_in
 from partnerships.api import OrganisationRefSerializer
 from partnerships.models import Organisation
@@ -90,10 +91,8 @@ def read_input(serializer_class: type[serializers.Serializer], request: Request,
 
 
 def user_name(user: Any) -> str | None:
-    """Who did something, as colleagues know them (full name, else user name)."""
-    if user is None:
-        return None
-    return user.get_full_name() or user.username
+    """Who did something (``core.display.display_name``); null for nobody."""
+    return display_name(user) or None
 
 
 @extend_schema_field({"type": "string", "nullable": True})

@@ -17,13 +17,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
+from core.display import display_name, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
 
 from .. import actions, selectors
 from ..choices import CaseStatus
 from ..forms import AssessmentForm, CaseUpdateForm, LeadChangeForm, case_update_initial
-from .common import NAV, Access, attempt, case_view, display_name, forbidden, posted, when
+from .common import NAV, Access, attempt, case_view, forbidden, posted
 
 
 def _back(access: Access) -> tuple[str, str]:
@@ -179,7 +180,7 @@ def access_log(request: HttpRequest, access: Access) -> HttpResponse:
                          _back(access))
     result = paginate(selectors.access_log(case), request.GET.get("page"))
     rows: list[dict[str, Any]] = [
-        {"when": when(row.accessed_at), "who": display_name(row.user) or "A deleted user",
+        {"when": govuk_datetime(row.accessed_at), "who": display_name(row.user) or "A deleted user",
          "organisation": row.organisation.name if row.organisation else "No organisation",
          "channel": row.get_channel_display(), "reason": row.reason}
         for row in result.page.object_list]

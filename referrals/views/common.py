@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 
 from core.errors import DomainError
 
@@ -108,16 +107,3 @@ def forbidden(request: HttpRequest, title: str, reason: str, back: tuple[str, st
                   status=403)
 
 
-def display_name(user: Any) -> str:
-    if user is None:
-        return ""
-    return user.get_full_name() or user.get_username()
-
-
-def when(moment: Any) -> str:
-    """A moment as GOV.UK writes it, in UK time: 1 April 2025 at 2:05pm."""
-    if moment is None:
-        return ""
-    local = timezone.localtime(moment)
-    suffix = "am" if local.hour < 12 else "pm"
-    return f"{local.day} {local:%B %Y} at {local.hour % 12 or 12}:{local:%M}{suffix}"

@@ -14,13 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
+from core.display import display_name
 from partnerships.models import Membership, Organisation
 
 from .. import actions
 from ..choices import AttendeeRole, CaseStatus, ConferenceStatus, ReferralStatus
 from ..forms import ConferenceForm
 from ..models import CaseConference
-from .common import NAV, Access, attempt, case_view, display_name, forbidden, posted
+from .common import NAV, Access, attempt, case_view, forbidden, posted
 
 
 def _defaults(case: Any) -> dict[str, int | None]:

@@ -11,11 +11,12 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.rules import is_caseworker
+from core.display import display_name, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
 
 from .. import actions, selectors
-from .common import NAV, display_name, when
+from .common import NAV
 
 
 @login_required
@@ -24,7 +25,8 @@ def notices(request: HttpRequest) -> HttpResponse:
     """Unacknowledged notices first, each with an Acknowledge button; then those acknowledged."""
     user = request.user
     result = paginate(selectors.notices_for(user), request.GET.get("page"))
-    rows = [{"notice": n, "sent": when(n.created_on), "acknowledged": when(n.acknowledged_at),
+    rows = [{"notice": n, "sent": govuk_datetime(n.created_on),
+             "acknowledged": govuk_datetime(n.acknowledged_at),
              "acknowledged_by": display_name(n.acknowledged_by)}
             for n in result.page.object_list]
     return render(request, "referrals/notices.html", {

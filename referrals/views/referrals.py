@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.rules import is_caseworker
+from core.display import display_name, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
 
@@ -27,17 +28,7 @@ from .. import actions, selectors
 from ..choices import CaseStatus, ReferralStatus
 from ..forms import DeclineForm, ReferForm, WithdrawForm
 from ..models import Referral
-from .common import (
-    NAV,
-    Access,
-    admin_reason,
-    attempt,
-    case_view,
-    display_name,
-    forbidden,
-    posted,
-    when,
-)
+from .common import NAV, Access, admin_reason, attempt, case_view, forbidden, posted
 
 # -- referring ------------------------------------------------------------------------------------
 
@@ -145,9 +136,9 @@ def _render_referral(request: HttpRequest, referral: Referral, involved: bool, *
         "case": referral.case,
         "tag": selectors.REFERRAL_TAGS.get(referral.status, ""),
         "overdue": selectors.is_overdue(referral),
-        "sent_when": when(referral.created_on),
+        "sent_when": govuk_datetime(referral.created_on),
         "sent_by": display_name(referral.sent_by),
-        "responded_when": when(referral.responded_at),
+        "responded_when": govuk_datetime(referral.responded_at),
         "responded_by": display_name(referral.responded_by),
         "may_respond": addressee and is_sent,
         "may_complete": addressee and referral.status == ReferralStatus.ACCEPTED,

@@ -1,0 +1,24 @@
+"""How people and moments are written on pages, emails and API answers, in one place."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.utils import timezone
+
+
+def display_name(user: Any) -> str:
+    """Who did something, as colleagues know them: full name, else user name ("" for nobody)."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def govuk_datetime(moment: datetime.datetime | None) -> str:
+    """A moment as GOV.UK writes it, in UK time: 1 April 2025 at 2:05pm ("" for none)."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    suffix = "am" if local.hour < 12 else "pm"
+    return f"{local.day} {local:%B %Y} at {local.hour % 12 or 12}:{local:%M}{suffix}"
