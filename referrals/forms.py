@@ -207,6 +207,14 @@ class AdminReasonForm(forms.Form):
         return reason
 
 
+def _check_order_dates(form: forms.Form, cleaned: dict[str, Any]) -> None:
+    """The order cannot end before it starts (said on the end date, as the action would)."""
+    starts, ends = cleaned.get("order_starts_on"), cleaned.get("order_ends_on")
+    if starts and ends and ends < starts:
+        form.add_error("order_ends_on", "The date the order ends must be the same as or after "
+                                        "the date it starts")
+
+
 class CaseOpenForm(forms.Form):
     """A new case: the partnership it is worked in (one the user's organisation is a current
     member of), its lead agency, the order and the little the work needs about the person."""
@@ -286,10 +294,7 @@ class CaseOpenForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        starts, ends = cleaned.get("order_starts_on"), cleaned.get("order_ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("order_ends_on", "The date the order ends must be the same as or "
-                                            "after the date it starts")
+        _check_order_dates(self, cleaned)
         partnership, lead = cleaned.get("partnership"), cleaned.get("lead_organisation")
         if partnership and lead and (int(partnership), int(lead)) not in self.members:
             self.add_error("lead_organisation",
@@ -352,10 +357,7 @@ class CaseUpdateForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        starts, ends = cleaned.get("order_starts_on"), cleaned.get("order_ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("order_ends_on", "The date the order ends must be the same as or "
-                                            "after the date it starts")
+        _check_order_dates(self, cleaned)
         return cleaned
 
     def changes(self, case: Any) -> dict[str, Any]:
