@@ -26,7 +26,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.actions import notify
+from notifications.sweeps import catch_up_days, lead_managers_of, remind, staff_of
 
 from .choices import ReturnStatus
 from .models import MonitoringReturn, ReportingPeriod, ReturnRequirement
@@ -38,12 +38,6 @@ OVERDUE = "return_overdue"
 ESCALATED = "return_overdue_escalated"
 COMMISSIONER = "return_overdue_commissioner"
 KINDS = (DUE_SOON, OVERDUE, ESCALATED, COMMISSIONER)
-
-#: Days past the last escalation that a sweep still catches up on reminders it missed (beat
-#: down, a new member of staff). Older overdue returns are left alone, so the sweep's cost stays
-#: with what is due and a first run on old data does not send a flood about long-past periods.
-CATCH_UP_DAYS = 7
-
 
 def lead_days() -> int:
     return int(getattr(settings, "MONITORING_REMINDER_LEAD_DAYS", 7))
@@ -83,7 +77,7 @@ def due_returns(today: datetime.date) -> list[DueReturn]:
     """Returns due within the lead time or overdue (within the catch-up window) and not yet
     submitted. Three queries, whatever the number of organisations."""
     oldest = today - datetime.timedelta(
-        days=max(escalate_after_days(), commissioner_after_days()) + CATCH_UP_DAYS)
+        days=max(escalate_after_days(), commissioner_after_days()) + catch_up_days())
     periods = list(ReportingPeriod.objects.filter(
         due_on__gte=oldest, due_on__lte=today + datetime.timedelta(days=lead_days())))
     if not periods:
@@ -118,34 +112,21 @@ def _recipients(due: list[DueReturn], today: datetime.date) -> dict[str, dict[in
     """Who hears of each kind: ``kind → organisation or partnership id → users``. One query per
     group of recipients needed, whatever their number."""
     from accounts.models import Role, User
-    from partnerships.choices import MemberRole
-    from partnerships.querysets import in_force_on
 
     kinds = {kind for d in due for kind in d.kinds}
     found: dict[str, dict[int, list[Any]]] = {k: defaultdict(list) for k in KINDS}
-    users = User.objects.select_related(None).filter(is_active=True)
     if kinds & {DUE_SOON, OVERDUE}:
         orgs = {d.requirement.organisation_id for d in due if set(d.kinds) & {DUE_SOON, OVERDUE}}
-        for user in users.filter(role=Role.PROVIDER_STAFF, organisation_id__in=orgs):
-            found[DUE_SOON][user.organisation_id].append(user)
-        found[OVERDUE] = found[DUE_SOON]
+        found[DUE_SOON] = found[OVERDUE] = staff_of(orgs, [Role.PROVIDER_STAFF])
     if ESCALATED in kinds:
-        # Managers of each partnership's current lead partner (the reverse of ``managed_by``).
-        ids = {d.requirement.partnership_id for d in due if ESCALATED in d.kinds}
-        leads = (users.filter(role=Role.PARTNERSHIP_MANAGER)
-                 .filter(Q(organisation__memberships__partnership_id__in=ids)
-                         & Q(organisation__memberships__role=MemberRole.LEAD_PARTNER)
-                         & in_force_on(today, "organisation__memberships__joined_on",
-                                       "organisation__memberships__left_on"))
-                 .annotate(for_partnership=F("organisation__memberships__partnership_id"))
-                 .order_by("pk").distinct())
-        for user in leads:
-            found[ESCALATED][user.for_partnership].append(user)
+        found[ESCALATED] = lead_managers_of(
+            {d.requirement.partnership_id for d in due if ESCALATED in d.kinds}, today)
     if COMMISSIONER in kinds:
         # Commissioners of the funders: those who read the partnership's dashboards.
         ids = {d.requirement.partnership_id for d in due if COMMISSIONER in d.kinds}
-        funders = (users.filter(role=Role.COMMISSIONER,
-                                organisation__funding_given__partnership_id__in=ids)
+        funders = (User.objects.select_related(None)
+                   .filter(is_active=True, role=Role.COMMISSIONER,
+                           organisation__funding_given__partnership_id__in=ids)
                    .annotate(for_partnership=F("organisation__funding_given__partnership_id"))
                    .order_by("pk").distinct())
         for user in funders:
@@ -180,11 +161,11 @@ def _message(kind: str, d: DueReturn) -> tuple[str, str, str]:
     return subject, body, dashboard
 
 
-def reminder_key(kind: str, d: DueReturn, user: Any) -> str:
-    """``<kind>:<organisation>:<partnership>:<period>:<user>``: one reminder per recipient per
-    occurrence, however many sweeps."""
+def occurrence_key(kind: str, d: DueReturn) -> str:
+    """``<kind>:<organisation>:<partnership>:<period>``; ``remind`` appends the recipient, so
+    each person is reminded once per occurrence, however many sweeps."""
     req = d.requirement
-    return f"{kind}:{req.organisation_id}:{req.partnership_id}:{d.period.pk}:{user.pk}"
+    return f"{kind}:{req.organisation_id}:{req.partnership_id}:{d.period.pk}"
 
 
 def sweep(today: datetime.date | None = None) -> dict[str, int]:
@@ -204,10 +185,8 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
             if not users:
                 continue
             subject, body, url = _message(kind, d)
-            for user in users:
-                if notify(kind=kind, key=reminder_key(kind, d, user), recipient=user,
-                          subject=subject, body=body, url=url, obj=d.requirement) is not None:
-                    sent[kind] += 1
+            sent[kind] += remind(kind=kind, key=occurrence_key(kind, d), users=users,
+                                 subject=subject, body=body, url=url, obj=d.requirement)
     logger.info("Monitoring return reminders for %s: %s", today.isoformat(),
                 ", ".join(f"{kind} {n}" for kind, n in sent.items()))
     return sent

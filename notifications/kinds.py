@@ -22,6 +22,22 @@ KINDS: dict[str, Kind] = {kind.key: kind for kind in (
     Kind("return_overdue_commissioner", "Overdue return escalated to the commissioner",
          "A return in a partnership you fund is still overdue after escalation to its "
          "partnership manager."),
+    Kind("review_due_soon", "Partnership review coming up",
+         "A quarterly review of a partnership your organisation belongs to is coming up."),
+    Kind("review_overdue", "Partnership review overdue or not recorded",
+         "A planned partnership review's date has passed and it has not been recorded "
+         "(to the partnership's managers)."),
+    Kind("conference_due_soon", "Case conference coming up",
+         "A planned conference on a case your organisation is involved in is coming up."),
+    Kind("conference_unrecorded", "Case conference not recorded",
+         "A planned conference on a case your organisation leads is past its date and has not "
+         "been recorded."),
+    Kind("agreement_review_due_soon", "Agreement review due soon",
+         "An agreement your organisation manages or signed is due for review soon."),
+    Kind("agreement_review_overdue", "Agreement review overdue",
+         "An agreement your organisation manages or signed is past its review date."),
+    Kind("agreement_expiring", "Agreement expiring",
+         "An agreement your organisation manages or signed expires soon."),
 )}
 
 

@@ -57,6 +57,8 @@ class Notification(models.Model):
     email_sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0, help_text="Email delivery attempts.")
+    digested_on = models.DateField(null=True, blank=True,
+                                   help_text="The day's digest email that carried it.")
 
     objects = NotificationQuerySet.as_manager()
 
@@ -67,6 +69,8 @@ class Notification(models.Model):
         ]
         indexes = [
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
+            models.Index(fields=["email_status", "digested_on"],
+                         name="notification_digest_idx"),
         ]
 
     def __str__(self) -> str:
@@ -95,3 +99,27 @@ class NotificationPreference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {kind_label(self.kind)}"
+
+
+class CalendarFeed(models.Model):
+    """A user's private iCalendar subscription. The URL carries only a random token (nothing
+    about the user); only its SHA-256 is stored, so the database cannot give the URL away.
+    Revoking sets ``revoked_at``; a revoked or unknown token gets a plain 404."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="calendar_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_on = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=models.Q(revoked_at__isnull=True),
+                                    name="calendar_feed_one_live_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "live"
+        return f"Calendar feed of {self.user} ({state})"

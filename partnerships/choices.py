@@ -64,3 +64,9 @@ class FundingSource(models.TextChoices):
     GRANT = "grant", "Grant"
     LOTTERY = "lottery", "Lottery"
     IN_KIND = "in_kind", "In kind"
+
+
+class ReviewStatus(models.TextChoices):
+    PLANNED = "planned", "Planned"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"

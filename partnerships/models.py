@@ -21,6 +21,7 @@ from .choices import (
     MemberRole,
     OrganisationKind,
     PartnershipStatus,
+    ReviewStatus,
     Setting,
 )
 
@@ -434,3 +435,59 @@ class Funding(TimeStampedModel):
     def __str__(self) -> str:
         return (f"£{self.amount:,.2f} from {self.funder} "
                 f"({self.period_start:%b %Y}–{self.period_end:%b %Y})")
+
+
+class ReviewMeeting(TimeStampedModel):
+    """A quarterly partnership review: members meet to review referral protocols and how the
+    partnership works (the guidance says quarterly). At most one is planned at a time; when one
+    is recorded as held, the next is planned ``REVIEW_INTERVAL_MONTHS`` after it."""
+
+    partnership = models.ForeignKey(Partnership, on_delete=models.CASCADE,
+                                    related_name="review_meetings")
+    planned_on = models.DateField()
+    status = models.CharField(max_length=10, choices=ReviewStatus.choices,
+                              default=ReviewStatus.PLANNED)
+    held_on = models.DateField(null=True, blank=True)
+    notes = models.TextField(blank=True, help_text="What was reviewed and agreed. No names of "
+                                                   "people using services.")
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["partnership", "-planned_on", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(status=ReviewStatus.HELD)
+                                   | Q(held_on__isnull=False),
+                                   name="review_held_has_date",
+                                   violation_error_message="A held review needs the date it "
+                                                           "was held."),
+            models.UniqueConstraint(fields=["partnership"],
+                                    condition=Q(status=ReviewStatus.PLANNED),
+                                    name="review_one_planned",
+                                    violation_error_message="This partnership already has a "
+                                                            "review planned."),
+        ]
+        indexes = [models.Index(fields=["status", "planned_on"], name="review_due")]
+
+    def __str__(self) -> str:
+        return f"Partnership review of {self.partnership}, {self.planned_on:%-d %b %Y}"
+
+
+class ReviewAttendance(models.Model):
+    """Whether a member organisation sent anyone to a held review (organisations, not names)."""
+
+    meeting = models.ForeignKey(ReviewMeeting, on_delete=models.CASCADE,
+                                related_name="attendance")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
+                                     related_name="review_attendance")
+    attended = models.BooleanField()
+
+    class Meta:
+        ordering = ["meeting", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "organisation"],
+                                    name="review_attendance_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {'attended' if self.attended else 'sent no one'}"

@@ -176,6 +176,17 @@ CELERY_BEAT_SCHEDULE = {
     # Monitoring returns due soon or overdue: providers reminded, then escalated.
     "remind-monitoring-returns": {"task": "monitoring.remind_returns",
                                   "schedule": crontab(hour=7, minute=0)},
+    # Quarterly partnership reviews and agreement reviews/expiry.
+    "remind-partnership-reviews": {"task": "partnerships.remind_reviews",
+                                   "schedule": crontab(hour=7, minute=5)},
+    "remind-agreements": {"task": "partnerships.remind_agreements",
+                          "schedule": crontab(hour=7, minute=10)},
+    # Case conferences coming up, and unrecorded ones flagged to the lead agency.
+    "remind-case-conferences": {"task": "referrals.remind_conferences",
+                                "schedule": crontab(hour=7, minute=15)},
+    # One email a day gathering the notifications people chose to get as a digest.
+    "send-daily-digests": {"task": "notifications.send_digests",
+                           "schedule": crontab(hour=17, minute=30)},
 }
 
 REST_FRAMEWORK = {
@@ -275,6 +286,23 @@ MONITORING_DUE_DAYS = env.int("MONITORING_DUE_DAYS", default=28)
 MONITORING_REMINDER_LEAD_DAYS = env.int("MONITORING_REMINDER_LEAD_DAYS", default=7)
 MONITORING_ESCALATE_AFTER_DAYS = env.int("MONITORING_ESCALATE_AFTER_DAYS", default=14)
 MONITORING_COMMISSIONER_AFTER_DAYS = env.int("MONITORING_COMMISSIONER_AFTER_DAYS", default=28)
+
+# Quarterly partnership reviews: the next one is planned this many months after the last held
+# one; members are reminded this many days ahead; the managers are told once it is this many
+# days past its date and still not recorded.
+REVIEW_INTERVAL_MONTHS = env.int("REVIEW_INTERVAL_MONTHS", default=3)
+REVIEW_REMINDER_LEAD_DAYS = env.int("REVIEW_REMINDER_LEAD_DAYS", default=14)
+REVIEW_OVERDUE_AFTER_DAYS = env.int("REVIEW_OVERDUE_AFTER_DAYS", default=1)
+# Case conferences: involved organisations are reminded this many days ahead; the lead agency is
+# told once a planned conference is this many days past its date and still not recorded.
+CONFERENCE_REMINDER_LEAD_DAYS = env.int("CONFERENCE_REMINDER_LEAD_DAYS", default=3)
+CONFERENCE_UNRECORDED_AFTER_DAYS = env.int("CONFERENCE_UNRECORDED_AFTER_DAYS", default=2)
+# Agreements: reviews due within this many days, and expiry within this many, are reminded.
+AGREEMENT_REVIEW_LEAD_DAYS = env.int("AGREEMENT_REVIEW_LEAD_DAYS", default=30)
+AGREEMENT_EXPIRY_LEAD_DAYS = env.int("AGREEMENT_EXPIRY_LEAD_DAYS", default=60)
+# Reminder sweeps catch up on reminders missed for this many days (beat down, new staff);
+# anything older is left alone so a first run on old data does not send a flood.
+REMINDER_CATCH_UP_DAYS = env.int("REMINDER_CATCH_UP_DAYS", default=7)
 
 # Casework: closed cases whose referrals used no sharing protocol are anonymised this many
 # months after closing (otherwise the longest retention period of their protocols applies).

@@ -18,10 +18,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from monitoring import reminders, tasks
+from monitoring import tasks
 from monitoring.choices import Frequency
 from monitoring.models import ReportingPeriod, ReturnRequirement
 from monitoring.reminders import COMMISSIONER, DUE_SOON, ESCALATED, OVERDUE, sweep
+from notifications import sweeps
 from notifications.models import Notification
 from tests.accounts.factories import (
     CommissionerFactory,
@@ -301,7 +302,7 @@ def test_the_sweep_reads_in_the_same_number_of_queries_for_2_or_20_organisations
     FundingFactory(partnership=s.partnership)
     add_provider(s, "Provider 1")
     calls: list[dict[str, Any]] = []  # ``notify`` stubbed: what the sweep itself costs
-    monkeypatch.setattr(reminders, "notify", lambda **kw: calls.append(kw) or object())
+    monkeypatch.setattr(sweeps, "notify", lambda **kw: calls.append(kw) or object())
 
     def queries() -> tuple[int, int]:
         calls.clear()
