@@ -28,7 +28,8 @@ run: install
 	@echo ""
 	@echo "Partnership Registry is starting at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	@echo ""
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@# The web server plus one Celery worker with beat (reminders), stopped together.
+	$(BIN)/python scripts/run_local.py $(HOST):$(PORT)
 
 test: install
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
@@ -37,4 +38,4 @@ lint: install
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf $(VENV) db.sqlite3 media
+	rm -rf $(VENV) db.sqlite3 media .celery

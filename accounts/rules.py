@@ -244,6 +244,52 @@ for model in ("referralpathway", "sharingprotocol", "caseworksettings"):
         rules.add_perm(f"referrals.{verb}_{model}", is_platform_admin)
 
 
+# -- Partnership reviews ---------------------------------------------------------------------------
+# (After casework, because it builds on ``member_of_partnership`` and ``funds_partnership``.)
+# The partnership's managers (the current lead partner's partnership managers) and platform
+# admins plan, move and record the quarterly reviews (``partnerships.reviews``). Anyone from a
+# current member organisation, the commissioners who fund the partnership and admins may read
+# them. Who attended is a judgement on each partner's engagement: the engagement report is for
+# the managers, the funders' commissioners and admins only.
+
+
+@rules.predicate
+def member_or_funding_commissioner(user: Any, obj: Any) -> bool:
+    """The user's organisation is a current member of the partnership, or the user is a
+    commissioner whose organisation funds it: ``member_of_partnership | (is_commissioner &
+    funds_partnership)`` in one query (the partnership page asks it for every visitor)."""
+    partnership = _partnership_of(obj)
+    org_id = getattr(user, "organisation_id", None)
+    if partnership is None or not org_id or not is_active_user(user):
+        return False
+    from django.db.models import Exists, Q
+
+    reads = Q(Exists(partnership.memberships.filter(organisation_id=org_id)
+                     .active_on(timezone.localdate())))
+    if is_commissioner(user):
+        reads |= Q(Exists(partnership.funding.filter(funder_id=org_id)))
+    return type(partnership).objects.filter(pk=partnership.pk).filter(reads).exists()
+
+
+rules.add_perm("partnerships.manage_reviews", is_platform_admin | manages_partnership)
+rules.add_perm("partnerships.view_reviews", is_platform_admin | member_or_funding_commissioner)
+rules.add_perm("partnerships.view_engagement",
+               is_platform_admin | manages_partnership | (is_commissioner & funds_partnership))
+
+
+@rules.predicate
+def listed_or_led(user: Any, obj: Any) -> bool:
+    """No object (the admin's list, which shows a manager only the partnerships they manage),
+    or the object's partnership is led by the user's organisation."""
+    return obj is None or leads_partnership(user, obj)
+
+
+# In the admin the reviews are read-only (they change only through the actions).
+for model in ("reviewmeeting", "reviewattendance"):
+    rules.add_perm(f"partnerships.view_{model}",
+                   is_platform_admin | (is_partnership_manager & listed_or_led))
+
+
 # -- Notifications ---------------------------------------------------------------------------------
 # A user sees and marks read only their own notifications (the pages start from
 # ``Notification.objects.for_recipient(user)``, which says the same in SQL); platform admins may
@@ -258,3 +304,10 @@ def is_recipient(user: Any, notification: Any) -> bool:
 
 rules.add_perm("notifications.read_notification", is_recipient)
 rules.add_perm("notifications.view_notification", is_platform_admin)
+# Calendar feeds: every active user may have one private link to their meetings (their own only:
+# the actions take the signed-in user). Case conferences appear in it only for caseworkers, and
+# only for cases their organisation is involved in (``Case.objects.involving``). Platform admins
+# see who has a link, read-only, in the admin (never the token's hash).
+rules.add_perm("notifications.subscribe_calendar", is_active_user)
+rules.add_perm("notifications.calendar_case_conferences", is_caseworker)
+rules.add_perm("notifications.view_calendarfeed", is_platform_admin)

@@ -15,6 +15,13 @@ def display_name(user: Any) -> str:
     return user.get_full_name() or user.get_username()
 
 
+def govuk_date(day: datetime.date | None) -> str:
+    """A day as GOV.UK writes it: 5 January 2027 ("" for none)."""
+    if day is None:
+        return ""
+    return f"{day.day} {day:%B %Y}"
+
+
 def govuk_datetime(moment: datetime.datetime | None) -> str:
     """A moment as GOV.UK writes it, in UK time: 1 April 2025 at 2:05pm ("" for none)."""
     if moment is None:

@@ -1044,11 +1044,13 @@ def load_demo(*, log: Callable[[str], None] = lambda line: None) -> DemoReport:
     """Load the demo registry in one transaction, skipping whatever already exists."""
     from demo.monitoring import load_monitoring
     from demo.referrals import load_referrals
+    from demo.reviews import load_reviews
 
     with transaction.atomic():
         report = _Loader(log).run()
         load_monitoring(report=report, log=log)  # needs the demo logins, so comes last
         load_referrals(report=report, log=log)  # casework by the demo logins, too
+        load_reviews(report=report, log=log)  # quarterly reviews, with their attendance
         return report
 
 

@@ -14,10 +14,9 @@ timeliness is judged on the first submission (as on the dashboards' grid).
 from __future__ import annotations
 
 import datetime
-import logging
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import reduce
+from functools import partial, reduce
 from operator import or_
 from typing import Any
 
@@ -26,12 +25,11 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.sweeps import catch_up_days, lead_managers_of, remind, staff_of
+from core.display import govuk_date
+from notifications.sweeps import Reminder, catch_up_days, lead_managers_of, send, staff_of
 
 from .choices import ReturnStatus
 from .models import MonitoringReturn, ReportingPeriod, ReturnRequirement
-
-logger = logging.getLogger(__name__)
 
 DUE_SOON = "return_due_soon"
 OVERDUE = "return_overdue"
@@ -138,7 +136,7 @@ def _message(kind: str, d: DueReturn) -> tuple[str, str, str]:
     """Subject, body and link of one reminder: organisation, partnership, period and due date;
     nothing about any person."""
     org, partnership, period = d.requirement.organisation, d.requirement.partnership, d.period
-    due = f"{period.due_on.day} {period.due_on:%B %Y}"
+    due = govuk_date(period.due_on)
     what = f"{org}'s monitoring return to {partnership} for {period.label}"
     late = f"{d.days_overdue} day{'s' if d.days_overdue != 1 else ''} overdue"
     if kind == DUE_SOON:
@@ -173,20 +171,14 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
     Returns how many notifications of each kind were created now."""
     today = today or timezone.localdate()
     due = due_returns(today)
-    sent = dict.fromkeys(KINDS, 0)
-    if not due:
-        return sent
-    recipients = _recipients(due, today)
-    for d in due:
-        for kind in d.kinds:
-            group = (d.requirement.organisation_id if kind in (DUE_SOON, OVERDUE)
-                     else d.requirement.partnership_id)
-            users = recipients[kind].get(group, [])
-            if not users:
-                continue
-            subject, body, url = _message(kind, d)
-            sent[kind] += remind(kind=kind, key=occurrence_key(kind, d), users=users,
-                                 subject=subject, body=body, url=url, obj=d.requirement)
-    logger.info("Monitoring return reminders for %s: %s", today.isoformat(),
-                ", ".join(f"{kind} {n}" for kind, n in sent.items()))
-    return sent
+    recipients = _recipients(due, today) if due else {}
+
+    def group(kind: str, d: DueReturn) -> int:
+        return (d.requirement.organisation_id if kind in (DUE_SOON, OVERDUE)
+                else d.requirement.partnership_id)
+
+    return send((Reminder(kind=kind, key=occurrence_key(kind, d),
+                          users=recipients[kind].get(group(kind, d), []),
+                          message=partial(_message, kind, d), obj=d.requirement)
+                 for d in due for kind in d.kinds),
+                kinds=KINDS, what="Monitoring return", today=today)

@@ -9,6 +9,8 @@ from django import forms
 from .kinds import KINDS
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# When the digest goes: beat entry "send-daily-digests" in config/settings (17:30, UK time).
+DIGEST_HINT = "If you choose Yes, you get one email at 5:30pm each day listing these instead."
 
 
 class PreferencesForm(forms.Form):
@@ -30,6 +32,7 @@ class PreferencesForm(forms.Form):
             self.fields[f"digest-{key}"] = forms.ChoiceField(
                 label="Gather these into one email a day?", choices=YES_NO,
                 widget=forms.RadioSelect, initial="yes" if digest else "no",
+                help_text=DIGEST_HINT,
                 error_messages={"required": "Choose whether to get a daily digest",
                                 "invalid_choice": "Choose Yes or No"})
             self.rows.append({"kind": kind, "email": self[f"email-{key}"],

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from .kinds import kind_label
 
@@ -16,6 +17,7 @@ class EmailStatus(models.TextChoices):
     OPTED_OUT = "opted_out", "Not sent: the recipient turned email off for this kind"
     DIGEST = "digest", "Left for the recipient's daily digest"
     NO_ADDRESS = "no_address", "Not sent: the recipient has no email address"
+    WITHDRAWN = "withdrawn", "Not sent: what it was about no longer exists"
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -51,7 +53,9 @@ class Notification(models.Model):
                                      on_delete=models.SET_NULL)
     object_id = models.CharField(max_length=64, blank=True)
     obj = GenericForeignKey("content_type", "object_id")
-    created_on = models.DateTimeField(auto_now_add=True)
+    # Set by the caller's clock (not auto_now_add) so that ``notify_many`` can stamp one batch
+    # with one moment and find exactly the rows it inserted.
+    created_on = models.DateTimeField(default=timezone.now, editable=False)
     email_status = models.CharField(max_length=16, choices=EmailStatus.choices,
                                     default=EmailStatus.PENDING)
     email_sent_at = models.DateTimeField(null=True, blank=True)
@@ -71,6 +75,8 @@ class Notification(models.Model):
             models.Index(fields=["recipient", "read_at"], name="notification_unread_idx"),
             models.Index(fields=["email_status", "digested_on"],
                          name="notification_digest_idx"),
+            models.Index(fields=["email_status", "created_on"],
+                         name="notification_pending_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,22 +1,31 @@
-"""The user's notifications: the list (unread first), opening one, and email settings."""
+"""The user's notifications: the list (unread first), opening one, email settings, and the
+private calendar feed (its link is managed on the settings page)."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import (
+    require_GET,
+    require_http_methods,
+    require_POST,
+    require_safe,
+)
 
-from core.display import govuk_datetime
+from core.display import govuk_date, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
 
-from . import actions
+from . import actions, calendar
 from .forms import PreferencesForm
-from .models import Notification, NotificationPreference
+from .models import CalendarFeed, Notification, NotificationPreference
 
 
 @login_required
@@ -74,4 +83,74 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "Your notification settings are saved.")
             return redirect("notifications:settings")
-    return render(request, "notifications/settings.html", {"form": form})
+    return render(request, "notifications/settings.html", {
+        "form": form, "calendar": _calendar_status(request.user)})
+
+
+def _calendar_status(user: Any) -> dict[str, Any]:
+    """The settings page's calendar section: whether a live link exists, and when it was
+    created and last fetched (UK time). One query, plus the permission lookup of a
+    non-caseworker."""
+    conferences = user.has_perm("notifications.calendar_case_conferences")
+    feed = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True).only(
+        "id", "created_on", "last_used_at", "user_id").first()
+    if feed is None:
+        return {"live": False, "conferences": conferences}
+    return {"live": True, "conferences": conferences,
+            "created": govuk_date(timezone.localdate(feed.created_on)),
+            "last_used": govuk_datetime(feed.last_used_at) if feed.last_used_at else ""}
+
+
+@login_required
+@require_POST
+def calendar_create(request: HttpRequest) -> HttpResponse:
+    """Create (or replace) the user's calendar link and show it this once: only its hash is
+    stored, so this response is the only place the URL ever appears (not cached, not
+    redirected through a session)."""
+    replacing = CalendarFeed.objects.filter(user=request.user, revoked_at__isnull=True).exists()
+    try:
+        token = actions.calendar_feed_create(user=request.user)
+    except DomainError as exc:
+        messages.error(request, str(exc))
+        return redirect("notifications:settings")
+    response = render(request, "notifications/calendar_created.html", {
+        "feed_url": calendar.feed_url(token), "replacing": replacing})
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def calendar_revoke(request: HttpRequest) -> HttpResponse:
+    """Turn the user's calendar link off; subscribed calendars stop updating."""
+    if actions.calendar_feed_revoke(user=request.user):
+        messages.success(request, "Your calendar link is turned off. Calendars subscribed to it "
+                                  "will no longer update.")
+    else:
+        messages.info(request, "You have no calendar link to turn off.")
+    return redirect("notifications:settings")
+
+
+def _not_found() -> HttpResponse:
+    """The one answer for every token that does not open a feed. Marked as logged, so Django's
+    request logger does not write the path (which holds the token) as a warning."""
+    response = HttpResponseNotFound("Not found", content_type="text/plain; charset=utf-8")
+    response["Cache-Control"] = "no-store"
+    response._has_been_logged = True
+    return response
+
+
+@require_safe
+def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
+    """The user's meetings as iCalendar, for calendar programs (no sign-in: the URL's random
+    token is the credential). Unknown, revoked, malformed, or of a user no longer active: the
+    same plain 404. A fixed number of queries whatever the number of meetings."""
+    feed = calendar.live_feed_for_token(token)
+    if feed is None:
+        return _not_found()
+    calendar.note_use(feed)
+    body = calendar.ics_text(calendar.events_for(feed.user, timezone.localdate()))
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="meetings.ics"'
+    response["Cache-Control"] = "private, max-age=900"
+    return response

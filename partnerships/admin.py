@@ -35,6 +35,8 @@ from .models import (
     Organisation,
     Partnership,
     Region,
+    ReviewAttendance,
+    ReviewMeeting,
     Signatory,
 )
 
@@ -406,3 +408,62 @@ class AgreementAdmin(PartnershipsAdmin):
         if done:
             noun = "agreement" if done == 1 else "agreements"
             self.message_user(request, f"Put {done} {noun} into effect.", level=messages.SUCCESS)
+
+
+# -- quarterly reviews (read-only: they change through partnerships.reviews) ---------------------
+
+
+class ReviewAttendanceInline(TabularInline):
+    model = ReviewAttendance
+    fields = ("organisation", "attended")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ReviewMeeting)
+class ReviewMeetingAdmin(PartnershipsAdmin):
+    """Read-only: reviews are planned, moved and recorded on the partnership's review pages
+    (``partnerships.reviews``), which check the dates, ask for every member's attendance and
+    plan the next one; an admin form would skip all of that."""
+
+    list_display = ("partnership", "planned_on", "status", "held_on", "attendance_summary",
+                    "page_link")
+    list_filter = ("status",)
+    list_select_related = ("partnership",)
+    search_fields = ("partnership__name", "notes")
+    date_hierarchy = "planned_on"
+    fields = ("partnership", "planned_on", "status", "held_on", "notes", "recorded_by",
+              "page_link")
+    readonly_fields = fields
+    inlines = (ReviewAttendanceInline,)
+
+    def get_queryset(self, request: HttpRequest) -> models.QuerySet:
+        attended = models.Count("attendance", filter=Q(attendance__attended=True))
+        return super().get_queryset(request).annotate(
+            attended_count=attended, expected_count=models.Count("attendance"))
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    @admin.display(description="attendance")
+    def attendance_summary(self, obj: ReviewMeeting) -> str:
+        if obj.held_on is None:
+            return "—"
+        return f"{obj.attended_count} of {obj.expected_count} attended"
+
+    @admin.display(description="page")
+    def page_link(self, obj: ReviewMeeting) -> str:
+        url = reverse("partnerships:reviews", args=[obj.partnership.slug])
+        return format_html('<a href="{}">Reviews of {}</a>', url, obj.partnership)

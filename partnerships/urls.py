@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import compare, detail, documents, search
+from .views import compare, detail, documents, reviews, search
 
 app_name = "partnerships"
 
@@ -11,6 +11,14 @@ urlpatterns = [
     path("partnerships/compare/", compare.compare, name="compare"),
     path("partnerships/compare/export.csv", compare.compare_export, name="compare-export"),
     path("partnerships/<slug:slug>/", detail.partnership_detail, name="detail"),
+    path("partnerships/<slug:slug>/reviews/", reviews.reviews, name="reviews"),
+    path("partnerships/<slug:slug>/reviews/<int:pk>/record/", reviews.review_record,
+         name="review-record"),
+    path("partnerships/<slug:slug>/reviews/<int:pk>/reschedule/", reviews.review_reschedule,
+         name="review-reschedule"),
+    path("partnerships/<slug:slug>/engagement/", reviews.engagement, name="engagement"),
+    path("partnerships/<slug:slug>/engagement/export.csv", reviews.engagement_export,
+         name="engagement-export"),
     path("organisations/<slug:slug>/", detail.organisation_detail, name="organisation"),
     path("agreements/<int:pk>/document/", documents.agreement_document,
          name="agreement-document"),

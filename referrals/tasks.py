@@ -7,10 +7,12 @@ carry case references only, never anything about a person.
 
 from __future__ import annotations
 
+import datetime
 import logging
 from typing import Any
 
 from celery import shared_task
+from django.utils import timezone
 
 from .retention import anonymise_due
 
@@ -39,3 +41,13 @@ def send_end_of_order_notices() -> dict[str, Any]:
         logger.info("End-of-order notices sent for %s; refused for %s",
                     ", ".join(sent) or "none", ", ".join(refused) or "none")
     return {"notified": sent, "refused": refused}
+
+
+@shared_task(name="referrals.remind_conferences")
+def remind_conferences(today: str | None = None) -> dict[str, int]:
+    """Remind the organisations involved in a case of its conferences coming up, and flag to the
+    lead agency those past their date and not recorded (daily). ``today``: an ISO date, for a
+    manual catch-up run; by default the UK date."""
+    from .reminders import sweep
+
+    return sweep(datetime.date.fromisoformat(today) if today else timezone.localdate())

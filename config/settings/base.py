@@ -134,6 +134,9 @@ EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = _email.get("EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = _email.get("EMAIL_USE_SSL", False)
+# Seconds before a silent mail server counts as a failure (the task then retries), instead
+# of holding a worker until its time limit.
+EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL",
                              default="Partnership Registry <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
@@ -151,6 +154,9 @@ else:
 # Celery: JSON only, bounded run times, late acks so a lost worker's task is redelivered.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# The queue tasks are sent to and workers read (one per deployment sharing a Redis; tests
+# give each of their workers its own).
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="celery")
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -160,7 +166,13 @@ CELERY_TASK_SOFT_TIME_LIMIT = 4 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 2 * 60 * 60}
+# Redis hands a task that was taken but never acknowledged (its worker died) to another worker
+# once this many seconds have passed since it was taken. It must exceed the longest countdown or
+# eta we use (retry back-off is at most 10 minutes) and the longest task, or a task still waiting
+# or running would be handed out twice (docs/operations.md). Tests of lost workers shorten it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+}
 # The periodic tasks (run by exactly one `celery beat`), in UK time.
 CELERY_BEAT_SCHEDULE = {
     # Closed cases past their protocol's retention period are anonymised overnight.
@@ -184,6 +196,10 @@ CELERY_BEAT_SCHEDULE = {
     # Case conferences coming up, and unrecorded ones flagged to the lead agency.
     "remind-case-conferences": {"task": "referrals.remind_conferences",
                                 "schedule": crontab(hour=7, minute=15)},
+    # Emails whose delivery task was lost (broker restarted empty, retries exhausted) are
+    # queued again; delivery is idempotent, so this never sends twice.
+    "redeliver-pending-notifications": {"task": "notifications.redeliver_pending",
+                                        "schedule": crontab(minute="*/15")},
     # One email a day gathering the notifications people chose to get as a digest.
     "send-daily-digests": {"task": "notifications.send_digests",
                            "schedule": crontab(hour=17, minute=30)},

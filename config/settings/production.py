@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env
+from .base import REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -15,6 +15,13 @@ if len(SECRET_KEY) < 50:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the host names the site is served on.")
+
+# Celery needs a real broker: without Redis, reminders and emails would silently never be sent.
+if not REDIS_URL:
+    raise ImproperlyConfigured(
+        "REDIS_URL must be set in production (e.g. redis://redis:6379/0): it is the broker of the "
+        "Celery worker and beat that send reminders and emails."
+    )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

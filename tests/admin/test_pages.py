@@ -105,6 +105,18 @@ def _notification() -> Model:
                                        body="The 2025–26 Q1 return was due on 28 July 2025.")
 
 
+def _calendar_feed() -> Model:
+    from notifications.models import CalendarFeed
+
+    return CalendarFeed.objects.create(user=ProviderStaffFactory(), token_hash="0" * 64)
+
+
+def _review_meeting() -> Model:
+    from tests.partnerships.review_factories import held_review
+
+    return held_review()
+
+
 # builder here is skipped on its change page (and named in the skip reason).
 BUILDERS: dict[str, Callable[[], Model]] = {
     "core.auditevent": _audit_event,
@@ -116,6 +128,7 @@ BUILDERS: dict[str, Callable[[], Model]] = {
     "partnerships.leadresponsibility": LeadResponsibilityFactory,
     "partnerships.agreement": lambda: SignatoryFactory(agreement=AgreementFactory()).agreement,
     "partnerships.funding": FundingFactory,
+    "partnerships.reviewmeeting": _review_meeting,
     "services.servicecategory": lambda: category(),
     "services.service": _service,
     "services.location": LocationFactory,
@@ -131,6 +144,7 @@ BUILDERS: dict[str, Callable[[], Model]] = {
     "referrals.referralpathway": PathwayFactory,
     "referrals.caseworksettings": CaseworkSettingsFactory,
     "notifications.notification": _notification,
+    "notifications.calendarfeed": _calendar_feed,
     "auth.group": _group,
     "authtoken.tokenproxy": _token,
     "axes.accessattempt": _axes("AccessAttempt"),

@@ -54,7 +54,7 @@ def test_database_url_selects_postgresql_and_redis_url_the_broker():
 def test_production_check_deploy_reports_nothing():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                  DJANGO_ENV="production", SECRET_KEY=PROD_KEY,
-                 ALLOWED_HOSTS="registry.example.org")
+                 ALLOWED_HOSTS="registry.example.org", REDIS_URL="redis://127.0.0.1:6379/0")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 

@@ -22,7 +22,6 @@ from monitoring import tasks
 from monitoring.choices import Frequency
 from monitoring.models import ReportingPeriod, ReturnRequirement
 from monitoring.reminders import COMMISSIONER, DUE_SOON, ESCALATED, OVERDUE, sweep
-from notifications import sweeps
 from notifications.models import Notification
 from tests.accounts.factories import (
     CommissionerFactory,
@@ -301,24 +300,27 @@ def test_the_sweep_reads_in_the_same_number_of_queries_for_2_or_20_organisations
     PartnershipManagerFactory(organisation=s.lead)
     FundingFactory(partnership=s.partnership)
     add_provider(s, "Provider 1")
-    calls: list[dict[str, Any]] = []  # ``notify`` stubbed: what the sweep itself costs
-    monkeypatch.setattr(sweeps, "notify", lambda **kw: calls.append(kw) or object())
 
     def queries() -> tuple[int, int]:
-        calls.clear()
+        Notification.objects.all().delete()
         with CaptureQueriesContext(connection) as ctx:
             sweep(D(2025, 5, 26))
-        return len(ctx.captured_queries), len(calls)
+        return len(ctx.captured_queries), Notification.objects.count()
 
-    few, few_calls = queries()
+    queries()  # content types cached, as in a worker that has run before
+    few, few_told = queries()
     for i in range(2, 20):
         org, _ = add_provider(s, f"Provider {i}")
         ProviderStaffFactory(organisation=org)
-    many, many_calls = queries()
+    many, many_told = queries()
 
     # Overdue to each staff member, escalated to both managers, to the one commissioner.
-    assert (few_calls, many_calls) == (2 + 2 * 2 + 2, (2 + 18 * 2) + 20 * 2 + 20)
-    assert many == few <= 6
+    assert (few_told, many_told) == (2 + 2 * 2 + 2, (2 + 18 * 2) + 20 * 2 + 20)
+    # Periods, requirements, submitted, 3 recipient groups, already told; then the insert and
+    # one read-back inside a transaction, however many are told (SQLite's 999-parameter limit
+    # splits the 98-row insert in two; PostgreSQL takes 500 rows a statement).
+    assert few <= 11
+    assert many == few + (1 if connection.vendor == "sqlite" else 0)
 
 
 # -- tasks and schedule --------------------------------------------------------------------------

@@ -1,11 +1,13 @@
 """notify creates once per key; deliver emails at most once, respecting preferences."""
 
+import datetime as dt
 import smtplib
 from unittest import mock
 
 import pytest
 from django.core import mail
 from django.db import IntegrityError
+from django.utils import timezone
 
 from core.errors import DomainError
 from notifications import actions
@@ -140,6 +142,27 @@ def test_a_deleted_notification_is_skipped(make_notification):
     notification.delete()
     assert actions.deliver(notification_id=notification_id) is False
     assert mail.outbox == []
+
+
+def test_waiting_notifications_are_queued_again_after_a_while(make_notification,
+                                                            django_capture_on_commit_callbacks):
+    lost = make_notification()  # its delivery task never ran (the broker lost it)
+    recent = make_notification()
+    sent = make_notification(deliver=True)
+    tried_out = make_notification()
+    Notification.objects.filter(pk=tried_out.pk).update(attempts=10)
+    an_hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Notification.objects.exclude(pk=recent.pk).update(created_on=an_hour_ago)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.redeliver_pending() == 1
+
+    statuses = dict(Notification.objects.values_list("pk", "email_status"))
+    assert statuses == {lost.pk: EmailStatus.SENT, recent.pk: EmailStatus.PENDING,
+                        sent.pk: EmailStatus.SENT, tried_out.pk: EmailStatus.PENDING}
+    assert len(mail.outbox) == 2  # ``sent`` once, ``lost`` once: nothing twice
+    with django_capture_on_commit_callbacks(execute=True):
+        assert actions.redeliver_pending() == 0
 
 
 def test_a_mail_failure_raises_for_a_retry_and_records_nothing_sent(make_notification):

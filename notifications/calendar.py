@@ -1,0 +1,248 @@
+"""A user's private iCalendar feed: which meetings it holds, and the RFC 5545 text.
+
+The feed is fetched by calendar programs (Outlook, Google Calendar) with no session, so the
+URL's random token is the only credential. It holds meetings only, never anything about the
+people using services: partnership reviews name the partnership, case conferences name the
+case reference (a random reference, not the person). Every event is an all-day DATE event, so a
+meeting on the day the clocks change stays on its day in every time zone.
+
+Rules, in one place:
+
+* reviews (planned and held) of partnerships the user's organisation is a current member of;
+* case conferences (planned and held) of open cases the user's organisation is involved in
+  (``Case.objects.involving``), for caseworkers only (``accounts.rules``);
+* dated from ``WINDOW_PAST_DAYS`` ago to ``WINDOW_AHEAD_DAYS`` ahead (a held meeting by the
+  day it was held, a planned one by its planned day);
+* cancelled reviews, and cancelled or missed conferences, are left out rather than sent as
+  ``STATUS:CANCELLED``: a subscribed calendar drops an event that disappears from the feed,
+  which is what a cancelled meeting should do, and it keeps the feed to what will happen or did.
+
+We write the iCalendar text ourselves (a few dozen lines) rather than depend on a library:
+CRLF line ends, lines folded at 75 octets without splitting a UTF-8 character, TEXT values
+escaped (backslash, semicolon, comma, newline), a DTSTAMP and a stable UID on every event.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from core.display import govuk_date
+
+from .models import CalendarFeed
+
+WINDOW_PAST_DAYS = 90
+WINDOW_AHEAD_DAYS = 400
+CALENDAR_NAME = "Partnership Registry meetings"
+PRODID = "-//Partnership Registry//Meetings calendar//EN"
+UID_DOMAIN = "partnership-registry"
+# ``secrets.token_urlsafe(32)`` gives 43 characters; anything not URL-safe base64, or of an
+# implausible length, is refused before it reaches the database.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
+
+
+def hash_token(token: str) -> str:
+    """The SHA-256 hex of a token: all the database ever holds, so it cannot give a URL away."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def feed_url(token: str) -> str:
+    """The absolute subscription URL for a raw token (shown once, when it is created)."""
+    return _absolute(reverse("notifications:calendar-feed", args=[token]))
+
+
+def live_feed_for_token(token: str) -> CalendarFeed | None:
+    """The live feed of an active user for ``token``, or None for anything else (unknown,
+    revoked, malformed, or its user no longer active): callers answer all of these the same
+    way, so a response never hints which it was. One query."""
+    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
+        return None
+    return (CalendarFeed.objects.select_related("user")
+            .filter(token_hash=hash_token(token), revoked_at__isnull=True,
+                    user__is_active=True).first())
+
+
+def note_use(feed: CalendarFeed, now: datetime.datetime | None = None) -> bool:
+    """Record when the feed was last fetched, at most once a minute (calendar programs poll;
+    a write on every poll would be noise). True if it wrote."""
+    now = now or timezone.now()
+    if feed.last_used_at is not None and now - feed.last_used_at < datetime.timedelta(minutes=1):
+        return False
+    feed.last_used_at = now
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+    return True
+
+
+@dataclass(frozen=True)
+class Event:
+    """One all-day meeting in the feed."""
+
+    uid: str
+    day: datetime.date
+    summary: str
+    description: str
+    url: str
+    stamp: datetime.datetime  # when the meeting's record last changed (DTSTAMP)
+
+
+def _absolute(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _when(meeting: Any, *, held: bool) -> tuple[datetime.date, str]:
+    """A meeting's day in the calendar (held: the day it was held) and the words for it."""
+    if held:
+        return meeting.held_on, (f"Held on {govuk_date(meeting.held_on)} "
+                                 f"(planned for {govuk_date(meeting.planned_on)}).")
+    return meeting.planned_on, f"Planned for {govuk_date(meeting.planned_on)}."
+
+
+def _review_url(slug: str) -> str:
+    return _absolute(reverse("partnerships:reviews", args=[slug]))
+
+
+def window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day the feed covers."""
+    return (today - datetime.timedelta(days=WINDOW_PAST_DAYS),
+            today + datetime.timedelta(days=WINDOW_AHEAD_DAYS))
+
+
+def _dated_within(first: datetime.date, last: datetime.date, planned: str, held: str) -> Q:
+    return (Q(status=planned, planned_on__range=(first, last))
+            | Q(status=held, held_on__range=(first, last)))
+
+
+def review_events(user: Any, today: datetime.date) -> list[Event]:
+    """Reviews of partnerships the user's organisation is a current member of. One query."""
+    from partnerships.choices import ReviewStatus
+    from partnerships.models import Membership, ReviewMeeting
+
+    if not getattr(user, "organisation_id", None):
+        return []
+    first, last = window(today)
+    member = Membership.objects.active_on(today).filter(
+        organisation_id=user.organisation_id, partnership_id=OuterRef("partnership_id"))
+    meetings = (ReviewMeeting.objects
+                .filter(_dated_within(first, last, ReviewStatus.PLANNED, ReviewStatus.HELD))
+                .filter(Exists(member))
+                .select_related("partnership")
+                .only("id", "planned_on", "held_on", "status", "modified_on",
+                      "partnership__name", "partnership__slug")
+                .order_by("planned_on", "id"))
+    events = []
+    for meeting in meetings:
+        day, description = _when(meeting, held=meeting.status == ReviewStatus.HELD)
+        events.append(Event(
+            uid=f"review-{meeting.pk}@{UID_DOMAIN}", day=day,
+            summary=f"Partnership review: {meeting.partnership.name}",
+            description=f"Quarterly partnership review. {description}",
+            url=_review_url(meeting.partnership.slug), stamp=meeting.modified_on))
+    return events
+
+
+def conference_events(user: Any, today: datetime.date) -> list[Event]:
+    """Conferences of open cases the user's organisation is involved in, for caseworkers only
+    (others get none). One query."""
+    from referrals.choices import ConferenceStatus
+    from referrals.models import Case, CaseConference
+
+    if not user.has_perm("notifications.calendar_case_conferences"):
+        return []
+    first, last = window(today)
+    cases = Case.objects.involving(user.organisation_id, on=today).open()
+    conferences = (CaseConference.objects
+                   .filter(_dated_within(first, last, ConferenceStatus.PLANNED,
+                                         ConferenceStatus.HELD))
+                   .filter(case__in=cases.values("pk"))
+                   .select_related("case")
+                   .only("id", "kind", "planned_on", "held_on", "status", "modified_on",
+                         "case__reference")
+                   .order_by("planned_on", "id"))
+    events = []
+    for conference in conferences:
+        day, description = _when(conference, held=conference.status == ConferenceStatus.HELD)
+        reference = conference.case.reference
+        events.append(Event(
+            uid=f"conference-{conference.pk}@{UID_DOMAIN}", day=day,
+            summary=f"{conference.get_kind_display()}: case {reference}",
+            description=f"Case conference on case {reference}. {description}",
+            url=_absolute(reverse("referrals:case", args=[reference])),
+            stamp=conference.modified_on))
+    return events
+
+
+def events_for(user: Any, today: datetime.date | None = None) -> list[Event]:
+    """Everything in the user's feed, by day. A fixed number of queries whatever their number."""
+    today = today or timezone.localdate()
+    events = review_events(user, today) + conference_events(user, today)
+    return sorted(events, key=lambda event: (event.day, event.uid))
+
+
+# -- RFC 5545 writing -----------------------------------------------------------------------------
+
+
+def escape_text(value: str) -> str:
+    """A TEXT value (RFC 5545 3.3.11): backslash, semicolon and comma escaped, newlines as \\n."""
+    value = value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return re.sub(r"\r\n|\r|\n", "\\\\n", value)
+
+
+def fold(line: str) -> str:
+    """Fold a content line at 75 octets (RFC 5545 3.1): each continuation starts with one space,
+    which counts towards its 75; a UTF-8 character is never split."""
+    parts: list[str] = []
+    current, size, limit = [], 0, 75
+    for char in line:
+        width = len(char.encode("utf-8"))
+        if size + width > limit:
+            parts.append("".join(current))
+            current, size, limit = [], 0, 74
+        current.append(char)
+        size += width
+    parts.append("".join(current))
+    return "\r\n ".join(parts)
+
+
+def _utc_stamp(moment: datetime.datetime) -> str:
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _event_lines(event: Event) -> list[str]:
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{event.uid}",
+        f"DTSTAMP:{_utc_stamp(event.stamp)}",
+        f"DTSTART;VALUE=DATE:{event.day:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{event.day + datetime.timedelta(days=1):%Y%m%d}",
+        f"SUMMARY:{escape_text(event.summary)}",
+        f"DESCRIPTION:{escape_text(event.description)}",
+        f"URL:{event.url}",
+        "TRANSP:TRANSPARENT",  # an all-day marker, not a day-long busy block
+        "END:VEVENT",
+    ]
+
+
+def ics_text(events: Iterable[Event]) -> str:
+    """The whole calendar as RFC 5545 text: CRLF line ends, folded lines."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        f"X-WR-CALNAME:{escape_text(CALENDAR_NAME)}",
+        "X-PUBLISHED-TTL:PT1H",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+    ]
+    for event in events:
+        lines.extend(_event_lines(event))
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)

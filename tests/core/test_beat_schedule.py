@@ -1,0 +1,31 @@
+"""The beat schedule: every entry names a task a worker knows, at a time that makes sense."""
+
+from __future__ import annotations
+
+from celery.schedules import crontab
+from django.conf import settings
+
+from config.celery import app
+
+
+def test_every_scheduled_task_is_registered_with_the_worker() -> None:
+    app.loader.import_default_modules()  # what a worker does at start: each app's tasks.py
+    scheduled = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
+    assert scheduled - set(app.tasks) == set()
+    assert {"monitoring.remind_returns", "partnerships.remind_reviews",
+            "partnerships.remind_agreements", "referrals.remind_conferences",
+            "notifications.send_digests", "notifications.redeliver_pending"} <= scheduled
+
+
+def test_the_reminder_sweeps_run_in_the_morning_before_the_working_day() -> None:
+    sweeps = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values()
+              if entry["task"].split(".")[1].startswith("remind_")]
+    assert len(sweeps) == 4
+    for entry in sweeps:
+        schedule = entry["schedule"]
+        assert isinstance(schedule, crontab)
+        assert schedule.hour == {7}, entry["task"]
+
+
+def test_the_beat_runs_in_uk_time() -> None:
+    assert settings.CELERY_TIMEZONE == "Europe/London"
