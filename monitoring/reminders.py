@@ -26,7 +26,15 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.display import govuk_date
-from notifications.sweeps import Reminder, catch_up_days, lead_managers_of, send, staff_of
+from notifications.sweeps import (
+    Reminder,
+    catch_up_days,
+    days_until,
+    lead_managers_of,
+    plural,
+    send,
+    staff_of,
+)
 
 from .choices import ReturnStatus
 from .models import MonitoringReturn, ReportingPeriod, ReturnRequirement
@@ -138,10 +146,9 @@ def _message(kind: str, d: DueReturn) -> tuple[str, str, str]:
     org, partnership, period = d.requirement.organisation, d.requirement.partnership, d.period
     due = govuk_date(period.due_on)
     what = f"{org}'s monitoring return to {partnership} for {period.label}"
-    late = f"{d.days_overdue} day{'s' if d.days_overdue != 1 else ''} overdue"
+    late = f"{plural(d.days_overdue, 'day')} overdue"
     if kind == DUE_SOON:
-        days = -d.days_overdue
-        when = "today" if days == 0 else f"in {days} day{'s' if days != 1 else ''}"
+        when = days_until(period.due_on, period.due_on + datetime.timedelta(days=d.days_overdue))
         subject = f"Monitoring return due {when}: {org}, {period.label}"
         body = f"{what} is due on {due}. Submit it from your organisation's returns page."
         return subject, body, reverse("monitoring:my-returns")

@@ -37,6 +37,12 @@ def plural(n: int, word: str) -> str:
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
+def days_until(day: datetime.date, today: datetime.date) -> str:
+    """How soon, as a subject line says it: ``today``, ``tomorrow``, ``in 5 days``."""
+    days = (day - today).days
+    return {0: "today", 1: "tomorrow"}.get(days, f"in {plural(days, 'day')}")
+
+
 def _active_users() -> Any:
     from accounts.models import User
 

@@ -37,6 +37,7 @@ from core.display import govuk_date
 from notifications.sweeps import (
     Reminder,
     catch_up_days,
+    days_until,
     lead_managers_of,
     plural,
     send,
@@ -133,8 +134,7 @@ def _review_message(kind: str, meeting: ReviewMeeting, today: datetime.date
     partnership, when = meeting.partnership, govuk_date(meeting.planned_on)
     url = reviews_url(partnership)
     if kind == REVIEW_DUE_SOON:
-        days = (meeting.planned_on - today).days
-        soon = {0: "today", 1: "tomorrow"}.get(days, f"in {plural(days, 'day')}")
+        soon = days_until(meeting.planned_on, today)
         subject = f"Partnership review {soon}: {partnership}, {when}"
         body = (f"The quarterly review of {partnership} is planned for {when}. You are told as "
                 f"a member of the partnership; the reviews page has the details.")
@@ -247,8 +247,7 @@ def _agreement_message(kind: str, agreement: Agreement, day: datetime.date,
     why = ("You are told as a partnership manager of the lead partner or of a signatory; the "
            "partnership's page lists its agreements.")
     if kind == AGREEMENT_REVIEW_DUE_SOON:
-        days = (day - today).days
-        soon = "today" if days == 0 else f"in {plural(days, 'day')}"
+        soon = days_until(day, today)
         subject = f"Agreement review due {soon}: {agreement.title}, {partnership}"
         body = f"The review of {what} in {partnership} is due on {when}. {why}"
     elif kind == AGREEMENT_REVIEW_OVERDUE:
@@ -257,8 +256,7 @@ def _agreement_message(kind: str, agreement: Agreement, day: datetime.date,
         body = (f"The review of {what} in {partnership} was due on {when} "
                 f"({plural(late, 'day')} ago). {why}")
     else:
-        days = (day - today).days
-        soon = "today" if days == 0 else f"in {plural(days, 'day')}"
+        soon = days_until(day, today)
         subject = f"Agreement expires {soon}: {agreement.title}, {partnership}"
         body = (f"{what} in {partnership} expires on {when}. Renew or replace it in time. "
                 f"{why}")

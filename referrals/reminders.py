@@ -27,7 +27,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.display import govuk_date
-from notifications.sweeps import Reminder, caseworkers_of, catch_up_days, plural, send
+from notifications.sweeps import (
+    Reminder,
+    caseworkers_of,
+    catch_up_days,
+    days_until,
+    plural,
+    send,
+)
 
 from .choices import CaseStatus, ConferenceStatus
 from .models import CaseConference, LeadAgency, Referral
@@ -134,8 +141,7 @@ def _message(kind: str, d: DueConference, today: datetime.date) -> tuple[str, st
     what = conference.get_kind_display()
     url = reverse("referrals:case", args=[case])
     if kind == DUE_SOON:
-        days = (conference.planned_on - today).days
-        soon = {0: "today", 1: "tomorrow"}.get(days, f"in {plural(days, 'day')}")
+        soon = days_until(conference.planned_on, today)
         subject = f"Case conference {soon}: {case}, {when}"
         body = (f"{what} for case {case} is planned for {when}. You are told as a caseworker "
                 f"of an organisation involved in the case; the case page has the details.")

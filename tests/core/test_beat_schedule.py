@@ -17,7 +17,7 @@ def test_every_scheduled_task_is_registered_with_the_worker() -> None:
             "notifications.send_digests", "notifications.redeliver_pending"} <= scheduled
 
 
-def test_the_reminder_sweeps_run_in_the_morning_before_the_working_day() -> None:
+def test_the_reminder_sweeps_run_every_morning_before_the_working_day() -> None:
     sweeps = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values()
               if entry["task"].split(".")[1].startswith("remind_")]
     assert len(sweeps) == 4
@@ -25,6 +25,14 @@ def test_the_reminder_sweeps_run_in_the_morning_before_the_working_day() -> None
         schedule = entry["schedule"]
         assert isinstance(schedule, crontab)
         assert schedule.hour == {7}, entry["task"]
+        assert schedule.day_of_month == set(range(1, 32))  # every day, weekends included
+        assert schedule.day_of_week == set(range(7))
+
+
+def test_lost_deliveries_are_queued_again_every_quarter_hour() -> None:
+    entry = settings.CELERY_BEAT_SCHEDULE["redeliver-pending-notifications"]
+    assert entry["schedule"].minute == {0, 15, 30, 45}
+    assert entry["schedule"].hour == set(range(24))
 
 
 def test_the_beat_runs_in_uk_time() -> None:

@@ -8,6 +8,8 @@ import datetime
 from dataclasses import dataclass
 
 import factory
+import pytest
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from partnerships.choices import ReviewStatus
@@ -57,6 +59,15 @@ class ReviewAttendanceFactory(DjangoModelFactory):
     meeting = factory.SubFactory(HeldReviewFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     attended = True
+
+
+#: The day the review tests are written for (``today`` fixture in conftest.py).
+REVIEW_TODAY = datetime.date(2026, 11, 25)
+
+
+def at(monkeypatch: pytest.MonkeyPatch, moment: datetime.datetime) -> None:
+    """Make ``timezone.now()`` answer ``moment`` (a UTC datetime) for the rest of the test."""
+    monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
 @dataclass

@@ -19,7 +19,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from partnerships import engagement
 from partnerships.choices import ReviewStatus
@@ -44,28 +43,17 @@ from tests.partnerships.review_factories import (
     ReviewAttendanceFactory,
     ReviewMeetingFactory,
     ReviewSetup,
+    at,
     review_setup,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
 D = dt.date
 TODAY = D(2026, 11, 25)
 
 
-def at(monkeypatch: pytest.MonkeyPatch, moment: dt.datetime) -> None:
-    monkeypatch.setattr(timezone, "now", lambda: moment)
 
-
-@pytest.fixture(autouse=True)
-def today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    at(monkeypatch, dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC))
-    return TODAY
-
-
-@pytest.fixture
-def s() -> ReviewSetup:
-    return review_setup()
 
 
 def held(s: ReviewSetup, held_on: dt.date, came: dict[Any, bool]) -> Any:

@@ -323,13 +323,3 @@ def test_the_task_runs_the_sweep(w: World) -> None:
 def test_the_task_defaults_to_the_uk_date(w: World, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2025, 3, 2, 9, tzinfo=dt.UTC))
     assert tasks.remind_agreements.apply().get() == {**nothing(), AGREEMENT_REVIEW_DUE_SOON: 3}
-
-
-def test_beat_runs_the_task_daily() -> None:
-    from celery import current_app
-    from django.conf import settings
-
-    schedule = {entry["task"]: entry["schedule"]
-                for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "partnerships.remind_agreements" in current_app.tasks
-    assert schedule["partnerships.remind_agreements"].day_of_month == set(range(1, 32))

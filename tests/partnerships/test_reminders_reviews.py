@@ -334,13 +334,3 @@ def test_the_task_defaults_to_the_uk_date(w: World, meeting: ReviewMeeting,
                                           monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(timezone, "now", lambda: dt.datetime(2025, 3, 18, 9, tzinfo=dt.UTC))
     assert tasks.remind_reviews.apply().get() == {**nothing(), REVIEW_DUE_SOON: 4}
-
-
-def test_beat_runs_the_task_daily() -> None:
-    from celery import current_app
-    from django.conf import settings
-
-    schedule = {entry["task"]: entry["schedule"]
-                for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "partnerships.remind_reviews" in current_app.tasks
-    assert schedule["partnerships.remind_reviews"].day_of_month == set(range(1, 32))

@@ -30,27 +30,15 @@ from tests.partnerships.review_factories import (
     HeldReviewFactory,
     ReviewMeetingFactory,
     ReviewSetup,
-    review_setup,
+    at,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
 D = dt.date
 
 
-def at(monkeypatch: pytest.MonkeyPatch, moment: dt.datetime) -> None:
-    monkeypatch.setattr(timezone, "now", lambda: moment)
 
-
-@pytest.fixture(autouse=True)
-def today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    at(monkeypatch, dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC))
-    return D(2026, 11, 25)
-
-
-@pytest.fixture
-def s() -> ReviewSetup:
-    return review_setup()
 
 
 def counts() -> tuple[int, int, int]:

@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from core.models import AuditEvent
 from partnerships.choices import ReviewStatus
@@ -25,27 +24,16 @@ from tests.partnerships.review_factories import (
     ReviewAttendanceFactory,
     ReviewMeetingFactory,
     ReviewSetup,
+    at,
     review_setup,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("today")]
 
 D = dt.date
 
 
-def at(monkeypatch: pytest.MonkeyPatch, moment: dt.datetime) -> None:
-    monkeypatch.setattr(timezone, "now", lambda: moment)
 
-
-@pytest.fixture(autouse=True)
-def today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    at(monkeypatch, dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC))
-    return D(2026, 11, 25)
-
-
-@pytest.fixture
-def s() -> ReviewSetup:
-    return review_setup()
 
 
 def reviews_url(s: ReviewSetup) -> str:

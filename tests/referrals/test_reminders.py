@@ -394,16 +394,6 @@ def test_the_task_defaults_to_the_uk_date(s: Casework, conference: CaseConferenc
     assert tasks.remind_conferences.apply().get() == {**nothing(), DUE_SOON: 1}
 
 
-def test_beat_runs_the_task_daily() -> None:
-    from celery import current_app
-    from django.conf import settings
-
-    schedule = {entry["task"]: entry["schedule"]
-                for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "referrals.remind_conferences" in current_app.tasks
-    assert schedule["referrals.remind_conferences"].day_of_month == set(range(1, 32))
-
-
 def test_already_sent_checks_thousands_of_keys(s: Casework, conference: CaseConference) -> None:
     """More keys than SQLite takes parameters in one query (999): batched there, one query on
     PostgreSQL."""
