@@ -1044,6 +1044,7 @@ def load_demo(*, log: Callable[[str], None] = lambda line: None) -> DemoReport:
     """Load the demo registry in one transaction, skipping whatever already exists."""
     from demo.monitoring import load_monitoring
     from demo.referrals import load_referrals
+    from demo.reminders import send_todays_reminders
     from demo.reviews import load_reviews
 
     with transaction.atomic():
@@ -1051,6 +1052,7 @@ def load_demo(*, log: Callable[[str], None] = lambda line: None) -> DemoReport:
         load_monitoring(report=report, log=log)  # needs the demo logins, so comes last
         load_referrals(report=report, log=log)  # casework by the demo logins, too
         load_reviews(report=report, log=log)  # quarterly reviews, with their attendance
+        send_todays_reminders(log=log)  # what the 07:00 sweeps would send today
         return report
 
 

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.models import TimeStampedModel
+from core.periods import financial_year_start, quarter_for, quarter_label
+from core.periods import month_end as _month_end
 
 from . import querysets
 from .choices import Aggregation, Frequency, MetricKind, Operator, ReturnStatus, RuleForm
@@ -21,22 +23,6 @@ DEFAULT_DUE_DAYS = 28
 
 def due_days() -> int:
     return int(getattr(settings, "MONITORING_DUE_DAYS", DEFAULT_DUE_DAYS))
-
-
-def _month_end(year: int, month: int) -> datetime.date:
-    first_next = datetime.date(year + month // 12, month % 12 + 1, 1)
-    return first_next - datetime.timedelta(days=1)
-
-
-def financial_year_start(date: datetime.date) -> int:
-    """The calendar year the UK financial year containing ``date`` starts in (April–March)."""
-    return date.year if date.month >= 4 else date.year - 1
-
-
-def quarter_for(date: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """First and last day of the UK financial-year quarter containing ``date`` (Q1 = Apr–Jun)."""
-    first_month = (date.month - 1) // 3 * 3 + 1  # calendar quarters line up with FY quarters
-    return datetime.date(date.year, first_month, 1), _month_end(date.year, first_month + 2)
 
 
 def period_bounds(frequency: str, date: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -183,10 +169,10 @@ class ReportingPeriod(models.Model):
 
     @property
     def label(self) -> str:
+        if self.frequency == Frequency.QUARTERLY:
+            return quarter_label(self.starts_on)
         fy = financial_year_start(self.starts_on)
         year = f"{fy}–{str(fy + 1)[-2:]}"
-        if self.frequency == Frequency.QUARTERLY:
-            return f"{year} Q{(self.starts_on.month - 4) % 12 // 3 + 1}"
         if self.frequency == Frequency.MONTHLY:
             return f"{self.starts_on:%B %Y}"
         return year

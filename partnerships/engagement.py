@@ -35,6 +35,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from core.periods import quarter_for, quarter_label
+
 from .choices import OrganisationKind, ReviewStatus
 from .models import Membership, Organisation, Partnership, ReviewAttendance, ReviewMeeting
 from .querysets import overlapping
@@ -63,8 +65,7 @@ class Quarter:
     @property
     def label(self) -> str:
         """As monitoring names quarters: 2026–27 Q3."""
-        fy = self.starts_on.year if self.starts_on.month >= 4 else self.starts_on.year - 1
-        return f"{fy}–{str(fy + 1)[-2:]} Q{(self.starts_on.month - 4) % 12 // 3 + 1}"
+        return quarter_label(self.starts_on)
 
     @property
     def months(self) -> str:
@@ -73,12 +74,8 @@ class Quarter:
 
 
 def quarter_of(day: datetime.date) -> Quarter:
-    """The financial quarter containing ``day`` (they line up with calendar quarters)."""
-    first_month = (day.month - 1) // 3 * 3 + 1
-    start = datetime.date(day.year, first_month, 1)
-    next_start = (datetime.date(day.year + 1, 1, 1) if first_month == 10
-                  else datetime.date(day.year, first_month + 3, 1))
-    return Quarter(start, next_start - datetime.timedelta(days=1))
+    """The financial quarter containing ``day``."""
+    return Quarter(*quarter_for(day))
 
 
 def report_quarters(today: datetime.date) -> list[Quarter]:

@@ -11,7 +11,6 @@ Kept out of ``actions.py`` (already long) on purpose; helpers from there are reu
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Mapping
 from typing import Any
@@ -25,6 +24,7 @@ from core.actions import audited_create, audited_update
 from core.display import govuk_date
 from core.errors import DomainError
 from core.models import AuditEvent
+from core.periods import add_months
 
 from .choices import PartnershipStatus, ReviewStatus
 from .models import Membership, Organisation, Partnership, ReviewAttendance, ReviewMeeting
@@ -36,15 +36,6 @@ MANAGE = "partnerships.manage_reviews"
 
 def _today() -> datetime.date:
     return timezone.localdate()
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day of the month ``months`` later, clamped to the month's end (30 November + 3
-    months is 28 or 29 February), so a review is never pushed into the following month."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def next_review_on(held_on: datetime.date) -> datetime.date:

@@ -12,9 +12,10 @@ six weeks from the trigger until the order ends, never on a three-way meeting's 
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from typing import Any, NamedTuple
+
+from core.periods import add_months
 
 from .choices import ConferenceKind, ConferenceStatus, JointMeetingInterval
 
@@ -29,15 +30,6 @@ class Planned(NamedTuple):
 
     kind: str
     on: datetime.date
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    """``day`` moved by whole months, on the same day of the month or the month's last day
-    when it is shorter (31 January + 1 month = 28 or 29 February)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return day.replace(year=year, month=month,
-                       day=min(day.day, calendar.monthrange(year, month)[1]))
 
 
 def midpoint(starts_on: datetime.date, ends_on: datetime.date) -> datetime.date:

@@ -5,6 +5,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONCE
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -173,6 +174,30 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
 }
+
+
+def _clock(name: str, default: str) -> tuple[int, int]:
+    """An HH:MM time of day from the environment (UK time), refused clearly when malformed."""
+    value = env.str(name, default=default)
+    try:
+        hour, minute = (int(part) for part in value.split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} must be a time of day as HH:MM, e.g. {default}; "
+                                   f"got {value!r}.") from None
+    return hour, minute
+
+
+def _minutes_after(at: tuple[int, int], minutes: int) -> dict[str, int]:
+    total = (at[0] * 60 + at[1] + minutes) % (24 * 60)
+    return {"hour": total // 60, "minute": total % 60}
+
+
+# The reminder sweeps start at REMINDER_SWEEPS_AT (UK time; before the working day), five
+# minutes apart; the daily digests go at DIGEST_AT.
+REMINDER_SWEEPS_AT = _clock("REMINDER_SWEEPS_AT", "07:00")
+DIGEST_AT = _clock("DIGEST_AT", "17:30")
 # The periodic tasks (run by exactly one `celery beat`), in UK time.
 CELERY_BEAT_SCHEDULE = {
     # Closed cases past their protocol's retention period are anonymised overnight.
@@ -187,22 +212,22 @@ CELERY_BEAT_SCHEDULE = {
                                  "schedule": crontab(hour=0, minute=30)},
     # Monitoring returns due soon or overdue: providers reminded, then escalated.
     "remind-monitoring-returns": {"task": "monitoring.remind_returns",
-                                  "schedule": crontab(hour=7, minute=0)},
+                                  "schedule": crontab(**_minutes_after(REMINDER_SWEEPS_AT, 0))},
     # Quarterly partnership reviews and agreement reviews/expiry.
     "remind-partnership-reviews": {"task": "partnerships.remind_reviews",
-                                   "schedule": crontab(hour=7, minute=5)},
+                                   "schedule": crontab(**_minutes_after(REMINDER_SWEEPS_AT, 5))},
     "remind-agreements": {"task": "partnerships.remind_agreements",
-                          "schedule": crontab(hour=7, minute=10)},
+                          "schedule": crontab(**_minutes_after(REMINDER_SWEEPS_AT, 10))},
     # Case conferences coming up, and unrecorded ones flagged to the lead agency.
     "remind-case-conferences": {"task": "referrals.remind_conferences",
-                                "schedule": crontab(hour=7, minute=15)},
+                                "schedule": crontab(**_minutes_after(REMINDER_SWEEPS_AT, 15))},
     # Emails whose delivery task was lost (broker restarted empty, retries exhausted) are
     # queued again; delivery is idempotent, so this never sends twice.
     "redeliver-pending-notifications": {"task": "notifications.redeliver_pending",
                                         "schedule": crontab(minute="*/15")},
     # One email a day gathering the notifications people chose to get as a digest.
     "send-daily-digests": {"task": "notifications.send_digests",
-                           "schedule": crontab(hour=17, minute=30)},
+                           "schedule": crontab(hour=DIGEST_AT[0], minute=DIGEST_AT[1])},
 }
 
 REST_FRAMEWORK = {

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+
 from celery.schedules import crontab
 from django.conf import settings
 
@@ -37,3 +42,30 @@ def test_lost_deliveries_are_queued_again_every_quarter_hour() -> None:
 
 def test_the_beat_runs_in_uk_time() -> None:
     assert settings.CELERY_TIMEZONE == "Europe/London"
+
+
+def _settings_in_a_new_process(**environment: str) -> subprocess.CompletedProcess:
+    code = ("from django.conf import settings as s; import json; print(json.dumps("
+            "{e['task']: [sorted(e['schedule'].hour), sorted(e['schedule'].minute)] "
+            "for e in s.CELERY_BEAT_SCHEDULE.values()}))")
+    env = {**os.environ, "DJANGO_ENV": "test", "DJANGO_SETTINGS_MODULE": "config.settings",
+           **environment}
+    return subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"],
+                          env=env, capture_output=True, text=True, timeout=60, check=False)
+
+
+def test_the_sweep_and_digest_times_come_from_the_environment() -> None:
+    done = _settings_in_a_new_process(REMINDER_SWEEPS_AT="06:50", DIGEST_AT="16:05")
+    assert done.returncode == 0, done.stderr
+    times = json.loads(done.stdout)
+    assert times["monitoring.remind_returns"] == [[6], [50]]
+    assert times["partnerships.remind_reviews"] == [[6], [55]]
+    assert times["partnerships.remind_agreements"] == [[7], [0]]
+    assert times["referrals.remind_conferences"] == [[7], [5]]
+    assert times["notifications.send_digests"] == [[16], [5]]
+
+
+def test_a_malformed_time_is_refused_with_its_name() -> None:
+    done = _settings_in_a_new_process(REMINDER_SWEEPS_AT="7am")
+    assert done.returncode != 0
+    assert "REMINDER_SWEEPS_AT must be a time of day as HH:MM" in done.stderr
