@@ -5,6 +5,8 @@ confirmation, and the access log."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from referrals import actions
@@ -53,7 +55,7 @@ def test_uninvolved_users_get_the_404_of_a_missing_case(client, s, case, who):
     user = getattr(s, who)
     missing = get(client, user, "/casework/cases/C-XXXX-XXXX/", status=404)
     html = get(client, user, url(case), status=404)
-    assert case.reference not in html and "JD" not in html
+    assert case.reference not in html and not re.search(r"\bJD\b", html)
     assert html == missing.replace("C-XXXX-XXXX", case.reference)
     for tail in ("refer/", "order/", "lead-agency/", "close/", "assessments/new/",
                  "access-log/", f"conferences/{case.conferences.first().pk}/"):
