@@ -12,6 +12,7 @@ COPY partnerships ./partnerships
 COPY services ./services
 COPY referrals ./referrals
 COPY monitoring ./monitoring
+COPY notifications ./notifications
 COPY demo ./demo
 RUN pip install .
 COPY . .

@@ -1,5 +1,7 @@
-"""The /api/v1/ router: read-only endpoints for the registry and the service directory, and the
-monitoring endpoints (returns with their workflow, uploads, dashboards)."""
+"""The /api/v1/ router: read-only endpoints for the registry and the service directory, the
+monitoring endpoints (returns with their workflow, uploads, dashboards), casework, a
+partnership's quarterly reviews and engagement report (nested under its slug), and the
+signed-in user's own notifications and email choices."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
@@ -13,7 +15,9 @@ from monitoring.api import (
     ReturnUploadView,
     ReturnViewSet,
 )
+from notifications.api import NotificationPreferencesView, NotificationViewSet
 from partnerships.api import AgreementViewSet, OrganisationViewSet, PartnershipViewSet
+from partnerships.reviews_api import EngagementView, ReviewViewSet
 from referrals.api import (
     CaseCountsView,
     CaseViewSet,
@@ -43,9 +47,16 @@ router.register("conferences", ConferenceViewSet, basename="conference")
 router.register("notices", NoticeViewSet, basename="notice")
 router.register("referral-pathways", ReferralPathwayViewSet, basename="referralpathway")
 router.register("sharing-protocols", SharingProtocolViewSet, basename="sharingprotocol")
+# A partnership's reviews, under its slug: review-list, review-detail, review-record, ...
+router.register(r"partnerships/(?P<slug>[^/.]+)/reviews", ReviewViewSet, basename="review")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls
 urlpatterns += [
     path("returns/<int:pk>/upload/", ReturnUploadView.as_view(), name="return-upload"),
     path("case-counts/", CaseCountsView.as_view(), name="case-counts"),
+    path("partnerships/<str:slug>/engagement/", EngagementView.as_view(),
+         name="partnership-engagement"),
+    path("notification-preferences/", NotificationPreferencesView.as_view(),
+         name="notification-preferences"),
 ]

@@ -274,6 +274,7 @@ SPECTACULAR_SETTINGS = {
         "MemberRoleEnum": "partnerships.choices.MemberRole",
         "AgreementKindEnum": "partnerships.choices.AgreementKind",
         "AgreementStatusEnum": "partnerships.choices.AgreementStatus",
+        "ReviewStatusEnum": "partnerships.choices.ReviewStatus",
         "FundingSourceEnum": "partnerships.choices.FundingSource",
         "LocationKindEnum": "services.choices.LocationKind",
         "PrisonCategoryEnum": "services.choices.PrisonCategory",

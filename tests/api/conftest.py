@@ -36,6 +36,7 @@ from tests.partnerships.factories import (
     region,
     standard_activity,
 )
+from tests.partnerships.review_factories import today  # noqa: F401  (the reviews' fixed day)
 from tests.referrals.helpers import World, build_world
 from tests.services.factories import (
     LocationFactory,

@@ -4,18 +4,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from tests.partnerships.review_factories import REVIEW_TODAY, ReviewSetup, at, review_setup
-
-
-@pytest.fixture
-def today(monkeypatch: pytest.MonkeyPatch) -> dt.date:
-    """Midday on 25 November 2026 (GMT), the day the review tests are written for."""
-    at(monkeypatch, dt.datetime(2026, 11, 25, 12, 0, tzinfo=dt.UTC))
-    return REVIEW_TODAY
+from tests.partnerships.review_factories import (
+    ReviewSetup,
+    review_setup,
+    today,  # noqa: F401  (the fixture)
+)
 
 
 @pytest.fixture

@@ -70,6 +70,14 @@ def at(monkeypatch: pytest.MonkeyPatch, moment: datetime.datetime) -> None:
     monkeypatch.setattr(timezone, "now", lambda: moment)
 
 
+@pytest.fixture
+def today(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
+    """Midday on 25 November 2026 (GMT), the day the review tests are written for. A fixture
+    here, re-exported by the conftest of each test folder that uses it."""
+    at(monkeypatch, datetime.datetime(2026, 11, 25, 12, 0, tzinfo=datetime.UTC))
+    return REVIEW_TODAY
+
+
 @dataclass
 class ReviewSetup:
     partnership: Partnership
