@@ -67,9 +67,10 @@ def partnership_id_of(instance: models.Model) -> int | None:
     for attname in ("partnership_id",):
         if hasattr(instance, attname):
             return getattr(instance, attname)
-    agreement = getattr(instance, "agreement", None)
-    if agreement is not None:
-        return agreement.partnership_id
+    for parent in ("agreement", "meeting"):  # a signatory; a review's attendance
+        owner = getattr(instance, parent, None)
+        if owner is not None and hasattr(owner, "partnership_id"):
+            return owner.partnership_id
     return None
 
 

@@ -125,12 +125,15 @@ def notify_many(drafts: Iterable[Draft]) -> dict[str, int]:
 
 
 def _email_text(notification: Notification) -> str:
-    link = settings.SITE_URL.rstrip("/") + reverse("notifications:open",
-                                                   args=[notification.pk])
+    """The email's text: the body, a link to open it, and where to turn such emails off (so
+    nobody has to reply to ask)."""
+    site = settings.SITE_URL.rstrip("/")
+    link = site + reverse("notifications:open", args=[notification.pk])
     body = notification.body.strip()
     return (f"{body}\n\n" if body else "") + (
         f"Open it in the Partnership Registry: {link}\n\n"
-        "You can choose which notifications you get by email in your notification settings.")
+        f"You can choose which notifications you get by email, or gather them into one daily "
+        f"digest, in your notification settings: {site}{reverse('notifications:settings')}")
 
 
 def deliver(*, notification_id: int) -> bool:

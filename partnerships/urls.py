@@ -16,6 +16,8 @@ urlpatterns = [
          name="review-record"),
     path("partnerships/<slug:slug>/reviews/<int:pk>/reschedule/", reviews.review_reschedule,
          name="review-reschedule"),
+    path("partnerships/<slug:slug>/reviews/<int:pk>/cancel/", reviews.review_cancel,
+         name="review-cancel"),
     path("partnerships/<slug:slug>/engagement/", reviews.engagement, name="engagement"),
     path("partnerships/<slug:slug>/engagement/export.csv", reviews.engagement_export,
          name="engagement-export"),

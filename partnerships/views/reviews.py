@@ -30,7 +30,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core.csv_export import csv_response
 from core.display import display_name, govuk_date
@@ -60,6 +60,17 @@ class PlanForm(forms.Form):
 
     planned_on = date_field("Date of the review", "the date of the review",
                             help_text="For example, 5 3 2027")
+
+
+class CancelForm(forms.Form):
+    """Why a planned review will not happen (kept in its notes)."""
+
+    reason = forms.CharField(
+        label="Why is the review cancelled?", max_length=300,
+        help_text="For example, the lead partner's contract ended. Nothing is planned in its "
+                  "place: plan the next review when you know its date.",
+        error_messages={"required": "Say why the review is cancelled",
+                        "max_length": "The reason must be 300 characters or fewer"})
 
 
 class RecordForm(forms.Form):
@@ -240,28 +251,66 @@ def review_record(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "interval_months": settings.REVIEW_INTERVAL_MONTHS, "nav_section": NAV})
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def review_reschedule(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Move the planned review to another date."""
-    user = request.user
+def _planned_for_managers(request: HttpRequest, slug: str, pk: int, title: str
+                          ) -> tuple[Partnership, ReviewMeeting] | HttpResponse:
+    """The partnership and its planned review ``pk`` for someone who may manage its reviews;
+    404 for anyone who may not read them or a review that is not planned, 403 for readers."""
     partnership = _partnership(request, slug, VIEW)
     meeting = _meeting(partnership, pk)
     if meeting.status != ReviewStatus.PLANNED:
-        raise Http404("Only a planned review can be moved.")
-    if not rules.has_perm(MANAGE, user, partnership):
-        return _cannot_manage(request, partnership, "You cannot move this review")
-    form = PlanForm(_posted(request), initial={"planned_on": meeting.planned_on})
+        raise Http404("Only a planned review can be moved or cancelled.")
+    if not rules.has_perm(MANAGE, request.user, partnership):
+        return _cannot_manage(request, partnership, title)
+    return partnership, meeting
+
+
+def _change_page(request: HttpRequest, partnership: Partnership, meeting: ReviewMeeting, *,
+                 form: PlanForm | None = None, cancel_form: CancelForm | None = None,
+                 status: int = 200) -> HttpResponse:
+    """The page to move a planned review or cancel it, each form with what was typed."""
+    form = form or PlanForm(initial={"planned_on": meeting.planned_on})
     form.fields["planned_on"].label = "New date of the review"
+    return render(request, "partnerships/reviews/reschedule.html", {
+        "partnership": partnership, "meeting": meeting, "form": form,
+        "cancel_form": cancel_form or CancelForm(), "nav_section": NAV}, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_reschedule(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Move the planned review to another date (the page also offers to cancel it)."""
+    found = _planned_for_managers(request, slug, pk, "You cannot move this review")
+    if isinstance(found, HttpResponse):
+        return found
+    partnership, meeting = found
+    form = PlanForm(_posted(request), initial={"planned_on": meeting.planned_on})
     if request.method == "POST" and form.is_valid():
-        done = _attempt(form, actions.review_reschedule, meeting=meeting, by=user,
+        done = _attempt(form, actions.review_reschedule, meeting=meeting, by=request.user,
                         planned_on=form.cleaned_data["planned_on"])
         if done is not None:
             messages.success(request, f"The review was moved to "
                                       f"{govuk_date(done.planned_on)}.")
             return redirect("partnerships:reviews", slug=partnership.slug)
-    return render(request, "partnerships/reviews/reschedule.html", {
-        "partnership": partnership, "meeting": meeting, "form": form, "nav_section": NAV})
+    return _change_page(request, partnership, meeting, form=form)
+
+
+@login_required
+@require_POST
+def review_cancel(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Cancel the planned review, saying why; the managers plan the next one when they can."""
+    found = _planned_for_managers(request, slug, pk, "You cannot cancel this review")
+    if isinstance(found, HttpResponse):
+        return found
+    partnership, meeting = found
+    cancel_form = CancelForm(request.POST)
+    if cancel_form.is_valid():
+        done = _attempt(cancel_form, actions.review_cancel, meeting=meeting, by=request.user,
+                        reason=cancel_form.cleaned_data["reason"])
+        if done is not None:
+            messages.success(request, f"The review planned for {govuk_date(done.planned_on)} "
+                                      f"was cancelled. Plan the next one when you know its date.")
+            return redirect("partnerships:reviews", slug=partnership.slug)
+    return _change_page(request, partnership, meeting, cancel_form=cancel_form)
 
 
 # -- the engagement report -----------------------------------------------------------------------

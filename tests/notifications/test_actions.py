@@ -73,6 +73,7 @@ def test_notify_queues_delivery_on_commit(make_notification, recipient):
     assert email.to == [recipient.email]
     assert email.subject == "Return RET-12 for Q1 2025 is overdue"
     assert f"/notifications/{notification.pk}/open/" in email.body
+    assert email.body.rstrip().endswith("/notifications/settings/")  # where to turn it off
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.SENT
     assert notification.email_sent_at is not None and notification.attempts == 1

@@ -205,6 +205,9 @@ def test_recording_a_review_with_attendance_plans_the_next(s: ReviewSetup) -> No
                             "of 3 organisations attended")
     assert "Review of 24 November 2026: Probation Service North East sent no one" in summaries
     assert summaries[4] == "Planned the next partnership review on 24 February 2027"
+    # All five are in the partnership's history (one indexed query), attendance rows included.
+    latest = AuditEvent.objects.order_by("-pk").values_list("partnership_id", flat=True)[:5]
+    assert list(latest) == [s.partnership.pk] * 5
 
 
 def test_held_on_30_november_plans_28_february(s: ReviewSetup, monkeypatch: Any) -> None:

@@ -8,6 +8,7 @@ errors linked from the error summary with nothing lost, and bounded queries.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -48,6 +49,10 @@ def move_url(s: ReviewSetup, meeting: ReviewMeeting) -> str:
     return reverse("partnerships:review-reschedule", args=[s.partnership.slug, meeting.pk])
 
 
+def cancel_url(s: ReviewSetup, meeting: ReviewMeeting) -> str:
+    return reverse("partnerships:review-cancel", args=[s.partnership.slug, meeting.pk])
+
+
 def counts() -> tuple[int, int, int]:
     return (ReviewMeeting.objects.count(), ReviewAttendance.objects.count(),
             AuditEvent.objects.count())
@@ -84,6 +89,7 @@ def test_outsiders_find_nothing(client: Any, s: ReviewSetup, who: str) -> None:
     client.force_login(user)
     for url in (reviews_url(s), record_url(s, planned), move_url(s, planned)):
         assert client.get(url).status_code == 404, url
+    assert client.post(cancel_url(s, planned), {"reason": "No quorum"}).status_code == 404
     assert client.post(reviews_url(s), date_data("planned_on", D(2027, 1, 5))).status_code == 404
 
 
@@ -116,6 +122,7 @@ def test_readers_see_the_reviews_but_cannot_act(client: Any, s: ReviewSetup,
     before = counts()
     for response in (client.get(record_url(s, planned)), client.get(move_url(s, planned)),
                      client.post(record_url(s, planned), {}),
+                     client.post(cancel_url(s, planned), {"reason": "No quorum"}),
                      client.post(reviews_url(s), date_data("planned_on", D(2027, 3, 5)))):
         assert response.status_code == 403
         assert "Reviews are planned and recorded by the lead partner's partnership managers" \
@@ -430,3 +437,53 @@ def test_a_held_review_has_no_move_page(client: Any, s: ReviewSetup) -> None:
     meeting = held(s, D(2026, 8, 20))
     client.force_login(s.manager)
     assert client.get(move_url(s, meeting)).status_code == 404
+
+
+# -- cancelling ------------------------------------------------------------------------------------
+
+
+def test_a_manager_cancels_the_planned_review_saying_why(client: Any, s: ReviewSetup) -> None:
+    meeting = ReviewMeetingFactory(partnership=s.partnership, planned_on=D(2027, 2, 1))
+    client.force_login(s.manager)
+    page = client.get(move_url(s, meeting)).content.decode()
+    assert_good_markup(page)
+    assert "Or cancel it" in text(page)
+    audits = AuditEvent.objects.count()
+
+    response = client.post(cancel_url(s, meeting), {"reason": "  The venue closed.  "},
+                           follow=True)
+
+    assert ("The review planned for 1 February 2027 was cancelled. Plan the next one when you "
+            "know its date.") in text(response.content.decode())
+    assert "Plan the next review" in text(response.content.decode())
+    meeting.refresh_from_db()
+    assert (meeting.status, meeting.notes) == (ReviewStatus.CANCELLED,
+                                               "Cancelled: The venue closed.")
+    assert AuditEvent.objects.count() == audits + 1
+
+
+def test_cancelling_without_a_reason_is_refused_and_keeps_the_page(client: Any,
+                                                                   s: ReviewSetup) -> None:
+    meeting = ReviewMeetingFactory(partnership=s.partnership, planned_on=D(2027, 2, 1))
+    client.force_login(s.manager)
+    before = counts()
+
+    response = client.post(cancel_url(s, meeting), {"reason": "   "})
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_good_markup(html)
+    assert re.search(r"<title>\s*Error: Move or cancel the review", html)
+    assert 'href="#id_reason"' in html and "Say why the review is cancelled" in text(html)
+    assert counts() == before
+    meeting.refresh_from_db()
+    assert meeting.status == ReviewStatus.PLANNED
+
+
+def test_only_a_planned_review_can_be_cancelled_and_only_by_post(client: Any,
+                                                                 s: ReviewSetup) -> None:
+    meeting = held(s, D(2026, 8, 20))
+    client.force_login(s.manager)
+    assert client.post(cancel_url(s, meeting), {"reason": "Late"}).status_code == 404
+    planned = ReviewMeetingFactory(partnership=s.partnership, planned_on=D(2027, 2, 1))
+    assert client.get(cancel_url(s, planned)).status_code == 405
