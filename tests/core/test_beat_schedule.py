@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 from celery.schedules import crontab
 from django.conf import settings
@@ -69,3 +70,19 @@ def test_a_malformed_time_is_refused_with_its_name() -> None:
     done = _settings_in_a_new_process(REMINDER_SWEEPS_AT="7am")
     assert done.returncode != 0
     assert "REMINDER_SWEEPS_AT must be a time of day as HH:MM" in done.stderr
+
+
+def test_the_default_visibility_timeout_passes_the_check() -> None:
+    from notifications.checks import visibility_timeout_outlasts_tasks
+
+    assert visibility_timeout_outlasts_tasks() == []
+
+
+def test_a_visibility_timeout_shorter_than_a_task_and_its_retry_fails_the_check(
+        settings: Any) -> None:
+    from notifications.checks import visibility_timeout_outlasts_tasks
+
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+    (error,) = visibility_timeout_outlasts_tasks()
+    assert error.id == "notifications.E001"
+    assert "CELERY_VISIBILITY_TIMEOUT is 600 seconds; it must be longer than 900" in error.msg
