@@ -155,6 +155,21 @@ def _attempt(form: forms.Form, action: Callable[..., Any], **arguments: Any) -> 
         return None
 
 
+def _for_members_on_the_day(form: RecordForm, partnership: Partnership, request: HttpRequest,
+                            initial: dict[str, Any]) -> RecordForm:
+    """The form asks about today's members; a review held before someone joined or left is
+    recorded for the members on the day it was held. When those differ, the same answers are
+    asked again for the right organisations (a newly listed one then says "Select whether …
+    attended"), so the page, not only the action, can put it right."""
+    held_on = form.cleaned_data.get("held_on")  # after is_valid(); None when not a valid date
+    if held_on is None:
+        return form
+    members = actions.members_on(partnership, held_on)
+    if [o.pk for o in members] == [o.pk for o in form.organisations]:
+        return form
+    return RecordForm(request.POST, initial=initial, organisations=members)
+
+
 def _forbidden(request: HttpRequest, partnership: Partnership, title: str,
                reason: str) -> HttpResponse:
     return render(request, "partnerships/reviews/forbidden.html", {
@@ -238,6 +253,9 @@ def review_record(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     initial = {"held_on": meeting.planned_on if meeting.planned_on <= today else today}
     form = RecordForm(_posted(request), initial=initial,
                       organisations=actions.members_on(partnership, today))
+    if request.method == "POST":
+        form.is_valid()  # to read the date it was held
+        form = _for_members_on_the_day(form, partnership, request, initial)
     if request.method == "POST" and form.is_valid():
         done = _attempt(form, actions.review_record, meeting=meeting, by=user,
                         **form.arguments())

@@ -314,6 +314,36 @@ def test_recording_a_review(client: Any, s: ReviewSetup) -> None:
         s.lead.pk: True, s.charity.pk: True, s.statutory.pk: False}
 
 
+def test_a_review_held_before_someone_left_asks_about_the_members_that_day(
+        client: Any, s: ReviewSetup) -> None:
+    leaver = OrganisationFactory(name="Open Door Housing Advice")
+    MembershipFactory(partnership=s.partnership, organisation=leaver, joined_on=D(2020, 4, 1),
+                      left_on=D(2026, 11, 22))  # left two days after the review was held
+    meeting = ReviewMeetingFactory(partnership=s.partnership, planned_on=D(2026, 11, 20))
+    client.force_login(s.manager)
+    assert "Open Door" not in text(client.get(record_url(s, meeting)).content.decode())
+    before = counts()
+
+    # Answered for today's members, held on the 20th: asked again, Open Door included.
+    response = client.post(record_url(s, meeting), record_data(s, held_on=D(2026, 11, 20)))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert_good_markup(html)
+    assert (f'<a href="#id_organisation_{leaver.pk}">Select whether Open Door Housing Advice '
+            "attended</a>") in html
+    assert re.search(rf'name="organisation_{s.charity.pk}" type="radio" value="yes" checked',
+                     html)  # the answers given are kept
+    assert counts() == before
+
+    answers = {s.lead: "yes", s.charity: "yes", s.statutory: "no", leaver: "no"}
+    response = client.post(record_url(s, meeting),
+                           record_data(s, held_on=D(2026, 11, 20), answers=answers))
+    assert response.status_code == 302
+    assert dict(meeting.attendance.values_list("organisation_id", "attended")) == {
+        s.lead.pk: True, s.charity.pk: True, s.statutory.pk: False, leaver.pk: False}
+
+
 def test_unanswered_organisations_are_errors_linked_from_the_summary(client: Any,
                                                                       s: ReviewSetup) -> None:
     meeting = ReviewMeetingFactory(partnership=s.partnership, planned_on=D(2026, 11, 20))
@@ -347,20 +377,31 @@ def test_bad_held_dates_are_errors(client: Any, s: ReviewSetup, day: dt.date | N
     assert counts() == before
 
 
-def test_an_action_refusal_is_shown_on_the_form(client: Any, s: ReviewSetup) -> None:
-    """The form only knows today's members: on 1 June 2026 an organisation that joined since
-    was not one, and the action says so by name."""
+def test_an_organisation_that_joined_since_is_not_asked_about(client: Any,
+                                                              s: ReviewSetup) -> None:
+    """The form shows today's members; for a review held on 1 June 2026 it records the members
+    of that day, so an organisation that joined in July is left out (its answer ignored)."""
     joiner = OrganisationFactory(name="Turning Tide Recovery")
     MembershipFactory(partnership=s.partnership, organisation=joiner, joined_on=D(2026, 7, 1))
     meeting = ReviewMeetingFactory(partnership=s.partnership, planned_on=D(2026, 6, 1))
     client.force_login(s.manager)
-    before = counts()
     data = record_data(s, held_on=D(2026, 6, 1),
                        answers={s.lead: "yes", s.charity: "yes", s.statutory: "yes",
                                 joiner: "no"})
-    html = client.post(record_url(s, meeting), data).content.decode()
-    assert ('<a href="#main-content">Turning Tide Recovery was not a member of Fellside '
-            "Recovery Partnership on 1 June 2026") in html
+    assert client.post(record_url(s, meeting), data).status_code == 302
+    assert set(meeting.attendance.values_list("organisation_id", flat=True)) == {
+        s.lead.pk, s.charity.pk, s.statutory.pk}
+
+
+def test_an_action_refusal_is_shown_on_the_form(client: Any, s: ReviewSetup) -> None:
+    """What the form cannot check, the action refuses, and the page shows why (here a held date
+    before the partnership started)."""
+    meeting = ReviewMeetingFactory(partnership=s.partnership, planned_on=D(2026, 6, 1))
+    client.force_login(s.manager)
+    before = counts()
+    html = client.post(record_url(s, meeting),
+                       record_data(s, held_on=D(2019, 6, 1))).content.decode()
+    assert "Fellside Recovery Partnership started on" in text(html)
     assert counts() == before
 
 
