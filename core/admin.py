@@ -69,6 +69,27 @@ class StackedInline(ObjectPermissionsStackedInline):
     extra = 0
 
 
+class ReadOnlyAdminMixin:
+    """For rows that only the app's actions write (audit events, returns, reviews,
+    notifications): the admin shows them and never adds, changes or deletes one, because a form
+    would skip the checks and the audit trail of those actions. Put it first in the bases."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyInline(ReadOnlyAdminMixin, TabularInline):
+    """The read-only rows of a read-only parent (a return's figures, a review's attendance)."""
+
+    can_delete = False
+
+
 class AuditedAdminMixin:
     """Route every admin write through the audited actions.
 
@@ -240,7 +261,7 @@ class AuditPartnershipFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(RegistryPermissionsMixin, admin.ModelAdmin):
+class AuditEventAdmin(ReadOnlyAdminMixin, RegistryPermissionsMixin, admin.ModelAdmin):
     """Who changed what, when. Written only by actions: nobody adds, edits or deletes rows."""
 
     list_display = ("occurred_at", "action", "content_type", "object_link", "actor", "summary")
@@ -254,15 +275,6 @@ class AuditEventAdmin(RegistryPermissionsMixin, admin.ModelAdmin):
     fields = ("occurred_at", "actor", "action", "content_type", "object_link", "object_id",
               "partnership_id", "summary", "changes_table")
     readonly_fields = fields
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="object", ordering="object_repr")
     def object_link(self, event: AuditEvent) -> str:

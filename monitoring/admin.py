@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.admin import RegistryModelAdmin, TabularInline
+from core.admin import ReadOnlyAdminMixin, ReadOnlyInline, RegistryModelAdmin, TabularInline
 
 from .models import (
     CrossMetricRule,
@@ -74,16 +74,6 @@ class CrossMetricRuleAdmin(RegistryModelAdmin):
     autocomplete_fields = ("left_metric", "right_metric", "framework")
 
 
-class ReadOnlyInline(TabularInline):
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 class ValueInline(ReadOnlyInline):
     model = Value
     fields = ("metric", "number", "text")
@@ -97,7 +87,7 @@ class QueryInline(ReadOnlyInline):
 
 
 @admin.register(MonitoringReturn)
-class MonitoringReturnAdmin(RegistryModelAdmin):
+class MonitoringReturnAdmin(ReadOnlyAdminMixin, RegistryModelAdmin):
     """Read-only: returns move only through the workflow actions."""
 
     list_display = ("organisation", "partnership", "period", "revision", "status",
@@ -112,12 +102,3 @@ class MonitoringReturnAdmin(RegistryModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         return [f.name for f in self.model._meta.concrete_fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

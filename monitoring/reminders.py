@@ -4,7 +4,7 @@ the lead partner's partnership managers and to the commissioners funding the par
 ``sweep`` runs daily (Celery beat, ``monitoring.remind_returns``). It reads only the periods whose
 due date is close enough to today to remind about, so its cost grows with what is due, not with
 everything stored, and a fixed number of queries reads them however many organisations owe
-returns. Each reminder is ``notifications.actions.notify`` with a key naming what, which
+returns. Each reminder goes through ``notifications.sweeps.send`` with a key naming what, which
 occurrence and whom, so a sweep run twice (or by two beats) reminds each person once.
 
 A return counts as in once it has been submitted, even if it was later returned for correction:
@@ -167,8 +167,8 @@ def _message(kind: str, d: DueReturn) -> tuple[str, str, str]:
 
 
 def occurrence_key(kind: str, d: DueReturn) -> str:
-    """``<kind>:<organisation>:<partnership>:<period>``; ``remind`` appends the recipient, so
-    each person is reminded once per occurrence, however many sweeps."""
+    """``<kind>:<organisation>:<partnership>:<period>``; ``sweeps.send`` appends the recipient,
+    so each person is reminded once per occurrence, however many sweeps."""
     req = d.requirement
     return f"{kind}:{req.organisation_id}:{req.partnership_id}:{d.period.pk}"
 

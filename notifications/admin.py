@@ -3,24 +3,14 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
-from core.admin import RegistryPermissionsMixin
+from core.admin import ReadOnlyAdminMixin, RegistryPermissionsMixin
 
 from .models import CalendarFeed, Notification
 
 
-class ReadOnlyAdmin(RegistryPermissionsMixin, admin.ModelAdmin):
+class ReadOnlyAdmin(ReadOnlyAdminMixin, RegistryPermissionsMixin, admin.ModelAdmin):
     """Rows written only by the app's actions: the admin looks, never writes."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(Notification)

@@ -21,7 +21,13 @@ from django.utils.html import format_html
 
 from accounts.rules import is_partnership_manager, is_platform_admin
 from core import audit
-from core.admin import RegistryModelAdmin, TabularInline, error_text
+from core.admin import (
+    ReadOnlyAdminMixin,
+    ReadOnlyInline,
+    RegistryModelAdmin,
+    TabularInline,
+    error_text,
+)
 from core.errors import DomainError
 
 from . import actions
@@ -413,21 +419,14 @@ class AgreementAdmin(PartnershipsAdmin):
 # -- quarterly reviews (read-only: they change through partnerships.reviews) ---------------------
 
 
-class ReviewAttendanceInline(TabularInline):
+class ReviewAttendanceInline(ReadOnlyInline):
     model = ReviewAttendance
     fields = ("organisation", "attended")
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(ReviewMeeting)
-class ReviewMeetingAdmin(PartnershipsAdmin):
+class ReviewMeetingAdmin(ReadOnlyAdminMixin, PartnershipsAdmin):
     """Read-only: reviews are planned, moved and recorded on the partnership's review pages
     (``partnerships.reviews``), which check the dates, ask for every member's attendance and
     plan the next one; an admin form would skip all of that."""
@@ -447,15 +446,6 @@ class ReviewMeetingAdmin(PartnershipsAdmin):
         attended = models.Count("attendance", filter=Q(attendance__attended=True))
         return super().get_queryset(request).annotate(
             attended_count=attended, expected_count=models.Count("attendance"))
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     @admin.display(description="attendance")
     def attendance_summary(self, obj: ReviewMeeting) -> str:

@@ -10,8 +10,8 @@ partnership managers and to the partnership managers of each signatory organisat
 Each sweep starts from one range query on an index (``review_due`` on ReviewMeeting (status,
 planned_on); ``agreement_review_idx`` on Agreement (status, review_due)) covering only the dates
 that can call for a reminder today, then reads who to tell with one query per group of
-recipients, so its cost grows with what is due, not with what is stored. Each reminder is
-``notifications.actions.notify`` with a key naming the kind, the meeting or agreement, the date
+recipients, so its cost grows with what is due, not with what is stored. Each reminder goes
+through ``notifications.sweeps.send`` with a key naming the kind, the meeting or agreement, the date
 concerned and the recipient: a sweep run twice tells each person once, and a new date (a review
 rescheduled, a new review date for an agreement) reminds again.
 
@@ -149,8 +149,8 @@ def _review_message(kind: str, meeting: ReviewMeeting, today: datetime.date
 
 
 def review_key(kind: str, meeting: ReviewMeeting) -> str:
-    """``<kind>:<meeting>:<planned date>`` (``remind`` appends the recipient): a rescheduled
-    meeting reminds again for its new date."""
+    """``<kind>:<meeting>:<planned date>`` (``sweeps.send`` appends the recipient): a
+    rescheduled meeting reminds again for its new date."""
     return f"{kind}:{meeting.pk}:{meeting.planned_on.isoformat()}"
 
 
@@ -264,8 +264,8 @@ def _agreement_message(kind: str, agreement: Agreement, day: datetime.date,
 
 
 def agreement_key(kind: str, agreement: Agreement, day: datetime.date) -> str:
-    """``<kind>:<agreement>:<date concerned>`` (``remind`` appends the recipient): a new review
-    date or expiry reminds again."""
+    """``<kind>:<agreement>:<date concerned>`` (``sweeps.send`` appends the recipient): a new
+    review date or expiry reminds again."""
     return f"{kind}:{agreement.pk}:{day.isoformat()}"
 
 

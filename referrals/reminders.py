@@ -6,9 +6,10 @@ of the case's lead agency (who records it).
 query on the ``conference_due`` index (status, planned_on) covering only the days that can call
 for a reminder today, so its cost grows with what is due, not with the conferences stored; the
 cases, lead agencies, open referrals and caseworkers of the due ones are then read with a fixed
-number of queries, however many are due. Each reminder is ``notifications.actions.notify`` with
-a key naming the kind, the conference, its planned date and the recipient: a sweep run twice
-tells each person once, and a conference moved to a new date reminds again for that date.
+number of queries, however many are due. Each reminder goes through
+``notifications.sweeps.send`` with a key naming the kind, the conference, its planned date and
+the recipient: a sweep run twice tells each person once, and a conference moved to a new date
+reminds again for that date.
 
 Closed cases (anonymised ones included) are skipped: nobody works them any more, and the
 reminder must not point at a case whose details are gone. Messages name the case by its
@@ -128,8 +129,8 @@ def due_conferences(today: datetime.date) -> list[DueConference]:
 
 
 def occurrence_key(kind: str, conference: CaseConference) -> str:
-    """``<kind>:<conference>:<planned date>``; ``remind`` appends the recipient. The date is in
-    the key so a conference moved to another day is reminded about again."""
+    """``<kind>:<conference>:<planned date>``; ``sweeps.send`` appends the recipient. The date
+    is in the key so a conference moved to another day is reminded about again."""
     return f"{kind}:{conference.pk}:{conference.planned_on.isoformat()}"
 
 
