@@ -5,14 +5,12 @@ from __future__ import annotations
 import csv
 import datetime
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.http import StreamingHttpResponse
 from django.utils import timezone
 
-# Spreadsheet programs run a cell that starts with these as a formula: neutralise them.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from .cells import spreadsheet_cell
 
 
 class _Echo:
@@ -21,29 +19,23 @@ class _Echo:
 
 
 def safe_cell(value: Any) -> Any:
-    """A value as a CSV cell that a spreadsheet shows as text, never runs as a formula."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, int | float | Decimal):
-        return value  # a number (even a negative one) is never run as a formula: keep it one
-    text = str(value)
-    if text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
+    """A value as a CSV cell that a spreadsheet shows as text, never runs as a formula: a
+    leading apostrophe, which spreadsheets read as "this is text"."""
+    cell = spreadsheet_cell(value)
+    if isinstance(cell.value, datetime.date):
+        return cell.value.isoformat()
+    return "'" + cell.value if cell.formula_like else cell.value
 
 
 def csv_response(*, filename_stem: str, header: Sequence[str],
                  rows: Iterable[Sequence[Any]]) -> StreamingHttpResponse:
     """Stream ``rows`` as a CSV download named ``<stem>-<date>.csv`` (UTF-8 with BOM so Excel
-    reads accents and the pound sign correctly)."""
+    reads accents and the pound sign correctly). Header cells are escaped like any other: some
+    headings are names people typed (the comparison's partnerships)."""
     writer = csv.writer(_Echo())
 
     def stream() -> Iterable[str]:
-        yield "\ufeff" + writer.writerow(header)
+        yield "\ufeff" + writer.writerow([safe_cell(v) for v in header])
         for row in rows:
             yield writer.writerow([safe_cell(v) for v in row])
 

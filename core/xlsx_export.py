@@ -11,7 +11,6 @@ import datetime
 import io
 import re
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
 from django.http import HttpResponse
@@ -22,10 +21,10 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from .cells import FORMULA_STARTS, spreadsheet_cell
+
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# What spreadsheet programs treat as the start of a formula (as csv_export.safe_cell).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 # Excel refuses sheet names longer than 31 characters or containing any of these.
 _SHEET_TITLE_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 _MAX_COLUMN_WIDTH = 60
@@ -41,21 +40,21 @@ def xlsx_cell(worksheet: Any, value: Any) -> Any:
     """One cell for a write-only worksheet: numbers and dates keep their type; text is stored as
     text (never a formula) and flagged as such when it looks like one, so Excel keeps it text
     even after someone edits the cell."""
-    if isinstance(value, bool):
-        value = "Yes" if value else "No"
-    elif isinstance(value, datetime.datetime):
+    if value is None:
+        return WriteOnlyCell(worksheet, value=None)  # an empty cell, not an empty string
+    safe = spreadsheet_cell(value)
+    value = safe.value
+    if isinstance(value, datetime.datetime):
         # Excel has no time zones: show the time as people here read it.
         if timezone.is_aware(value):
             value = timezone.localtime(value)
         value = value.replace(tzinfo=None)
-    elif value is not None and not isinstance(value, int | float | Decimal | datetime.date):
-        value = str(value)
     if not isinstance(value, str):
         return WriteOnlyCell(worksheet, value=value)
     text = ILLEGAL_CHARACTERS_RE.sub("", value)
     cell = WriteOnlyCell(worksheet, value=text)
     cell.data_type = "s"  # openpyxl would store "=..." as a formula
-    if text.startswith(_FORMULA_STARTS):
+    if safe.formula_like or text.startswith(FORMULA_STARTS):
         cell.quotePrefix = True
     return cell
 

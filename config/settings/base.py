@@ -320,6 +320,8 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = 0.5
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+# Our styled page saying how long the lock lasts (axes's own is unstyled text), with Retry-After.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 
 # Monitoring: a period's return is due this many days after the period ends.
 MONITORING_DUE_DAYS = env.int("MONITORING_DUE_DAYS", default=28)

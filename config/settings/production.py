@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+from .base import EMAIL_BACKEND, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -21,6 +21,17 @@ if not REDIS_URL:
     raise ImproperlyConfigured(
         "REDIS_URL must be set in production (e.g. redis://redis:6379/0): it is the broker of the "
         "Celery worker and beat that send reminders and emails."
+    )
+
+# Email carries every reminder: a deployment that silently printed them to the console would lose
+# them all. Only an SMTP server counts, unless a trial run says out loud that it wants the console.
+_SMTP = "django.core.mail.backends.smtp.EmailBackend"
+if EMAIL_BACKEND != _SMTP and not env.bool("ALLOW_CONSOLE_EMAIL", default=False):
+    raise ImproperlyConfigured(
+        "EMAIL_URL must name a mail server in production, e.g. "
+        "smtp+tls://user:password@smtp.example.org:587 (emails would otherwise be lost). For a "
+        "trial run that only prints emails, set EMAIL_URL=consolemail:// and "
+        "ALLOW_CONSOLE_EMAIL=true."
     )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -73,7 +73,8 @@ def test_development_with_redis_and_the_visibility_timeout_from_the_environment(
 def test_production_refuses_to_start_without_redis() -> None:
     result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT,
                             env=clean_env(DJANGO_ENV="production", SECRET_KEY=PROD_KEY,
-                                          ALLOWED_HOSTS="registry.example.org", REDIS_URL=""),
+                                          ALLOWED_HOSTS="registry.example.org", REDIS_URL="",
+                                          EMAIL_URL="smtp://mail.example.org:25"),
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0
     assert "REDIS_URL must be set in production" in result.stderr

@@ -27,3 +27,12 @@ def test_csv_response_streams_rows_with_bom_and_filename():
     assert "Women's Centre,1400000.00\r\n'@bad,1\r\n" in body
     assert response["Content-Disposition"].startswith('attachment; filename="partnerships-')
     assert response["Content-Type"] == "text/csv; charset=utf-8"
+
+
+def test_header_cells_are_escaped_like_any_other():
+    # Some headings are names people typed (the comparison's partnerships): the probe found a
+    # partnership named "=..." written into the header row unescaped.
+    response = csv_response(filename_stem="x", header=["Section", "=HYPERLINK(\"http://evil\")",
+                                                       "@SUM(A1)", "Plain"], rows=[])
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body == "Section,\"'=HYPERLINK(\"\"http://evil\"\")\",'@SUM(A1),Plain\r\n"

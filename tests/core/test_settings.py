@@ -54,9 +54,29 @@ def test_database_url_selects_postgresql_and_redis_url_the_broker():
 def test_production_check_deploy_reports_nothing():
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                  DJANGO_ENV="production", SECRET_KEY=PROD_KEY,
-                 ALLOWED_HOSTS="registry.example.org", REDIS_URL="redis://127.0.0.1:6379/0")
+                 ALLOWED_HOSTS="registry.example.org", REDIS_URL="redis://127.0.0.1:6379/0",
+                 EMAIL_URL="smtp+tls://user:pw@mail.example.org:587")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+PROD = {"SECRET_KEY": PROD_KEY, "ALLOWED_HOSTS": "registry.example.org",
+        "REDIS_URL": "redis://127.0.0.1:6379/0"}
+
+
+@pytest.mark.parametrize("email", [{}, {"EMAIL_URL": "consolemail://"},
+                                   {"EMAIL_URL": "dummymail://"}])
+def test_production_refuses_to_start_without_a_mail_server(email):
+    # Without EMAIL_URL production used to print every reminder to the console, silently.
+    result = run(["manage.py", "check"], DJANGO_ENV="production", **PROD, **email)
+    assert result.returncode != 0
+    assert "EMAIL_URL must name a mail server in production" in result.stderr
+
+
+def test_a_production_trial_may_print_emails_when_it_says_so():
+    result = run(["manage.py", "check"], DJANGO_ENV="production", **PROD,
+                 EMAIL_URL="consolemail://", ALLOW_CONSOLE_EMAIL="true")
+    assert result.returncode == 0, result.stderr
 
 
 @pytest.mark.parametrize("env, message", [

@@ -59,3 +59,14 @@ def test_rows_can_be_a_generator():
                              rows=([i] for i in range(3)))
     assert [r[0] for r in workbook(response).active.iter_rows(values_only=True)] == [
         "N", 0, 1, 2]
+
+
+def test_header_cells_that_look_like_formulas_stay_text():
+    response = xlsx_response(filename_stem="x", sheet_title="S",
+                             header=["Name", "=1+1", "\x01-2"], rows=[["a", "b", "c"]])
+    sheet = workbook(response)["S"]
+    assert [c.value for c in sheet[1]] == ["Name", "=1+1", "-2"]
+    assert sheet["B1"].data_type == "s" and sheet["B1"].quotePrefix
+    # A control character stripped from the front must not uncover a formula.
+    assert sheet["C1"].data_type == "s" and sheet["C1"].quotePrefix
+    assert not sheet["A1"].quotePrefix

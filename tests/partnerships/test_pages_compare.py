@@ -276,6 +276,16 @@ def test_csv_export(client, commissioner_user, hub, pennine):
     assert all(len(r) == 4 for r in rows)
 
 
+def test_csv_header_escapes_a_partnership_name_that_starts_like_a_formula(
+        client, commissioner_user, hub):
+    PartnershipFactory(name="=HYPERLINK(\"http://evil\")", slug="evil")
+    client.force_login(commissioner_user)
+    response = client.get(EXPORT + "?p=marchshire-hub&p=evil")
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    header = next(csv.reader(io.StringIO(body)))
+    assert header[3] == "'=HYPERLINK(\"http://evil\")"
+
+
 def test_csv_with_bad_input_goes_back_to_the_form(client, commissioner_user, hub):
     client.force_login(commissioner_user)
     response = client.get(EXPORT + "?p=marchshire-hub&p=nowhere")
