@@ -106,11 +106,22 @@ for model in ("user",):
     rules.add_perm(f"accounts.add_{model}", is_platform_admin)
     rules.add_perm(f"accounts.delete_{model}", is_platform_admin)
 rules.add_perm("core.view_auditevent", is_platform_admin)
-# Platform admins issue API tokens and lift sign-in lockouts without being superusers.
-for perm in ("authtoken.view_token", "authtoken.add_token", "authtoken.delete_token",
-             "authtoken.view_tokenproxy", "authtoken.add_tokenproxy",
-             "authtoken.delete_tokenproxy",
-             "axes.view_accessattempt", "axes.delete_accessattempt",
+# API tokens: each user creates and revokes their own (the API tokens page); platform admins see
+# every token's name, prefix and dates in the admin and may revoke any (never read a key: only
+# its hash is stored). Nobody adds or edits one there.
+
+
+@rules.predicate
+def owns_token(user: Any, token: Any) -> bool:
+    return bool(token is not None and getattr(user, "pk", None) == token.user_id)
+
+
+rules.add_perm("accounts.use_api_tokens", is_active_user)
+rules.add_perm("accounts.view_apitoken", is_platform_admin)
+rules.add_perm("accounts.revoke_apitoken", is_active_user & (owns_token | is_platform_admin))
+
+# Platform admins lift sign-in lockouts without being superusers.
+for perm in ("axes.view_accessattempt", "axes.delete_accessattempt",
              "axes.view_accesslog", "axes.view_accessfailurelog",
              "axes.delete_accessfailurelog"):
     rules.add_perm(perm, is_platform_admin)
@@ -142,6 +153,17 @@ def funds_partnership(user: Any, obj: Any) -> bool:
     return partnership.funding.filter(funder_id=user.organisation_id).exists()
 
 
+@rules.predicate
+def is_unsubmitted_return(user: Any, monitoring_return: Any) -> bool:
+    """A draft: a return never submitted, or a correction's revision still being prepared. It is
+    its organisation's own until submitted; a return sent back for correction was submitted, so
+    its reviewer keeps reading it (``MonitoringReturnQuerySet.visible_to`` says the same)."""
+    from monitoring.choices import ReturnStatus
+
+    return bool(monitoring_return is not None
+                and monitoring_return.status == ReturnStatus.DRAFT)
+
+
 submits_for_organisation = is_provider_staff & is_own_organisation
 
 rules.add_perm("monitoring.start_return", is_platform_admin | submits_for_organisation)
@@ -149,8 +171,9 @@ rules.add_perm("monitoring.edit_return", is_provider_staff & is_returning_organi
 rules.add_perm("monitoring.review_return",
                is_platform_admin | (manages_partnership & ~is_returning_organisation))
 rules.add_perm("monitoring.view_monitoringreturn",
-               is_platform_admin | is_returning_organisation | manages_partnership
-               | (is_commissioner & funds_partnership))
+               is_platform_admin | is_returning_organisation
+               | (~is_unsubmitted_return
+                  & (manages_partnership | (is_commissioner & funds_partnership))))
 # Dashboards (grid, totals, trends, comparisons, framework reports) for a partnership: the lead
 # partner's managers and the commissioners who fund it.
 # ``monitoring.reports.dashboard_partnerships`` says the same in SQL.

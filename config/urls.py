@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts.forms import SignInForm
+from accounts.forms import AdminSignInForm, SignInForm
 from core import views as core_views
 from partnerships.views import search as partnership_search
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("monitoring.urls")),
     path("", include("referrals.urls")),
     path("", include("notifications.urls")),
+    path("", include("accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
@@ -29,3 +30,12 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"),
          name="api-docs"),
 ]
+
+# The admin's own sign-in page, with the username bounded as on ours (accounts.forms).
+admin.site.login_form = AdminSignInForm
+
+# Error pages: JSON under /api/, the styled templates elsewhere (core.views).
+handler400 = "core.views.bad_request"
+handler403 = "core.views.permission_denied"
+handler404 = "core.views.page_not_found"
+handler500 = "core.views.server_error"

@@ -272,8 +272,8 @@ class AuditEventAdmin(ReadOnlyAdminMixin, RegistryPermissionsMixin, admin.ModelA
     date_hierarchy = "occurred_at"
     list_per_page = 100
     show_full_result_count = False
-    fields = ("occurred_at", "actor", "action", "content_type", "object_link", "object_id",
-              "partnership_id", "summary", "changes_table")
+    fields = ("occurred_at", "actor", "api_token", "action", "content_type", "object_link",
+              "object_id", "partnership_id", "summary", "changes_table")
     readonly_fields = fields
 
     @admin.display(description="object", ordering="object_repr")

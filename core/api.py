@@ -1,21 +1,41 @@
 """API plumbing shared by every app: permissions from the rules, read-only viewsets, strict
-filters, and turning domain errors into 400s."""
+filters, and turning domain errors into 400s (and constraint clashes into 409s)."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
-from rest_framework import exceptions, permissions, serializers, viewsets
+from django.db import IntegrityError
+from rest_framework import exceptions, permissions, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+logger = logging.getLogger(__name__)
+
+
+class Conflict(exceptions.APIException):
+    """A write that collided with another (two requests creating the same row at once)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = ("This clashes with a record that already exists or was changed at the "
+                      "same moment. Nothing was saved: fetch the latest version and try again.")
+    default_code = "conflict"
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Report a model/domain validation error as a 400 with its messages, never a 500."""
+    """Report a model/domain validation error as a 400 with its messages, never a 500; and, as
+    a last line of defence, a database constraint that stopped a write as a 409."""
+    if isinstance(exc, IntegrityError):
+        # The database's message quotes the clashing values (personal data): name only the view.
+        view = context.get("view")
+        logger.warning("IntegrityError in %s answered with 409 Conflict",
+                       type(view).__name__ if view is not None else "an API view")
+        exc = Conflict()
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail: Any = {k: [m for e in v for m in e.messages] for k, v in
@@ -73,3 +93,49 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     """``?flag=true|false``; any other value is a 400 with a clear message."""
 
     field_class = StrictBooleanField
+
+
+class _OneValueSelect(forms.Select):
+    """Hands every value of a repeated query parameter to the field, so ``?status=draft&status=x``
+    is refused instead of quietly using the last one."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> Any:
+        values = data.getlist(name) if hasattr(data, "getlist") else []
+        if len(set(values)) > 1:
+            return values
+        return super().value_from_datadict(data, files, name)
+
+
+class StrictChoiceField(django_filters.fields.ChoiceField):
+    """One of the choices; a refusal names the values allowed, so a client's typo is a 400 it
+    can fix at once."""
+
+    widget = _OneValueSelect
+    default_error_messages = {"several": "Give one value, not several."}
+
+    def allowed(self) -> list[str]:
+        return [str(value) for value, _label in self.choices if value not in ("", None)]
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, list | tuple):
+            raise DjangoValidationError(self.error_messages["several"], code="several")
+        return super().to_python(value)
+
+    def validate(self, value: Any) -> None:
+        try:
+            super().validate(value)
+        except DjangoValidationError as exc:
+            if getattr(exc, "code", None) != "invalid_choice":
+                raise
+            # The value goes in as a parameter: django-filter %-formats the message, so a "%"
+            # a client sent must not be read as a format directive.
+            raise DjangoValidationError(
+                "Select a valid choice. %(value)s is not one of the available choices: "
+                "%(allowed)s.", code="invalid_choice",
+                params={"value": value, "allowed": ", ".join(self.allowed())}) from exc
+
+
+class StrictChoiceFilter(django_filters.ChoiceFilter):
+    """``?status=draft``: an unknown or repeated value is a 400 naming the allowed values."""
+
+    field_class = StrictChoiceField

@@ -11,6 +11,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.fields.files import FieldFile
 
+from .authentication import current_api_token_id
 from .models import AuditEvent
 
 Snapshot = dict[str, Any]
@@ -104,6 +105,7 @@ def record(
         partnership_id=partnership_id_of(instance),
         changes=changes,
         summary=summary[:300],
+        api_token_id=current_api_token_id(),
     )
 
 

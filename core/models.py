@@ -38,6 +38,10 @@ class AuditEvent(models.Model):
                                help_text="Field name → [old value, new value].")
     summary = models.CharField(max_length=300, blank=True,
                                help_text="What the action did, in words, e.g. 'Ended membership'.")
+    # The API token the change came through (set from core.authentication), empty otherwise.
+    api_token = models.ForeignKey("accounts.ApiToken", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name="API token")
 
     class Meta:
         ordering = ["-occurred_at", "-id"]

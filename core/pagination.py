@@ -8,17 +8,31 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
 
 PAGE_SIZE = 25  # rows per page, on pages and in the API
 
 
 class StandardPagination(PageNumberPagination):
-    """25 a page by default; ``?page_size=`` up to 100."""
+    """25 a page by default; ``?page_size=`` from 1 to 100, anything else a 400 (DRF would
+    quietly use the default or the maximum, hiding the client's mistake)."""
 
     page_size = PAGE_SIZE
     page_size_query_param = "page_size"
     max_page_size = 100
+    invalid_page_size_message = "page_size must be a whole number from 1 to 100."
+
+    def get_page_size(self, request: Request) -> int:
+        raw = request.query_params.get(self.page_size_query_param, "").strip()
+        if not raw:
+            return self.page_size
+        # isdecimal() also admits other scripts' digits; the API takes ASCII digits only.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3
+                and 1 <= int(raw) <= self.max_page_size):
+            raise ValidationError({self.page_size_query_param: [self.invalid_page_size_message]})
+        return int(raw)
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ south-west). Everything is written through the actions, so it has its audit trai
 - three **cases** led by Northgate Recovery Trust: a licence after release, referred to Turning
   Tide and accepted, medium seriousness, so monthly joint meetings (the first held); a
   post-sentence supervision case whose referral waits in Turning Tide's inbox; and a case that
-  closed in 2018, long past retention, anonymised as the nightly task would.
+  closed about seven years ago, long past retention, anonymised as the nightly task would.
 
 The people are fictional; their identifiers are demo values. Unlike the registry, the open
 cases' dates are relative to today (like the monitoring returns), so their conference
@@ -273,9 +273,11 @@ class CaseworkLoader:
         self.report.ensure(Case, self._case_of("A5206DM"), create)
 
     def _old_case(self) -> None:
-        """A licence that ended in 2018: its meetings were held, it closed, and its retention
-        period has long run out, so it is anonymised (reference, dates and counts remain)."""
-        starts, ends = D(2017, 6, 1), D(2018, 5, 31)
+        """A licence that ended about seven years ago: its meetings were held, it closed, and
+        its retention period (72 months) has run out, so it is anonymised (reference, dates and
+        counts remain). Dated from today: an order must start within the last ten years."""
+        year = self.today.year
+        starts, ends, closed = D(year - 8, 6, 1), D(year - 7, 5, 31), D(year - 7, 6, 15)
 
         def create() -> Case:
             case = self._open(prison_number="A2093DM", order_type=OrderType.LICENCE,
@@ -286,7 +288,7 @@ class CaseworkLoader:
                     conference=conference, by=self.manager, held=True,
                     held_on=conference.planned_on, attendees=_attendees(self.orgs),
                     outcome="Attending treatment; no concerns.")
-            actions.case_close(case=case, by=self.manager, closed_on=D(2018, 6, 15))
+            actions.case_close(case=case, by=self.manager, closed_on=closed)
             months = retention_months_for(case)
             if months_after(case.closed_on, months) <= self.today:
                 actions.case_anonymise(case=case, retention_months=months)

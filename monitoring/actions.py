@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from core import audit
 from core.actions import audited_create, audited_update
-from core.errors import DomainError
+from core.errors import DomainError, full_clean
 from core.models import AuditEvent
 
 from . import validation
@@ -70,9 +70,21 @@ def require_editor(user: User, ret: MonitoringReturn) -> None:
                           "locked. Start a correction to change its figures.")
     if ret.status not in ReturnStatus.editable():
         raise DomainError(f"This return is {ret.get_status_display().lower()}; it can be "
-                          "changed only when it is a draft or returned for correction.")
+                          "changed only when it is a draft or returned for correction.",
+                          code=("already_submitted" if ret.status == ReturnStatus.SUBMITTED
+                                else "locked"))
     if not user.has_perm("monitoring.edit_return", ret):
         raise DomainError(f"Only provider staff of {ret.organisation} can change its returns.")
+
+
+def already_submitted(error: DomainError, *, monitoring_return: MonitoringReturn,
+                      by: User) -> bool:
+    """Whether ``error`` refused a submission only because the return is already submitted,
+    to someone who may submit it: a repeated Submit (a double click, a retry after a lost
+    answer) that pages and the API answer as done rather than as a mistake. Nothing was
+    changed and no second audit row written: the action refused under the row lock."""
+    return (getattr(error, "code", None) == "already_submitted"
+            and by.has_perm("monitoring.edit_return", monitoring_return))
 
 
 # -- periods -------------------------------------------------------------------------------------
@@ -103,19 +115,51 @@ def periods_ensure(*, start: datetime.date, end: datetime.date, by: User = None,
 
 
 @transaction.atomic
-def return_start(*, organisation: Any, partnership: Any, period: ReportingPeriod,
-                 by: User) -> MonitoringReturn:
-    """Open the draft return an organisation owes a partnership for a period."""
+def return_get_or_start(*, organisation: Any, partnership: Any, period: ReportingPeriod,
+                        by: User) -> tuple[MonitoringReturn, bool]:
+    """The return an organisation owes a partnership for a period, opening it as a draft if
+    nobody has yet: ``(return, created)``.
+
+    Starting is safe to repeat and to race: a double click, or two colleagues at once, get the
+    one return (revision 1; the unique key ``return_unique_revision``). The check before the
+    insert cannot see a row another transaction has not committed yet, so the insert runs in a
+    savepoint and, if the database refuses it as a duplicate, the other request's row is read
+    and answered instead of a server error. Only an audit row for the one real start is written.
+    """
     if not by.has_perm("monitoring.start_return", organisation):
         raise DomainError(f"Only provider staff of {organisation} can start its returns.")
     if ReturnRequirement.objects.owed(organisation=organisation, partnership=partnership,
                                       period=period) is None:
         raise DomainError(f"{organisation} does not owe {partnership} a return for {period}.")
-    if MonitoringReturn.objects.filter(organisation=organisation, partnership=partnership,
-                                       period=period).exists():
-        raise DomainError(f"{organisation} has already started its return for {period}.")
-    ret = MonitoringReturn(organisation=organisation, partnership=partnership, period=period)
-    return _create(ret, by, "Started return")
+    key = {"organisation": organisation, "partnership": partnership, "period": period,
+           "revision": 1}
+    existing = MonitoringReturn.objects.filter(**key).first()
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            ret = MonitoringReturn(organisation=organisation, partnership=partnership,
+                                   period=period)
+            # The unique key is left to the insert: checked here too, a lost race would be a
+            # validation error rather than the IntegrityError answered below.
+            full_clean(ret, validate_constraints=False)
+            ret.save()
+            audit.record(instance=ret, action=AuditEvent.Action.CREATE, by=by,
+                         summary="Started return")
+    except IntegrityError:
+        existing = MonitoringReturn.objects.filter(**key).first()
+        if existing is None:  # refused for another reason: not a lost race
+            raise
+        return existing, False
+    return ret, True
+
+
+def return_start(*, organisation: Any, partnership: Any, period: ReportingPeriod,
+                 by: User) -> MonitoringReturn:
+    """Open the draft return an organisation owes a partnership for a period, or answer the one
+    already started (``return_get_or_start``)."""
+    return return_get_or_start(organisation=organisation, partnership=partnership,
+                               period=period, by=by)[0]
 
 
 @transaction.atomic

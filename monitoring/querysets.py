@@ -45,20 +45,32 @@ class ReturnRequirementQuerySet(models.QuerySet):
 
 class MonitoringReturnQuerySet(models.QuerySet):
     def visible_to(self, user: Any) -> MonitoringReturnQuerySet:
-        """Platform admins: all; others: their own organisation's returns, the partnerships their
-        organisation leads (managers) and the partnerships it funds (commissioners)."""
+        """Platform admins: all; others: their own organisation's returns, and the submitted
+        returns of the partnerships their organisation leads (managers) or funds
+        (commissioners).
+
+        A draft — a return never submitted, or a correction's revision still being prepared —
+        is its organisation's own: the lead partner and commissioners see only that it has been
+        started (the grid's state), and keep reading the approved revision a correction
+        replaces. A return sent back for correction stays visible to them: it was submitted,
+        and its reviewer needs to follow it. Platform admins, who run the service and may start
+        returns on a provider's behalf, see drafts too. ``accounts.rules`` says the same for
+        one return (``monitoring.view_monitoringreturn``)."""
         from accounts.models import Role
         from partnerships.models import Partnership
+
+        from .choices import ReturnStatus
 
         if not is_signed_in(user):
             return self.none()
         if user.is_platform_admin:
             return self.all()
         q = Q(organisation_id=user.organisation_id)
+        submitted = ~Q(status=ReturnStatus.DRAFT)
         if user.role == Role.PARTNERSHIP_MANAGER:
-            q |= Q(partnership__in=Partnership.objects.managed_by(user).values("pk"))
+            q |= submitted & Q(partnership__in=Partnership.objects.managed_by(user).values("pk"))
         if user.role == Role.COMMISSIONER:
-            q |= Q(partnership__funding__funder_id=user.organisation_id)
+            q |= submitted & Q(partnership__funding__funder_id=user.organisation_id)
         return self.filter(q).distinct()
 
     def current_approved(self) -> MonitoringReturnQuerySet:

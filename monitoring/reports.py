@@ -212,8 +212,11 @@ def _cell(found: _Found | None, period: ReportingPeriod, today: datetime.date) -
                         correcting=found.latest_status != ReturnStatus.APPROVED)
     if on_time is None and overdue:
         on_time = False
-    return GridCell(str(found.latest_status), on_time=on_time, return_id=found.latest_id,
-                    overdue=overdue and found.latest_status == ReturnStatus.DRAFT)
+    draft = found.latest_status == ReturnStatus.DRAFT
+    # A draft is its organisation's own until submitted: the grid says it was started, and
+    # does not link to a page its readers may not open.
+    return GridCell(str(found.latest_status), on_time=on_time,
+                    return_id=None if draft else found.latest_id, overdue=overdue and draft)
 
 
 def grid(partnership: Any, periods: Sequence[ReportingPeriod],

@@ -26,6 +26,26 @@ from .models import EmailStatus, Notification, NotificationPreference
 logger = logging.getLogger(__name__)
 
 
+def queue(task: Any, *args: Any, what: str) -> bool:
+    """Send ``task`` to the broker with ``args``; if the broker (Redis) cannot be reached, log
+    it and carry on. True if sent.
+
+    Called after commit, when the rows it is about are already stored: failing here would turn
+    saved work into an error page (or abort a sweep half-way) and still send nothing. Settings
+    make the attempt give up within about a second; ``redeliver_pending`` (every 15 minutes)
+    queues what is still waiting once Redis is back. The log names the task and ``what`` (ids
+    and counts only) and the error's type, never its text (it can hold the broker's URL).
+    """
+    try:
+        task.delay(*args)
+    except Exception as error:  # noqa: BLE001 - whatever the broker raises, the rows are saved
+        logger.warning("Could not queue %s for %s (%s: the broker is unavailable); "
+                       "notifications.redeliver_pending will queue it again", task.name, what,
+                       type(error).__name__)
+        return False
+    return True
+
+
 def _check_kind(kind: str, *, field: str | None = None) -> None:
     if kind not in KINDS:
         known = ", ".join(sorted(KINDS))
@@ -61,7 +81,8 @@ def notify(*, kind: str, key: str, recipient: Any, subject: str, body: str, url:
         raise
     from .tasks import deliver_notification
 
-    transaction.on_commit(lambda: deliver_notification.delay(notification.pk))
+    transaction.on_commit(lambda: queue(deliver_notification, notification.pk,
+                                        what=f"notification {notification.pk}"))
     return notification
 
 
@@ -120,7 +141,8 @@ def notify_many(drafts: Iterable[Draft]) -> dict[str, int]:
     ids = sorted(created.values())
     for start in range(0, len(ids), DELIVERY_BATCH):
         chunk = ids[start:start + DELIVERY_BATCH]
-        transaction.on_commit(lambda chunk=chunk: deliver_notifications.delay(chunk))
+        transaction.on_commit(lambda chunk=chunk: queue(
+            deliver_notifications, chunk, what=f"{len(chunk)} notification(s)"))
     return created
 
 
@@ -196,7 +218,8 @@ def redeliver_pending(*, older_than: datetime.timedelta = datetime.timedelta(min
                        created_on__lt=timezone.now() - older_than)
                .order_by("created_on").values_list("pk", flat=True)[:limit])
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: deliver_notification.delay(pk))
+        transaction.on_commit(lambda pk=pk: queue(deliver_notification, pk,
+                                                  what=f"notification {pk}"))
     if ids:
         logger.info("Queued %s waiting notification(s) for delivery again", len(ids))
     return len(ids)

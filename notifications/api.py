@@ -31,12 +31,12 @@ from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.api import StrictBooleanFilter
+from core.parsers import BoundedJSONParser
 from core.querysets import is_signed_in
 
 from . import actions
@@ -107,7 +107,7 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
     """Reminders and alerts sent to you, in the app (and by email, as you chose)."""
 
     permission_classes = [SignedIn]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     lookup_value_regex = ID_PATTERN
     serializer_class = NotificationSerializer
     filter_backends = [DjangoFilterBackend]
@@ -190,7 +190,7 @@ class NotificationPreferencesView(APIView):
     """Your email choices, per kind of notification. In-app notifications are always kept."""
 
     permission_classes = [SignedIn]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
 
     @extend_schema(summary="Your email choices",
                    description="Every kind of notification, with whether you get an email for "

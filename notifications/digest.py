@@ -24,6 +24,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from .actions import queue
 from .models import EmailStatus, Notification
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,7 @@ def send_digests(today: datetime.date | None = None) -> dict[str, Any]:
     day = today or timezone.localdate()
     user_ids = users_with_pending_digest()
     for user_id in user_ids:
-        transaction.on_commit(
-            lambda user_id=user_id: send_digest.delay(user_id, day.isoformat()))
+        # Not sent (Redis down): the notifications stay undigested and go in the next digest.
+        transaction.on_commit(lambda user_id=user_id: queue(
+            send_digest, user_id, day.isoformat(), what=f"the digest of user {user_id}"))
     return {"day": day.isoformat(), "users": len(user_ids)}

@@ -35,12 +35,12 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.display import display_name
+from core.parsers import BoundedJSONParser
 from core.querysets import is_signed_in
 
 from . import engagement as report
@@ -225,7 +225,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     partnership managers and platform admins plan, move, record and cancel them."""
 
     permission_classes = [SignedIn]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     lookup_value_regex = ID_PATTERN
     filter_backends: list[Any] = []
     queryset = ReviewMeeting.objects.none()  # for the schema; requests use get_queryset()

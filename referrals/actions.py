@@ -26,6 +26,7 @@ from .choices import (
     LawfulBasis,
     ReferralStatus,
 )
+from .dates import check_case_date, check_closing_date, check_order_dates
 from .models import (
     DEFAULT_ASSESSMENT_WINDOW_DAYS,
     Assessment,
@@ -55,6 +56,8 @@ CASE_EDITABLE = frozenset({"order_type", "order_starts_on", "order_ends_on", "se
                            "treatment_continues"})
 CASE_REPLANNING = frozenset({"order_starts_on", "order_ends_on", "seriousness", "complex_needs",
                              "compliance", "significant_change_on"})
+#: The longest reason for reopening a case (it is kept in the audit row).
+REOPEN_REASON_MAX = 300
 #: Service categories whose referrals count as treatment (who stays responsible after an order).
 TREATMENT_CATEGORIES = ("substance-misuse", "alcohol")
 
@@ -187,24 +190,74 @@ def default_responsible(case: Any) -> Any:
     return lead.organisation if lead else None
 
 
+def _refuse_duplicate_case(lead_organisation: Any, identifiers: dict[str, str],
+                           by: User) -> None:
+    """One open case per person identifier (kind and value) per lead agency: a second one is
+    almost always the same case typed twice. The refusal names the case to go to instead."""
+    from .choices import IdentifierKind
+
+    for kind, value in identifiers.items():
+        value = (value or "").strip()
+        if not value:
+            continue
+        existing = (Case.objects.open()
+                    .filter(person__identifiers__kind=kind, person__identifiers__value=value,
+                            lead_agencies__organisation=lead_organisation,
+                            lead_agencies__ends_on__isnull=True)
+                    .order_by("pk").first())
+        if existing is not None:
+            label = str(IdentifierKind(kind).label) if kind in IdentifierKind.values else kind
+            label = label if label[:3].isupper() else label[0].lower() + label[1:]
+            if not by.has_perm("referrals.view_case", existing):  # need-to-know: no reference
+                error = DomainError(f"{lead_organisation} already leads an open case for this "
+                                    f"{label}. Ask them about it instead of opening another.",
+                                    field=kind, code="duplicate_case")
+                error.existing_reference = None  # type: ignore[attr-defined]
+                raise error
+            error = DomainError(f"Case {existing.reference} is already open for this "
+                                f"{label}, led by {lead_organisation}. Go to case "
+                                f"{existing.reference} instead of opening another.",
+                                field=kind, code="duplicate_case")
+            error.existing_reference = existing.reference  # type: ignore[attr-defined]
+            raise error
+
+
 @transaction.atomic
 def case_open(*, partnership: Any, lead_organisation: Any, order_type: str,
               order_starts_on: datetime.date, order_ends_on: datetime.date, by: User,
               seriousness: str = "low", complex_needs: bool = False,
               initials: str = "", year_of_birth: int | None = None, gender: str = "not_stated",
-              person: Any = None, identifiers: dict[str, str] | None = None) -> Any:
+              person: Any = None, identifiers: dict[str, str] | None = None,
+              idempotency_key: str | None = None) -> Any:
     """Open a case (and its pseudonymous person unless ``person`` is given) with its first lead
-    agency from ``order_starts_on``, and plan its conferences (``schedule.plan``)."""
+    agency from ``order_starts_on``, and plan its conferences (``schedule.plan``).
+
+    Safe to send twice: with the ``idempotency_key`` of a case ``by`` already opened, that case
+    is returned and nothing new is made; and one person identifier (kind and value) has at most
+    one open case per lead agency (refused with ``code="duplicate_case"`` naming the case, on
+    ``error.existing_reference``). Opens for one lead agency run one at a time (its row is
+    locked), so two at once cannot both pass these checks."""
+    from partnerships.models import Organisation
+
     today = _today()
     _require(by, "referrals.open_case", partnership,
              f"Only caseworkers of current members of {partnership} can open cases in it.")
-    if order_ends_on < order_starts_on:
-        raise DomainError("The order cannot end before it starts.", field="order_ends_on")
+    # Lock the lead agency's row: its opens queue here, so the checks below see each other.
+    list(Organisation.objects.select_for_update().filter(pk=lead_organisation.pk))
+    if idempotency_key:
+        existing = Case.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if not existing.lead_agencies.filter(set_by=by).exists():
+                raise DomainError("This form was already used to open a case. Start again "
+                                  "from your caseload.", code="idempotency_key")
+            return existing
+    check_order_dates(order_starts_on, order_ends_on, today)
     if not _is_current_member(partnership, lead_organisation, today):
         raise DomainError(f"{lead_organisation} is not a current member of {partnership}, so it "
                           "cannot lead a case there.", field="lead_organisation")
     if year_of_birth is not None and year_of_birth > today.year:
         raise DomainError("The year of birth cannot be in the future.", field="year_of_birth")
+    _refuse_duplicate_case(lead_organisation, identifiers or {}, by)
     if person is None:
         person = Person(initials=initials.strip().upper(), year_of_birth=year_of_birth,
                         gender=gender)
@@ -215,7 +268,8 @@ def case_open(*, partnership: Any, lead_organisation: Any, order_type: str,
                     f"Added an identifier to person {person.reference}")
     case = Case(person=person, partnership=partnership, order_type=order_type,
                 order_starts_on=order_starts_on, order_ends_on=order_ends_on,
-                seriousness=seriousness, complex_needs=complex_needs)
+                seriousness=seriousness, complex_needs=complex_needs,
+                idempotency_key=idempotency_key or None)
     _create(case, by, f"Opened case {case.reference}")
     # A lead from a future order start would leave nobody involved (and able to see the case)
     # until then: the lead starts today at the latest.
@@ -253,6 +307,13 @@ def case_update(*, case: Any, by: User, **changes: Any) -> Any:
     changed = {name: value for name, value in changes.items() if getattr(locked, name) != value}
     if not changed:
         return case
+    # Only dates being changed are checked, so an old case's other details stay editable.
+    if {"order_starts_on", "order_ends_on"} & set(changed):
+        check_order_dates(starts_on, ends_on, today,
+                          start_changed="order_starts_on" in changed)
+    if changed.get("significant_change_on") is not None:
+        check_case_date(locked, change_on, field="significant_change_on",
+                        what="the significant change", today=today)
     _update(locked, by, f"Changed case {locked.reference}", **changed)
     if CASE_REPLANNING & set(changed):
         schedule.replan(locked, today=today, by=by)
@@ -322,6 +383,7 @@ def assessment_record(*, case: Any, organisation: Any, assessed_on: datetime.dat
                           field="organisation")
     if assessed_on > _today():
         raise DomainError("The assessment date cannot be in the future.", field="assessed_on")
+    check_case_date(locked, assessed_on, field="assessed_on", what="the assessment")
     if service is not None and service.provider_id != organisation.pk:
         raise DomainError(f"{service.name} is not a service of {organisation}.",
                           field="service")
@@ -335,13 +397,23 @@ def assessment_record(*, case: Any, organisation: Any, assessed_on: datetime.dat
 @transaction.atomic
 def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
                   consent_recorded: bool, by: User, from_service: Any = None,
-                  pathway: Any = None, confirmed_repeat: bool = False) -> Any:
+                  pathway: Any = None, confirmed_repeat: bool = False,
+                  idempotency_key: str | None = None) -> Any:
     """Refer the case from the user's organisation to ``to_service``. Between two different
     organisations, a protocol in force covering both in a partnership both belong to is
     required (``SharingProtocol.objects.covering``); otherwise refused with a message naming
     what is missing. Response due by the pathway's target in working days (default 5). Recent
-    assessments need ``confirmed_repeat``, as for ``assessment_record``."""
+    assessments need ``confirmed_repeat``, as for ``assessment_record``. With the
+    ``idempotency_key`` of a referral ``by`` already sent, that referral is returned and
+    nothing is sent again (a form sent twice)."""
     locked = _locked_case(case)
+    if idempotency_key:
+        existing = Referral.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            if existing.sent_by_id != by.pk or existing.case_id != locked.pk:
+                raise DomainError("This form was already used to send a referral. Start "
+                                  "again from the case.", code="idempotency_key")
+            return existing
     _require(by, "referrals.refer", locked,
              f"Only caseworkers of organisations involved in case {locked.reference} can refer "
              "it.")
@@ -398,7 +470,8 @@ def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
                         to_organisation=to_organisation, pathway=pathway, protocol=protocol,
                         reason=reason, consent_recorded=consent_recorded,
                         lawful_basis=lawful_basis,
-                        response_due_on=working_days_after(today, days), sent_by=by)
+                        response_due_on=working_days_after(today, days), sent_by=by,
+                        idempotency_key=idempotency_key or None)
     return _create(referral, by,
                    f"Sent referral {referral.reference} on case {locked.reference}")
 
@@ -468,6 +541,26 @@ def referral_withdraw(*, referral: Any, reason: str, by: User) -> Any:
     return _refresh(referral, locked)
 
 
+def _same_record(conference: CaseConference, *, held: bool, held_on: datetime.date | None,
+                 outcome: str, attendees: list[dict[str, Any]] | None) -> bool:
+    """Whether ``conference`` is already recorded with exactly these answers (a form sent
+    twice), so the second time can show the record instead of an error."""
+    status = ConferenceStatus.HELD if held else ConferenceStatus.MISSED
+    if (conference.status != status or conference.held_on != (held_on if held else None)
+            or conference.outcome != (outcome or "").strip()):
+        return False
+
+    def key(role: Any, organisation: Any, attended: Any) -> tuple[str, str, bool]:
+        pk = getattr(organisation, "pk", organisation)
+        return (str(role), "" if pk is None else str(pk), bool(attended))
+
+    given = sorted(key(a.get("role"), a.get("organisation"), a.get("attended", True))
+                   for a in attendees or [])
+    stored = sorted(key(a.role, a.organisation_id, a.attended)
+                    for a in conference.attendees.all())
+    return given == stored
+
+
 @transaction.atomic
 def conference_record(*, conference: Any, by: User, held: bool,
                       held_on: datetime.date | None = None, outcome: str = "",
@@ -488,6 +581,9 @@ def conference_record(*, conference: Any, by: User, held: bool,
         raise DomainError("This conference was cancelled when the schedule was re-planned; "
                           "record the one that replaced it.", code="state")
     if locked.status != ConferenceStatus.PLANNED:
+        if _same_record(locked, held=held, held_on=held_on, outcome=outcome,
+                        attendees=attendees):
+            return _refresh(conference, locked)  # sent twice: the record stands as it is
         raise DomainError(f"This conference is already recorded as "
                           f"{locked.get_status_display().lower()}.", code="state")
     if held:
@@ -496,6 +592,7 @@ def conference_record(*, conference: Any, by: User, held: bool,
         if held_on > today:
             raise DomainError("The date the conference was held cannot be in the future.",
                               field="held_on")
+        check_case_date(case, held_on, field="held_on", what="the conference", today=today)
     else:
         if held_on is not None:
             raise DomainError("A missed conference has no date held.", field="held_on")
@@ -593,8 +690,7 @@ def case_close(*, case: Any, by: User, closed_on: datetime.date | None = None) -
     _require_open(locked)
     today = _today()
     closed_on = closed_on or today
-    if closed_on > today:
-        raise DomainError("The closing date cannot be in the future.", field="closed_on")
+    check_closing_date(locked, closed_on, today)
     now = timezone.now()
     for referral in locked.referrals.open().select_for_update():
         _update(referral, by, f"Withdrew referral {referral.reference}: case closed",
@@ -606,6 +702,37 @@ def case_close(*, case: Any, by: User, closed_on: datetime.date | None = None) -
                                 "closed", status=ConferenceStatus.CANCELLED)
     _update(locked, by, f"Closed case {locked.reference}", status=CaseStatus.CLOSED,
             closed_on=closed_on)
+    return _refresh(case, locked)
+
+
+@transaction.atomic
+def case_reopen(*, case: Any, by: User, reason: str) -> Any:
+    """Reopen a closed case that is not anonymised yet (its lead agency, saying why): the undo
+    for a case closed by mistake or too soon. Open again, it is no longer due for anonymisation
+    (the nightly run takes closed cases only). Referrals withdrawn and conferences cancelled on
+    closing stay so; conferences after today are planned again. The reason goes in the audit
+    row, and is removed from it if the case is anonymised later."""
+    locked = _locked_case(case)
+    _require(by, "referrals.change_case", locked,
+             f"Only the lead agency of case {locked.reference} can reopen it.")
+    if locked.status != CaseStatus.CLOSED:
+        raise DomainError(f"Case {locked.reference} is open; only a closed case can be "
+                          "reopened.", code="state")
+    if locked.anonymised_on is not None:
+        raise DomainError(f"Case {locked.reference} was anonymised on "
+                          f"{_day(locked.anonymised_on)}, so it cannot be reopened: what "
+                          "identified the person has been removed. Open a new case instead.",
+                          code="anonymised")
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why you are reopening the case.", field="reason")
+    if len(reason) > REOPEN_REASON_MAX:
+        raise DomainError(f"Why you are reopening the case must be {REOPEN_REASON_MAX} "
+                          "characters or fewer.", field="reason")
+    closed_on = locked.closed_on
+    _update(locked, by, f"Reopened case {locked.reference} (closed on {_day(closed_on)})",
+            extra={"reopen_reason": [None, reason]}, status=CaseStatus.OPEN, closed_on=None)
+    schedule.replan(locked, today=_today(), by=by)
     return _refresh(case, locked)
 
 
@@ -648,6 +775,8 @@ def case_read(*, case: Any, by: User, channel: str, reason: str = "") -> Any:
     who, from which organisation, how and why — never anything about the person."""
     from django.http import Http404
 
+    from core.authentication import current_api_token_id
+
     from .models import CaseAccess
 
     min_reason = 10  # a platform admin's reason must say something, not "x"
@@ -659,7 +788,8 @@ def case_read(*, case: Any, by: User, channel: str, reason: str = "") -> Any:
                              and len(reason) >= min_reason):
         raise Http404("No case matches the given query.")
     return CaseAccess.objects.create(case=case, user=by, organisation_id=by.organisation_id,
-                                     channel=channel, reason=reason[:300])
+                                     channel=channel, reason=reason[:300],
+                                     api_token_id=current_api_token_id())
 
 
 @transaction.atomic
@@ -720,6 +850,9 @@ def case_anonymise(*, case: Any, retention_months: int) -> Any:
         scrub_history[model] = (ids, (*fields, field))
         note(f"{label}.{field}", rows.exclude(**{field: ""}).exclude(**{field: removed_text})
              .update(**{field: removed_text}))
+
+    # Why the case was reopened (free text) lives only in its audit history.
+    scrub_history[Case] = ([locked.pk], ("reopen_reason",))
 
     # The person: only once none of their cases still needs them.
     person = Person.objects.select_for_update().get(pk=locked.person_id)

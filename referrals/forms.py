@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from typing import Any, NamedTuple
 
 from django import forms
@@ -27,6 +28,25 @@ from .models import ReferralPathway
 TEXT_MAX = 2000
 REASON_MIN = 10
 PRISON_NUMBER = re.compile(r"^[A-Z][0-9]{4}[A-Z]{2}$")
+IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+
+def new_idempotency_key() -> str:
+    return uuid.uuid4().hex
+
+
+def idempotency_key_field() -> forms.CharField:
+    """A hidden key made when the form is shown (a callable initial: a new one per render) and
+    sent back with it: the action stores it on what it creates, so the same form sent twice (a
+    double click, a refresh) finds that instead of creating another."""
+    return forms.CharField(widget=forms.HiddenInput, required=False, max_length=64,
+                           initial=new_idempotency_key)
+
+
+def cleaned_idempotency_key(form: forms.Form) -> str | None:
+    """The form's key when it looks like one we made, else None (no protection, no error)."""
+    key = (form.cleaned_data.get("idempotency_key") or "").strip()
+    return key if IDEMPOTENCY_KEY.match(key) else None
 
 
 def _today() -> datetime.date:
@@ -247,6 +267,7 @@ class CaseOpenForm(forms.Form):
     prison_number = forms.CharField(
         label="Prison number (optional)", required=False, max_length=12,
         help_text="For example, A1234BC. Shown only to agencies involved in the case.")
+    idempotency_key = idempotency_key_field()
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -323,6 +344,7 @@ class CaseOpenForm(forms.Form):
             "year_of_birth": data["year_of_birth"],
             "gender": data["gender"],
             "identifiers": identifiers,
+            "idempotency_key": cleaned_idempotency_key(self),
         }
 
 
@@ -440,6 +462,7 @@ class ReferForm(RepeatConfirmationMixin, forms.Form):
         error_messages={"required": "Select the lawful basis for sharing"})
     consent_recorded = forms.BooleanField(
         label="The person's consent to this referral is recorded", required=False)
+    idempotency_key = idempotency_key_field()
 
     def __init__(self, *args: Any, case: Any, user: Any, recent: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -497,6 +520,7 @@ class ReferForm(RepeatConfirmationMixin, forms.Form):
             "lawful_basis": data["lawful_basis"],
             "consent_recorded": data["consent_recorded"],
             "confirmed_repeat": self.confirmed(),
+            "idempotency_key": cleaned_idempotency_key(self),
         }
 
 
@@ -527,6 +551,15 @@ class AssessmentForm(RepeatConfirmationMixin, forms.Form):
         return {"service": self.own_services[int(service)] if service else None,
                 "assessed_on": data["assessed_on"], "summary": data["summary"].strip(),
                 "confirmed_repeat": self.confirmed()}
+
+
+class CaseReopenForm(forms.Form):
+    """Why a closed case is reopened (kept in the case's audit history)."""
+
+    reason = _text("Why are you reopening the case?", what="why you are reopening the case",
+                   max_length=300,
+                   help_text="For example, it was closed by mistake. Do not include the "
+                             "person's details.")
 
 
 class DeclineForm(forms.Form):

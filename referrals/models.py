@@ -189,6 +189,10 @@ class Case(TimeStampedModel):
     status = models.CharField(max_length=8, choices=CaseStatus.choices, default=CaseStatus.OPEN)
     closed_on = models.DateField(null=True, blank=True)
     anonymised_on = models.DateField(null=True, blank=True)
+    #: The key of the form (or the API's ``Idempotency-Key``) that opened the case: the same
+    #: form sent twice finds this case instead of opening another.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                       editable=False)
 
     objects = querysets.CaseQuerySet.as_manager()
 
@@ -301,6 +305,10 @@ class Referral(TimeStampedModel):
     closed_at = models.DateTimeField(null=True, blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                                 related_name="+")
+    #: The key of the form (or the API's ``Idempotency-Key``) that sent the referral: the same
+    #: form sent twice finds this referral instead of sending another.
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True,
+                                       editable=False)
 
     objects = querysets.ReferralQuerySet.as_manager()
 
@@ -397,6 +405,10 @@ class CaseAccess(models.Model):
     accessed_at = models.DateTimeField(auto_now_add=True)
     channel = models.CharField(max_length=8, choices=[("page", "Page"), ("api", "API")])
     reason = models.CharField(max_length=300, blank=True)
+    # The API token the read came through (an API read with a token), empty otherwise.
+    api_token = models.ForeignKey("accounts.ApiToken", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+",
+                                  verbose_name="API token")
 
     class Meta:
         ordering = ["-accessed_at", "-id"]

@@ -29,6 +29,24 @@ def months_after(start: datetime.date, months: int) -> datetime.date:
     return datetime.date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
 
 
+#: What ``actions.case_anonymise`` removes, in the words the close confirmation shows.
+REMOVED_AT_ANONYMISATION = (
+    "the person's initials, year of birth and gender, and identifiers such as a prison number "
+    "(kept while another of their cases is still kept)",
+    "why the case was referred, and why referrals were declined or withdrawn",
+    "assessment summaries and conference outcomes",
+    "the text of end-of-order notices",
+    "those details in the case's change history, including why it was reopened",
+)
+
+
+def anonymisation_due_on(case: Case, closed_on: datetime.date | None = None) -> datetime.date:
+    """The day the nightly run anonymises ``case`` if it is closed on ``closed_on`` (its
+    closing date by default) and not reopened before then."""
+    closed_on = closed_on or case.closed_on or timezone.localdate()
+    return months_after(closed_on, retention_months_for(case))
+
+
 def default_retention_months() -> int:
     return int(settings.REFERRALS_DEFAULT_RETENTION_MONTHS)
 

@@ -243,7 +243,8 @@ def _attendees() -> QuerySet[Any]:
 
 def access_log(case: Case) -> QuerySet[CaseAccess]:
     """Who read the case, newest first."""
-    return case.access_log.select_related("user", "organisation").order_by("-accessed_at", "-pk")
+    return (case.access_log.select_related("user", "organisation", "api_token")
+            .order_by("-accessed_at", "-pk"))
 
 
 # -- referrals ------------------------------------------------------------------------------------

@@ -1,13 +1,26 @@
 """URLs of the casework pages. Cases and referrals are addressed by their references, which
-carry no personal data; never by a person's details or a case's database id."""
+carry no personal data; never by a person's details or a case's database id.
 
-from django.urls import path
+Every casework page is personal data or leads to it, so none may be kept by the browser or a
+proxy: each view is wrapped here, in one place so a new page cannot forget it, to answer with
+``Cache-Control: no-cache, no-store, must-revalidate, private`` (``never_cache``), its 404 and
+403 pages included."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.handlers.exception import response_for_exception
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern, path
+from django.utils.cache import add_never_cache_headers
 
 from .views import case, caseload, conferences, notices, referrals
 
 app_name = "referrals"
 
-urlpatterns = [
+_pages = [
     # The caseload (commissioners: counts; platform admins: open a case with a reason).
     path("casework/", caseload.caseload, name="caseload"),
     path("casework/cases/open/", caseload.case_open, name="case-open"),
@@ -17,6 +30,7 @@ urlpatterns = [
     path("casework/cases/<str:reference>/order/", case.case_edit, name="case-edit"),
     path("casework/cases/<str:reference>/lead-agency/", case.lead_change, name="lead-change"),
     path("casework/cases/<str:reference>/close/", case.case_close, name="case-close"),
+    path("casework/cases/<str:reference>/reopen/", case.case_reopen, name="case-reopen"),
     path("casework/cases/<str:reference>/assessments/new/", case.assessment_new,
          name="assessment-new"),
     path("casework/cases/<str:reference>/access-log/", case.access_log, name="access-log"),
@@ -40,3 +54,27 @@ urlpatterns = [
     path("casework/notices/<int:pk>/acknowledge/", notices.notice_acknowledge,
          name="notice-acknowledge"),
 ]
+
+
+def _private(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """``never_cache``, also for the 404 and 403 a view raises (rendered here by the site's
+    handlers, so the header can be added)."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            response = view(request, *args, **kwargs)
+        except (Http404, PermissionDenied) as exc:
+            response = response_for_exception(request, exc)
+        add_never_cache_headers(response)
+        return response
+
+    return wrapper
+
+
+def _never_cached(pattern: URLPattern) -> URLPattern:
+    pattern.callback = _private(pattern.callback)
+    return pattern
+
+
+urlpatterns = [_never_cached(pattern) for pattern in _pages]

@@ -28,7 +28,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     # third party
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -56,6 +55,10 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # A database connection lost during a view: a styled 503 and a fresh connection next time.
+    "core.faults.DatabaseUnavailableMiddleware",
+    # NUL and other control characters, and oversized or too-deep JSON: a 400 before any view.
+    "core.middleware.RefuseControlCharactersMiddleware",
     # axes last, as its documentation asks.
     "axes.middleware.AxesMiddleware",
 ]
@@ -125,6 +128,17 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Agreement documents: PDFs and office files only, 20 MB at most.
 AGREEMENT_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Request bodies. Uploaded files do not count towards these (each upload checks its own size:
+# monitoring files 2 MB, agreement documents 20 MB); everything else a form or the API sends is
+# text, so 1 MB is generous and bounds what a single request can make the server hold in memory.
+# A JSON body over JSON_MAX_BYTES is a 413, and one nested deeper than JSON_MAX_DEPTH a 400
+# (core.parsers, core.middleware).
+DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+JSON_MAX_BYTES = 1024 * 1024
+JSON_MAX_DEPTH = 32
+# Fields in one form or query: the largest forms (a return's figures, an admin change list)
+# have a few hundred; Django's default of 1000 is kept, now on purpose.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 
 # Email: console in development; EMAIL_URL (smtp+tls://user:pass@host:587) in production.
 _email = env.email_url("EMAIL_URL", default="consolemail://")
@@ -146,9 +160,17 @@ SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
 
 # Redis: the Celery broker and result backend, and the cache when set.
 REDIS_URL = env.str("REDIS_URL", default="")
+# With Redis down or hung the site still serves pages and saves work (docs/operations.md, "When
+# Redis or PostgreSQL fails"): every Redis call gives up after these many seconds, the cache
+# then answers as an empty one (core.cache), and a task that cannot be sent is logged and left
+# to notifications.redeliver_pending.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=1.0)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=3.0)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": REDIS_URL}}
+    # A cache call is tiny: one second is already an outage, so both timeouts are the short one.
+    CACHES = {"default": {"BACKEND": "core.cache.ResilientRedisCache", "LOCATION": REDIS_URL,
+                          "OPTIONS": {"socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                                      "socket_timeout": REDIS_CONNECT_TIMEOUT}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -173,6 +195,24 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # or running would be handed out twice (docs/operations.md). Tests of lost workers shorten it.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60),
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": REDIS_SOCKET_TIMEOUT,
+}
+# Sending a task while Redis is down fails in about a second instead of hanging or retrying for
+# ~20 s (the result backend's default), so a web request that queues an email after commit
+# still answers; the caller logs the failure and the row waits for redeliver_pending. Workers
+# keep trying to reconnect for as long as Redis is away (they are the ones that must resume).
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_TASK_PUBLISH_RETRY = True
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0,
+                                    "interval_step": 0.2, "interval_max": 0.2}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_SOCKET_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "retry_policy": {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                     "interval_max": 0.2},
 }
 
 
@@ -230,10 +270,24 @@ CELERY_BEAT_SCHEDULE = {
                            "schedule": crontab(hour=DIGEST_AT[0], minute=DIGEST_AT[1])},
 }
 
+
+def _throttle_rate(name: str, default: str) -> str:
+    """An API rate such as ``600/min`` from the environment, refused at start-up if malformed."""
+    import re
+
+    rate = env.str(name, default=default).strip()
+    if not re.fullmatch(r"[1-9][0-9]*/(s|sec|second|m|min|minute|h|hour|d|day)", rate):
+        raise ImproperlyConfigured(f"{name} must look like 600/min (a number, then /s, /min, "
+                                   f"/hour or /day), not {rate!r}.")
+    return rate
+
+
 REST_FRAMEWORK = {
+    # Hashed API tokens first: their WWW-Authenticate challenge makes DRF answer a request
+    # without (or with bad) credentials with 401, not 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -243,9 +297,28 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PAGINATION_CLASS": "core.pagination.StandardPagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON with bounded size and depth (core.parsers); forms and file uploads as DRF has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "core.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "core.openapi.AutoSchema",  # documents every error answer
     "EXCEPTION_HANDLER": "core.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"anon": "60/min", "user": "600/min"},
+    # Rates are read at request time (core.throttling); counts live in the default cache.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "core.throttling.AnonThrottle",
+        "core.throttling.UserThrottle",
+        "core.throttling.WriteThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": _throttle_rate("API_THROTTLE_ANON", "60/min"),
+        "user": _throttle_rate("API_THROTTLE_USER", "600/min"),
+        "write": _throttle_rate("API_THROTTLE_WRITE", "120/min"),
+        "token_failure": _throttle_rate("API_THROTTLE_BAD_TOKEN", "20/min"),
+    },
+    # Behind a proxy, how many add themselves to X-Forwarded-For (0: use the socket's address).
+    "NUM_PROXIES": env.int("API_NUM_PROXIES", default=0),
 }
 
 SPECTACULAR_SETTINGS = {

@@ -50,8 +50,12 @@ class PeriodsQuery(serializers.Serializer):
     """Which periods a dashboard shows: the last ``periods`` of ``frequency`` started by
     ``until`` (as ``reports.default_periods`` chooses them on the pages)."""
 
-    frequency = serializers.ChoiceField(choices=Frequency.choices, default=Frequency.QUARTERLY,
-                                        help_text="Quarterly (default), monthly or annual.")
+    frequency = serializers.ChoiceField(
+        choices=Frequency.choices, default=Frequency.QUARTERLY,
+        help_text="Quarterly (default), monthly or annual.",
+        error_messages={"invalid_choice": "Select a valid choice. {input} is not one of the "
+                                          "available choices: "
+                                          + ", ".join(Frequency.values) + "."})
     periods = serializers.IntegerField(min_value=1, max_value=MAX_PERIODS,
                                        default=reports.DEFAULT_PERIOD_COUNT,
                                        help_text="How many periods, latest last "
@@ -117,7 +121,9 @@ class GridCellSerializer(serializers.Serializer):
                                    "not submitted; empty when not required or not due yet.")
     overdue = serializers.BooleanField()
     correcting = serializers.BooleanField(help_text="Approved, with a correction under way.")
-    return_id = serializers.IntegerField(allow_null=True)
+    return_id = serializers.IntegerField(
+        allow_null=True, help_text="The return to open; empty when none is started, or for a "
+                                   "draft (its organisation's own until submitted).")
 
 
 class GridRowSerializer(serializers.Serializer):

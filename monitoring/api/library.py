@@ -9,7 +9,7 @@ import django_filters
 from django.db.models import Prefetch, QuerySet
 from rest_framework import serializers
 
-from core.api import ReadOnlyRegistryViewSet
+from core.api import ReadOnlyRegistryViewSet, StrictChoiceFilter
 from partnerships.api import (
     OrganisationRefSerializer,
     PartnershipRefSerializer,
@@ -47,7 +47,7 @@ class MetricSerializer(serializers.ModelSerializer):
 class MetricFilter(django_filters.FilterSet):
     """Metrics by kind and by a framework that asks for them."""
 
-    kind = django_filters.ChoiceFilter(choices=MetricKind.choices)
+    kind = StrictChoiceFilter(choices=MetricKind.choices)
     framework = django_filters.ModelChoiceFilter(
         field_name="framework_links__framework", queryset=Framework.objects.all(),
         help_text="Id of a framework: the metrics it asks for.")
@@ -153,7 +153,7 @@ class PeriodDetailSerializer(PeriodSerializer):
 class PeriodFilter(django_filters.FilterSet):
     """Periods by frequency, and the one containing a date."""
 
-    frequency = django_filters.ChoiceFilter(choices=Frequency.choices)
+    frequency = StrictChoiceFilter(choices=Frequency.choices)
     contains = django_filters.DateFilter(method="filter_contains",
                                          help_text="A date (YYYY-MM-DD): the periods "
                                                    "containing it.")
@@ -208,7 +208,7 @@ class RequirementFilter(django_filters.FilterSet):
 
     organisation = organisation_filter("Slug of the organisation that owes the returns.")
     partnership = partnership_filter("Slug of the partnership the returns go to.")
-    frequency = django_filters.ChoiceFilter(choices=Frequency.choices)
+    frequency = StrictChoiceFilter(choices=Frequency.choices)
 
     class Meta:
         model = ReturnRequirement

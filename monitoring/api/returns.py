@@ -15,11 +15,12 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.api import StrictChoiceFilter
 from core.errors import DomainError
+from core.parsers import BoundedJSONParser
 from partnerships.api import (
     OrganisationRefSerializer,
     PartnershipRefSerializer,
@@ -167,7 +168,7 @@ class ReturnFilter(django_filters.FilterSet):
     organisation = organisation_filter("Slug of the organisation that owes the return.")
     period = django_filters.ModelChoiceFilter(queryset=ReportingPeriod.objects.all(),
                                               help_text="Id of the reporting period.")
-    status = django_filters.ChoiceFilter(choices=ReturnStatus.choices)
+    status = StrictChoiceFilter(choices=ReturnStatus.choices)
 
     class Meta:
         model = MonitoringReturn
@@ -256,7 +257,7 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     """Monitoring returns: one per organisation, partnership and period (and revision)."""
 
     permission_classes = [SignedIn]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     filterset_class = ReturnFilter
     search_fields: list[str] = []
     ordering_fields = ["period__starts_on", "submitted_at", "approved_at", "created_on"]
@@ -307,9 +308,16 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="Start a return",
         description="Opens the draft return an organisation owes a partnership for a period. "
-                    "Only provider staff of that organisation may start it.",
+                    "Only provider staff of that organisation may start it. Safe to repeat: "
+                    "if the return was already started (a retry, a double click, a colleague "
+                    "at the same moment), the answer is 200 with that return, unchanged.",
         request=ReturnStartInput,
-        responses={201: ReturnDetailSerializer, 400: REFUSED},
+        responses={201: OpenApiResponse(ReturnDetailSerializer,
+                                        description="Started: the new draft return."),
+                   200: OpenApiResponse(ReturnDetailSerializer,
+                                        description="Already started: the existing return, "
+                                                    "unchanged."),
+                   400: REFUSED},
     )
     def create(self, request: Request) -> Response:
         data = self._input(ReturnStartInput, request)
@@ -317,9 +325,10 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         if organisation is None:
             raise serializers.ValidationError(
                 {"organisation": ["Say which organisation the return is for."]})
-        ret = actions.return_start(organisation=organisation, partnership=data["partnership"],
-                                   period=data["period"], by=request.user)
-        return self._detail(ret.pk, status.HTTP_201_CREATED)
+        ret, created = actions.return_get_or_start(
+            organisation=organisation, partnership=data["partnership"], period=data["period"],
+            by=request.user)
+        return self._detail(ret.pk, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @extend_schema(
         summary="Save figures",
@@ -358,16 +367,26 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         summary="Submit to the lead partner",
-        description="Errors block submission; warnings need a warning note.",
+        description="Errors block submission; warnings need a warning note. Safe to repeat: "
+                    "submitting a return that is already submitted (a retry, a double click) "
+                    "changes nothing and answers 200 with the return as it stands, its "
+                    "`submitted_at` saying when it was submitted.",
         request=ReturnSubmitInput,
-        responses={200: ReturnDetailSerializer, 400: REFUSED, 404: NOT_FOUND},
+        responses={200: OpenApiResponse(ReturnDetailSerializer,
+                                        description="Submitted now, or already submitted "
+                                                    "(nothing changed)."),
+                   400: REFUSED, 404: NOT_FOUND},
     )
     @action(detail=True, methods=["post"])
     def submit(self, request: Request, pk: str | None = None) -> Response:
         ret = self.get_object()
         data = self._input(ReturnSubmitInput, request)
-        actions.return_submit(monitoring_return=ret, by=request.user,
-                              warning_note=data["warning_note"])
+        try:
+            actions.return_submit(monitoring_return=ret, by=request.user,
+                                  warning_note=data["warning_note"])
+        except DomainError as exc:
+            if not actions.already_submitted(exc, monitoring_return=ret, by=request.user):
+                raise
         return self._detail(ret.pk)
 
     @extend_schema(

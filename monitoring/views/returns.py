@@ -71,6 +71,14 @@ def _may_correct(user: Any, ret: MonitoringReturn, sheet: selectors.ReturnSheet)
             and rules.has_perm("monitoring.start_return", user, ret.organisation))
 
 
+def _corrections(user: Any, sheet: selectors.ReturnSheet) -> list[tuple[MonitoringReturn, bool]]:
+    """The revisions correcting the return, each with whether the user may open it: a
+    correction still in draft is its organisation's own, so others read only that it was
+    started."""
+    return [(later, rules.has_perm("monitoring.view_monitoringreturn", user, later))
+            for later in sheet.corrections]
+
+
 def _base_context(ret: MonitoringReturn, sheet: selectors.ReturnSheet) -> dict[str, Any]:
     return {
         "ret": ret,
@@ -127,11 +135,19 @@ def return_start(request: HttpRequest) -> HttpResponse:
         messages.error(request, "That return could not be found. Choose it again from the list.")
         return redirect("monitoring:my-returns")
     try:
-        ret = actions.return_start(organisation=organisation, partnership=partnership,
-                                   period=period, by=request.user)
+        ret, created = actions.return_get_or_start(organisation=organisation,
+                                                   partnership=partnership, period=period,
+                                                   by=request.user)
     except DomainError as exc:
         messages.error(request, str(exc))
         return redirect("monitoring:my-returns")
+    if not created:
+        # A double click, or a colleague got there first: the one return, not an error.
+        messages.info(request, f"The {period} return for {partnership} was already started on "
+                               f"{govuk_datetime(ret.created_on)}.")
+        if ret.status not in ReturnStatus.editable():
+            return redirect("monitoring:return", pk=ret.pk)
+        return redirect("monitoring:return-edit", pk=ret.pk)
     messages.success(request, f"You started the {period} return for {partnership}. Your "
                               "figures are saved as a draft until you submit them.")
     return redirect("monitoring:return-edit", pk=ret.pk)
@@ -161,6 +177,7 @@ def _render_detail(request: HttpRequest, ret: MonitoringReturn, correction_form:
                        and rules.has_perm("monitoring.review_return", user, ret)),
         "may_correct": _may_correct(user, ret, sheet),
         "correction_form": correction_form,
+        "corrections": _corrections(user, sheet),
         "back": _back_link(user, ret),
     })
     return render(request, "monitoring/return_detail.html", context, status=status)
@@ -217,6 +234,14 @@ def _render_edit(request: HttpRequest, ret: MonitoringReturn, sheet: selectors.R
     return render(request, "monitoring/return_edit.html", context)
 
 
+def _already_submitted(request: HttpRequest, ret: MonitoringReturn) -> HttpResponse:
+    """A second Submit of a return already submitted (a double click, the browser's back
+    button): nothing to do and nothing wrong, so the return page says when it was submitted."""
+    messages.info(request, f"This return was submitted on {govuk_datetime(ret.submitted_at)}. "
+                           "The lead partner will review it.")
+    return redirect("monitoring:return", pk=ret.pk)
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -225,11 +250,16 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
     Whatever is refused is shown again as typed, with a message next to each bad figure."""
     ret = _visible(request, pk)
     user = request.user
+    submitting = request.method == "POST" and request.POST.get("action") == "submit"
+    if (submitting and ret.status == ReturnStatus.SUBMITTED
+            and rules.has_perm("monitoring.edit_return", user, ret)):
+        return _already_submitted(request, ret)
     if (ret.status not in ReturnStatus.editable()
             or not rules.has_perm("monitoring.edit_return", user, ret)):
         sheet = selectors.return_sheet(ret)
         context = _base_context(ret, sheet)
         context.update({"locked_reason": _locked_reason(user, ret),
+                        "corrections": _corrections(user, sheet),
                         "may_correct": _may_correct(user, ret, sheet),
                         "correction_form": CorrectionForm()})
         return render(request, "monitoring/return_edit.html", context, status=403)
@@ -239,7 +269,6 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
                           initial=initial_values(sheet.figures, ret.version))
         return _render_edit(request, ret, sheet, form)
 
-    submitting = request.POST.get("action") == "submit"
     form = ReturnForm(request.POST, figures=sheet.figures, submitting=submitting)
     if not form.is_valid():
         return _render_edit(request, ret, sheet, form)
@@ -254,6 +283,8 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
                                        expected_version=form.cleaned_data["version"], by=user)
     except DomainError as exc:
         ret.refresh_from_db()  # a refused submission rolled back what the action had set
+        if submitting and actions.already_submitted(exc, monitoring_return=ret, by=user):
+            return _already_submitted(request, ret)  # the other click won the row lock
         warnings = getattr(exc, "warnings", [])
         if warnings:
             form.add_error("warning_note", "Say why these figures are right, or change them")

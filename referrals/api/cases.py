@@ -6,12 +6,19 @@ referral; plus the case's access log for its lead agency.
 Cases are named by their ``reference`` in URLs, never by id. A case the user may not see is a
 404, the same as one that does not exist. Reading a case in full writes one access-log row;
 lists and the answers to writes are summaries without personal data and are not logged.
-Platform admins are never involved: they may read one case by stating a reason
-(``?reason=``), which is logged with the read.
+Platform admins are never involved: they may read one case by stating a reason in the
+``X-Access-Reason`` header, which is logged with the read. Never in the address (``?reason=``
+is refused): addresses end up in proxy and server access logs and browser history.
+
+Every answer is ``Cache-Control: no-store`` (``NoStore``). Opening a case and referring one
+take an optional ``Idempotency-Key`` header, so a client that sends a request twice creates
+one case or referral. Closing says when the case will be anonymised; until then its lead agency
+can reopen it.
 """
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters
@@ -20,18 +27,20 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
+    OpenApiResponse,
     extend_schema,
     extend_schema_field,
     extend_schema_view,
 )
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
 from core.api import StrictBooleanFilter
 from core.errors import DomainError
+from core.parsers import BoundedJSONParser
 from partnerships.api import (
     OrganisationRefSerializer,
     PartnershipRefSerializer,
@@ -39,7 +48,7 @@ from partnerships.api import (
 )
 from partnerships.models import Partnership
 
-from .. import actions
+from .. import actions, retention
 from ..choices import (
     CaseStatus,
     Compliance,
@@ -63,16 +72,19 @@ from ..models import (
     ReferralPathway,
 )
 from .common import (
+    IDEMPOTENCY_KEY,
     MIN_REASON_LENGTH,
     NOT_FOUND,
     REFUSED,
     REPEAT_REFUSED,
+    NoStore,
     RecentAssessmentSerializer,
     ServiceNameSerializer,
     SignedIn,
     SummaryListDetailRead,
     UserNameField,
     get_or_404,
+    idempotency_key,
     log_read,
     organisation_input,
     read_input,
@@ -189,16 +201,25 @@ class CaseDetailSerializer(CaseSummarySerializer):
         return None
 
 
+class AccessTokenSerializer(serializers.Serializer):
+    """The API token a read came through: its name and non-secret prefix, never the key."""
+
+    name = serializers.CharField(read_only=True)
+    prefix = serializers.CharField(read_only=True)
+
+
 class AccessSerializer(serializers.ModelSerializer):
-    """One read of the case: who, from which organisation, when, how, and any stated reason."""
+    """One read of the case: who, from which organisation, when, how (and through which API
+    token), and any stated reason."""
 
     user = UserNameField()
     organisation = OrganisationRefSerializer(allow_null=True)
     channel = serializers.ChoiceField(choices=[("page", "Page"), ("api", "API")])
+    api_token = AccessTokenSerializer(allow_null=True, read_only=True)
 
     class Meta:
         model = CaseAccess
-        fields = ["accessed_at", "user", "organisation", "channel", "reason"]
+        fields = ["accessed_at", "user", "organisation", "channel", "api_token", "reason"]
 
 
 def with_current_lead(queryset: QuerySet[Case]) -> QuerySet[Case]:
@@ -308,6 +329,20 @@ class CaseOpenInput(serializers.Serializer):
         return person
 
 
+class ExistingCaseSerializer(serializers.Serializer):
+    reference = serializers.CharField()
+    url = serializers.URLField()
+
+
+class DuplicateCaseSerializer(serializers.Serializer):
+    """The answer when the person identifier already has an open case with that lead agency."""
+
+    identifiers = serializers.ListField(child=serializers.CharField(),
+                                        help_text="Why the request was refused.")
+    existing_case = ExistingCaseSerializer(
+        allow_null=True, help_text="The open case, when you may see it; null otherwise.")
+
+
 class CaseUpdateInput(serializers.Serializer):
     order_type = serializers.ChoiceField(choices=OrderType.choices, required=False)
     order_starts_on = serializers.DateField(required=False)
@@ -332,7 +367,44 @@ class LeadChangeInput(serializers.Serializer):
 
 
 class CaseCloseInput(serializers.Serializer):
-    closed_on = serializers.DateField(required=False, help_text="Default: today.")
+    closed_on = serializers.DateField(required=False,
+                                      help_text="Default: today. Not before the case began, "
+                                                "not after today.")
+
+
+class CaseClosedSerializer(CaseSummarySerializer):
+    """A case just closed, with what happens next: when it will be anonymised, what that
+    removes, and until when (and where) it can be reopened."""
+
+    anonymise_on = serializers.SerializerMethodField(
+        help_text="The day the person's details will be removed, unless the case is reopened "
+                  "before then.")
+    retention_months = serializers.SerializerMethodField(
+        help_text="How many months after closing the case is kept.")
+    removed_on_anonymisation = serializers.SerializerMethodField(
+        help_text="What anonymisation removes.")
+    reopen_url = serializers.HyperlinkedIdentityField(
+        view_name="case-reopen", lookup_field="reference",
+        help_text="POST here (with a reason) to reopen the case until it is anonymised.")
+
+    class Meta(CaseSummarySerializer.Meta):
+        fields = [*CaseSummarySerializer.Meta.fields, "anonymise_on", "retention_months",
+                  "removed_on_anonymisation", "reopen_url"]
+
+    def get_anonymise_on(self, case: Case) -> datetime.date:
+        return retention.anonymisation_due_on(case)
+
+    def get_retention_months(self, case: Case) -> int:
+        return retention.retention_months_for(case)
+
+    def get_removed_on_anonymisation(self, case: Case) -> list[str]:
+        return list(retention.REMOVED_AT_ANONYMISATION)
+
+
+class CaseReopenInput(serializers.Serializer):
+    reason = serializers.CharField(allow_blank=True, max_length=actions.REOPEN_REASON_MAX,
+                                   help_text="Why the case is reopened (kept in its audit "
+                                             "history). No personal details.")
 
 
 class AssessmentInput(serializers.Serializer):
@@ -368,11 +440,23 @@ class ReferralSendInput(serializers.Serializer):
 # The viewset
 # --------------------------------------------------------------------------------------------
 
+#: The header a platform admin states their reason in (never the address).
+REASON_HEADER = "X-Access-Reason"
 REASON = OpenApiParameter(
-    "reason", OpenApiTypes.STR, required=False,
+    REASON_HEADER, OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=False,
     description=f"Platform admins only: why you need to read this case (at least "
-                f"{MIN_REASON_LENGTH} characters). Logged with the read. Without it, a case "
-                f"you are not involved in is not found.")
+                f"{MIN_REASON_LENGTH} characters; UTF-8). Logged with the read. Without it, a "
+                f"case you are not involved in is not found. A reason in the address "
+                f"(?reason=) is refused with a 400: addresses are kept in access logs.")
+
+
+def _header_text(value: str) -> str:
+    """A header as the client wrote it: HTTP headers arrive as Latin-1, so UTF-8 text (an
+    accented name of a service) is decoded back."""
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except UnicodeError:
+        return value
 CHANGED = {200: CaseSummarySerializer, 400: REFUSED, 404: NOT_FOUND}
 
 
@@ -390,14 +474,14 @@ CHANGED = {200: CaseSummarySerializer, 400: REFUSED, 404: NOT_FOUND}
                            responses={200: CaseDetailSerializer, 400: REFUSED,
                                       404: NOT_FOUND}),
 )
-class CaseViewSet(SummaryListDetailRead, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                  viewsets.GenericViewSet):
+class CaseViewSet(NoStore, SummaryListDetailRead, mixins.ListModelMixin,
+                  mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Cases, each with one lead agency at a time, visible only to the agencies involved."""
 
     summary_serializer_class = CaseSummarySerializer
     detail_serializer_class = CaseDetailSerializer
     permission_classes = [SignedIn]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     lookup_field = "reference"
     filterset_class = CaseFilter
     search_fields = ["reference"]
@@ -420,7 +504,11 @@ class CaseViewSet(SummaryListDetailRead, mixins.ListModelMixin, mixins.RetrieveM
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         reference = self.kwargs["reference"]
-        reason = (request.query_params.get("reason") or "").strip()
+        if "reason" in request.query_params:
+            raise serializers.ValidationError(
+                {"reason": [f"Send your reason in the {REASON_HEADER} header, not in the "
+                            "address: addresses are kept in access logs."]})
+        reason = _header_text(request.headers.get(REASON_HEADER) or "").strip()
         admin_reading = bool(reason) and request.user.has_perm("referrals.view_case_with_reason")
         if admin_reading:
             # Checked before looking the case up, so the answer says nothing about it.
@@ -441,16 +529,41 @@ class CaseViewSet(SummaryListDetailRead, mixins.ListModelMixin, mixins.RetrieveM
                                "is given, opens the case with its lead agency from the order's "
                                "start and plans its conferences. Caseworkers of a member of the "
                                "partnership only.",
-                   request=CaseOpenInput,
-                   responses={201: CaseSummarySerializer, 400: REFUSED})
+                   request=CaseOpenInput, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: CaseSummarySerializer,
+                              200: OpenApiResponse(CaseSummarySerializer,
+                                                   description="Sent again with the same "
+                                                               "Idempotency-Key: the case "
+                                                               "the first request opened."),
+                              400: REFUSED,
+                              409: OpenApiResponse(DuplicateCaseSerializer,
+                                                   description="The person identifier already "
+                                                               "has an open case led by that "
+                                                               "organisation; nothing was "
+                                                               "changed.")})
     def create(self, request: Request) -> Response:
+        key = idempotency_key(request)
         data = read_input(CaseOpenInput, request)
         lead = data.pop("lead_organisation", None) or request.user.organisation
         if lead is None:
             raise serializers.ValidationError(
                 {"lead_organisation": ["Say which organisation leads the case."]})
-        case = actions.case_open(by=request.user, lead_organisation=lead, **data)
-        return self._answer(case, status.HTTP_201_CREATED)
+        repeated = bool(key) and Case.objects.filter(idempotency_key=key).exists()
+        try:
+            case = actions.case_open(by=request.user, lead_organisation=lead,
+                                     idempotency_key=key, **data)
+        except DomainError as error:
+            if not hasattr(error, "existing_reference"):
+                raise
+            existing = error.existing_reference
+            return Response({
+                "identifiers": [str(error)],
+                "existing_case": ({"reference": existing,
+                                   "url": request.build_absolute_uri(
+                                       reverse("case-detail", args=[existing]))}
+                                  if existing else None)},
+                status=status.HTTP_409_CONFLICT)
+        return self._answer(case, status.HTTP_200_OK if repeated else status.HTTP_201_CREATED)
 
     @extend_schema(summary="Change a case",
                    description="Order type and dates, seriousness, complex needs, compliance, a "
@@ -479,13 +592,32 @@ class CaseViewSet(SummaryListDetailRead, mixins.ListModelMixin, mixins.RetrieveM
 
     @extend_schema(summary="Close a case",
                    description="The lead agency only. Open referrals are withdrawn and planned "
-                               "conferences cancelled.",
-                   request=CaseCloseInput, responses=CHANGED)
+                               "conferences cancelled. The answer says when the case will be "
+                               "anonymised (its protocols' longest retention period, or the "
+                               "standard one, after the closing date) and what that removes; "
+                               "until then the lead agency can reopen it.",
+                   request=CaseCloseInput,
+                   responses={200: CaseClosedSerializer, 400: REFUSED, 404: NOT_FOUND})
     @action(detail=True, methods=["post"])
     def close(self, request: Request, reference: str | None = None) -> Response:
         case = self._case()
         data = read_input(CaseCloseInput, request)
         actions.case_close(case=case, by=request.user, closed_on=data.get("closed_on"))
+        fresh = with_current_lead(Case.objects.filter(pk=case.pk)).get()
+        return Response(CaseClosedSerializer(fresh,
+                                             context=self.get_serializer_context()).data)
+
+    @extend_schema(summary="Reopen a closed case",
+                   description="The lead agency only, saying why, until the case is "
+                               "anonymised. An open case is never anonymised. Referrals "
+                               "withdrawn on closing stay withdrawn; conferences after today "
+                               "are planned again.",
+                   request=CaseReopenInput, responses=CHANGED)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request: Request, reference: str | None = None) -> Response:
+        case = self._case()
+        data = read_input(CaseReopenInput, request)
+        actions.case_reopen(case=case, by=request.user, reason=data["reason"])
         return self._answer(case)
 
     def _refused_for_repeat(self, case: Case, error: DomainError,
@@ -528,15 +660,22 @@ class CaseViewSet(SummaryListDetailRead, mixins.ListModelMixin, mixins.RetrieveM
                                "partnership both belong to is needed. If the person was "
                                "assessed recently, refused with those assessments listed "
                                "unless confirmed_repeat is true.",
-                   request=ReferralSendInput,
-                   responses={201: ReferralSummarySerializer, 400: REPEAT_REFUSED,
-                              404: NOT_FOUND})
+                   request=ReferralSendInput, parameters=[IDEMPOTENCY_KEY],
+                   responses={201: ReferralSummarySerializer,
+                              200: OpenApiResponse(ReferralSummarySerializer,
+                                                   description="Sent again with the same "
+                                                               "Idempotency-Key: the referral "
+                                                               "the first request sent."),
+                              400: REPEAT_REFUSED, 404: NOT_FOUND})
     @action(detail=True, methods=["post"])
     def referrals(self, request: Request, reference: str | None = None) -> Response:
         case = self._case()
+        key = idempotency_key(request)
         data = read_input(ReferralSendInput, request)
+        repeated = bool(key) and Referral.objects.filter(idempotency_key=key).exists()
         try:
-            referral = actions.referral_send(case=case, by=request.user, **data)
+            referral = actions.referral_send(case=case, by=request.user, idempotency_key=key,
+                                             **data)
         except DomainError as error:
             refused = self._refused_for_repeat(case, error, data["confirmed_repeat"])
             if refused is None:
@@ -544,7 +683,8 @@ class CaseViewSet(SummaryListDetailRead, mixins.ListModelMixin, mixins.RetrieveM
             return refused
         fresh = referral_queryset(Referral.objects.filter(pk=referral.pk)).get()
         return Response(ReferralSummarySerializer(
-            fresh, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED)
+            fresh, context=self.get_serializer_context()).data,
+            status=status.HTTP_200_OK if repeated else status.HTTP_201_CREATED)
 
     @extend_schema(summary="Who read the case",
                    description="Every read of the case page or API, newest first: for the lead "
@@ -557,7 +697,8 @@ class CaseViewSet(SummaryListDetailRead, mixins.ListModelMixin, mixins.RetrieveM
         if case is None or not request.user.has_perm("referrals.view_access_log", case):
             get_or_404(Case.objects.none())
         reads = (CaseAccess.objects.filter(case=case)
-                 .select_related("user", "organisation").order_by("-accessed_at", "-id"))
+                 .select_related("user", "organisation", "api_token")
+                 .order_by("-accessed_at", "-id"))
         page = self.paginate_queryset(reads)
         return self.get_paginated_response(
             AccessSerializer(page, many=True, context=self.get_serializer_context()).data)

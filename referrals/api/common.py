@@ -10,13 +10,17 @@ rest, and each one logs exactly one read through ``actions.case_read``.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import OpenApiResponse, extend_schema_field
+from django.utils.cache import add_never_cache_headers
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema_field
 from rest_framework import permissions, serializers
 from rest_framework.request import Request
+from rest_framework.response import Response
 
 from core.display import display_name
 from core.querysets import is_signed_in
@@ -34,6 +38,43 @@ NOT_FOUND = OpenApiResponse(description="No such object, or not one you may see 
 
 #: A platform admin's reason for reading a case must say something.
 MIN_REASON_LENGTH = 10
+
+
+#: An ``Idempotency-Key`` a client may send with a create: 16 to 64 letters, digits, ``-``, ``_``
+#: (a UUID fits).
+IDEMPOTENCY_KEY_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key", OpenApiTypes.STR, location=OpenApiParameter.HEADER, required=False,
+    description="Optional: a key you make for this one request (16 to 64 letters, digits, - or "
+                "_; a UUID fits). Sending the same request again with the same key creates "
+                "nothing new: the answer is what the first one created, with status 200 "
+                "instead of 201. A key already used for something else is refused.")
+
+
+def idempotency_key(request: Request) -> str | None:
+    """The request's ``Idempotency-Key`` header, checked (a 400 when malformed), or None."""
+    key = (request.headers.get("Idempotency-Key") or "").strip()
+    if not key:
+        return None
+    if not IDEMPOTENCY_KEY_PATTERN.match(key):
+        raise serializers.ValidationError(
+            {"idempotency_key": ["The Idempotency-Key header must be 16 to 64 letters, digits, "
+                                 "hyphens or underscores, for example a UUID."]})
+    return key
+
+
+class NoStore:
+    """For casework API views: no answer may be kept by a browser, proxy or client cache
+    (``Cache-Control: no-cache, no-store, must-revalidate, private``), errors included, since
+    they carry personal data or say what exists."""
+
+    def finalize_response(self, request: Request, response: Response, *args: Any,
+                          **kwargs: Any) -> Response:
+        response = super().finalize_response(request, response,  # type: ignore[misc]
+                                             *args, **kwargs)
+        add_never_cache_headers(response)
+        return response
 
 
 class SignedIn(permissions.BasePermission):

@@ -15,10 +15,10 @@ from django.db.models import Prefetch, QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.parsers import BoundedJSONParser
 from core.querysets import is_signed_in
 from partnerships.api import OrganisationRefSerializer
 
@@ -29,6 +29,7 @@ from .common import (
     NOT_FOUND,
     REFUSED,
     CaseRefSerializer,
+    NoStore,
     SignedIn,
     SummaryListDetailRead,
     UserNameField,
@@ -138,14 +139,14 @@ def conference_queryset(queryset: QuerySet[CaseConference]) -> QuerySet[CaseConf
                            description="Each read is written to the case's access log.",
                            responses={200: ConferenceDetailSerializer, 404: NOT_FOUND}),
 )
-class ConferenceViewSet(SummaryListDetailRead, mixins.ListModelMixin,
+class ConferenceViewSet(NoStore, SummaryListDetailRead, mixins.ListModelMixin,
                         mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Three-way meetings at the start, middle and end of an order, and joint case meetings."""
 
     summary_serializer_class = ConferenceSummarySerializer
     detail_serializer_class = ConferenceDetailSerializer
     permission_classes = [SignedIn]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     lookup_value_regex = ID_PATTERN
     filterset_class = ConferenceFilter
     search_fields: list[str] = []
@@ -229,13 +230,13 @@ class NoticeFilter(django_filters.FilterSet):
                                    "notice names the case by reference and who is responsible "
                                    "from now on, nothing about the person."),
 )
-class NoticeViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class NoticeViewSet(NoStore, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Notices sent when an order ends while treatment continues, saying who is responsible from
     now on; each agency acknowledges its own (they stay in its list even once it is no longer
     involved in the case). No notice is read on its own: the list is the inbox."""
 
     permission_classes = [SignedIn]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     lookup_value_regex = ID_PATTERN
     serializer_class = NoticeSerializer
     filterset_class = NoticeFilter

@@ -19,7 +19,7 @@ from partnerships.models import Partnership
 
 from ..choices import OrderType, ReferralStatus, Seriousness
 from ..models import Case, Referral
-from .common import SignedIn
+from .common import NoStore, SignedIn
 
 
 class PartnershipCountSerializer(serializers.Serializer):
@@ -90,7 +90,7 @@ def case_counts(partnership: Partnership | None = None) -> dict[str, Any]:
     }
 
 
-class CaseCountsView(APIView):
+class CaseCountsView(NoStore, APIView):
     """How much casework there is, without any case in it."""
 
     permission_classes = [SignedIn]

@@ -16,10 +16,10 @@ from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import JSONParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core.parsers import BoundedJSONParser
 from partnerships.api import OrganisationRefSerializer
 
 from .. import actions
@@ -29,6 +29,7 @@ from .common import (
     NOT_FOUND,
     REFUSED,
     CaseRefSerializer,
+    NoStore,
     ServiceNameSerializer,
     SignedIn,
     SummaryListDetailRead,
@@ -160,7 +161,7 @@ ANSWERED = {200: ReferralSummarySerializer, 400: REFUSED, 404: NOT_FOUND}
                            description="Each read is written to the case's access log.",
                            responses={200: ReferralDetailSerializer, 404: NOT_FOUND}),
 )
-class ReferralViewSet(SummaryListDetailRead, mixins.ListModelMixin,
+class ReferralViewSet(NoStore, SummaryListDetailRead, mixins.ListModelMixin,
                       mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Referrals between organisations, need-to-know: only while the user's organisation is
     involved in the referral's case."""
@@ -169,7 +170,7 @@ class ReferralViewSet(SummaryListDetailRead, mixins.ListModelMixin,
     detail_serializer_class = ReferralDetailSerializer
     list_actions = ("list", "inbox")
     permission_classes = [SignedIn]
-    parser_classes = [JSONParser]
+    parser_classes = [BoundedJSONParser]
     lookup_field = "reference"
     filterset_class = ReferralFilter
     search_fields: list[str] = []

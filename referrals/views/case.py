@@ -15,15 +15,22 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from core.display import display_name, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
 
-from .. import actions, selectors
+from .. import actions, retention, selectors
 from ..choices import CaseStatus
-from ..forms import AssessmentForm, CaseUpdateForm, LeadChangeForm, case_update_initial
+from ..forms import (
+    AssessmentForm,
+    CaseReopenForm,
+    CaseUpdateForm,
+    LeadChangeForm,
+    case_update_initial,
+)
 from .common import NAV, Access, attempt, case_view, forbidden, posted
 
 
@@ -76,6 +83,10 @@ def case_detail(request: HttpRequest, access: Access) -> HttpResponse:
         "leads": [(lead, display_name(lead.set_by)) for lead in file.leads],
         "may_work": may_work,
         "may_lead": is_open and rules.has_perm("referrals.change_case", user, case),
+        "may_reopen": (not is_open and case.anonymised_on is None
+                       and rules.has_perm("referrals.change_case", user, case)),
+        "anonymise_on": (retention.anonymisation_due_on(case)
+                         if not is_open and case.anonymised_on is None else None),
         "may_read_log": rules.has_perm("referrals.view_access_log", user, case),
         "seriousness_tag": selectors.SERIOUSNESS_TAGS.get(case.seriousness, ""),
         "nav_section": NAV,
@@ -129,7 +140,9 @@ def lead_change(request: HttpRequest, access: Access) -> HttpResponse:
 @case_view
 @require_http_methods(["GET", "POST"])
 def case_close(request: HttpRequest, access: Access) -> HttpResponse:
-    """Close the case, after a confirmation page that says what closing does."""
+    """Close the case, after a confirmation page that says what closing does, the day the
+    person's details will be removed (``retention.anonymisation_due_on``) and that the case
+    can be reopened until then."""
     case = access.case
     if (refusal := _lead_only(request, access, "close the case")) is not None:
         return refusal
@@ -140,10 +153,46 @@ def case_close(request: HttpRequest, access: Access) -> HttpResponse:
         except DomainError as exc:
             errors.append({"href": "#close", "text": str(exc)})
         else:
-            messages.success(request, f"Case {case.reference} was closed.")
+            messages.success(request, f"Case {case.reference} was closed. The person's details "
+                                      "will be removed on "
+                                      f"{retention.anonymisation_due_on(case):%-d %B %Y}; "
+                                      "until then the case can be reopened.")
             return redirect("referrals:case", reference=case.reference)
-    return render(request, "referrals/case_close.html",
-                  {"case": case, "errors": errors, "nav_section": NAV})
+    return render(request, "referrals/case_close.html", {
+        "case": case, "errors": errors, "nav_section": NAV,
+        "anonymise_on": retention.anonymisation_due_on(case, timezone.localdate()),
+        "retention_months": retention.retention_months_for(case),
+        "removed": retention.REMOVED_AT_ANONYMISATION})
+
+
+@case_view
+@require_http_methods(["GET", "POST"])
+def case_reopen(request: HttpRequest, access: Access) -> HttpResponse:
+    """Reopen a closed case, saying why: the lead agency's undo, until the case is
+    anonymised."""
+    case = access.case
+    if case.status != CaseStatus.CLOSED:
+        return forbidden(request, f"Case {case.reference} is open",
+                         "Only a closed case can be reopened.", _back(access))
+    if not rules.has_perm("referrals.change_case", request.user, case):
+        return forbidden(request, "You cannot reopen the case",
+                         "Only caseworkers of the case's lead agency can reopen it.",
+                         _back(access))
+    if case.anonymised_on is not None:
+        return forbidden(request, f"Case {case.reference} was anonymised",
+                         f"It was anonymised on {case.anonymised_on:%-d %B %Y}, so it cannot be "
+                         "reopened. Open a new case instead.", _back(access))
+    form = CaseReopenForm(posted(request))
+    if request.method == "POST" and form.is_valid():
+        if attempt(form, actions.case_reopen, case=case, by=request.user,
+                   reason=form.cleaned_data["reason"]):
+            messages.success(request, f"Case {case.reference} was reopened. It will not be "
+                                      "anonymised while it is open.")
+            return redirect("referrals:case", reference=case.reference)
+        case.refresh_from_db()
+    return render(request, "referrals/case_reopen.html", {
+        "case": case, "form": form, "nav_section": NAV,
+        "anonymise_on": retention.anonymisation_due_on(case)})
 
 
 @case_view
@@ -182,7 +231,9 @@ def access_log(request: HttpRequest, access: Access) -> HttpResponse:
     rows: list[dict[str, Any]] = [
         {"when": govuk_datetime(row.accessed_at), "who": display_name(row.user) or "A deleted user",
          "organisation": row.organisation.name if row.organisation else "No organisation",
-         "channel": row.get_channel_display(), "reason": row.reason}
+         "channel": row.get_channel_display() + (f" via API token ‘{row.api_token.name}’"
+                                                  if row.api_token else ""),
+         "reason": row.reason}
         for row in result.page.object_list]
     return render(request, "referrals/access_log.html", {
         "case": case, "page": result.page, "rows": rows, "page_notice": result.notice,

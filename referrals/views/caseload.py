@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.models import Role
 from accounts.rules import is_caseworker
+from core.errors import DomainError
 from core.pagination import paginate
 from partnerships.models import Membership
 
@@ -27,7 +28,7 @@ from .. import actions, selectors
 from ..choices import Seriousness
 from ..forms import AdminReasonForm, CaseloadFilterForm, CaseOpenForm
 from ..models import Case
-from .common import NAV, attempt, forbidden, posted, remember_reason
+from .common import NAV, add_domain_error, forbidden, posted, remember_reason
 
 
 def _audience(user: Any) -> str:
@@ -108,9 +109,14 @@ def case_find(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def case_open(request: HttpRequest) -> HttpResponse:
     """Open a case in one of the user's organisation's partnerships: the order, its lead agency
-    and the little the work needs about the person. Its conferences are planned at once."""
+    and the little the work needs about the person. Its conferences are planned at once.
+
+    Safe to send twice: the form's hidden key finds the case it already opened (then the page
+    goes there), and an open case for the same prison number and lead agency is refused with a
+    link to it."""
     user = request.user
     form = CaseOpenForm(posted(request), user=user)
+    existing: str | None = None
     if not is_caseworker(user) or not form.partnerships:
         return forbidden(request, "You cannot open a case",
                          "Cases are opened by provider staff and partnership managers of an "
@@ -121,8 +127,19 @@ def case_open(request: HttpRequest) -> HttpResponse:
         if not rules.has_perm("referrals.open_case", user, partnership):
             form.add_error("partnership", "Your organisation is not a current member of this "
                                           "partnership")
-        elif case := attempt(form, actions.case_open, by=user, **form.arguments()):
-            messages.success(request, f"Case {case.reference} was opened. Its three-way "
-                                      "meetings are planned below.")
-            return redirect("referrals:case", reference=case.reference)
-    return render(request, "referrals/case_open.html", {"form": form, "nav_section": NAV})
+        else:
+            arguments = form.arguments()
+            key = arguments["idempotency_key"]
+            repeated = bool(key) and Case.objects.filter(idempotency_key=key).exists()
+            try:
+                case = actions.case_open(by=user, **arguments)
+            except DomainError as exc:
+                add_domain_error(form, exc)
+                existing = getattr(exc, "existing_reference", None)
+            else:
+                done = "already opened from this form" if repeated else "opened"
+                messages.success(request, f"Case {case.reference} was {done}. Its three-way "
+                                          "meetings are planned below.")
+                return redirect("referrals:case", reference=case.reference)
+    return render(request, "referrals/case_open.html",
+                  {"form": form, "nav_section": NAV, "existing_case": existing})

@@ -3,6 +3,8 @@ admin's stated reason, showing an action's refusal on its form, and the 403 page
 
 from __future__ import annotations
 
+import datetime
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
@@ -22,8 +24,12 @@ from ..models import Case
 
 NAV = "casework"
 
-#: Session key: case reference → the reason a platform admin gave for opening that case.
+#: Session key: case reference → the reason a platform admin gave for opening that case, and
+#: when (seconds since the epoch).
 REASONS_KEY = "casework_admin_reasons"
+#: How long a platform admin's stated reason lasts: after that they say why again, so a
+#: reason given for one support request does not cover a later look.
+REASON_LIFETIME = datetime.timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -40,14 +46,27 @@ class Access:
 
 
 def admin_reason(request: HttpRequest, reference: str) -> str:
-    return (request.session.get(REASONS_KEY) or {}).get(reference, "")
+    """The reason the platform admin gave for ``reference`` within ``REASON_LIFETIME``, else
+    "" (they are asked again)."""
+    stored = (request.session.get(REASONS_KEY) or {}).get(reference)
+    if not isinstance(stored, dict):
+        return ""
+    given_at = stored.get("at")
+    if (not isinstance(given_at, int | float)
+            or time.time() - given_at > REASON_LIFETIME.total_seconds()):
+        return ""
+    return str(stored.get("reason") or "")
 
 
 def remember_reason(request: HttpRequest, reference: str, reason: str) -> None:
-    """Kept for the session (one working day at most), so the admin's later views of the same
-    case are logged with the same reason; it is never put in a URL."""
-    reasons = dict(request.session.get(REASONS_KEY) or {})
-    reasons[reference] = reason
+    """Kept in the session for ``REASON_LIFETIME``, so the admin's views of the same case
+    meanwhile are logged with the same reason. It arrives in a POST body and is kept here: it
+    is never put in a URL, where access logs and browser history would keep it."""
+    now = time.time()
+    reasons = {ref: given for ref, given in (request.session.get(REASONS_KEY) or {}).items()
+               if isinstance(given, dict) and isinstance(given.get("at"), int | float)
+               and now - given["at"] <= REASON_LIFETIME.total_seconds()}
+    reasons[reference] = {"reason": reason, "at": now}
     request.session[REASONS_KEY] = reasons
 
 

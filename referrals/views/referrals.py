@@ -50,13 +50,17 @@ def refer(request: HttpRequest, access: Access) -> HttpResponse:
                          "case.", back)
     recent = actions.recent_assessments(case=case)
     form = ReferForm(posted(request), case=case, user=user, recent=recent)
-    if (request.method == "POST" and form.is_valid()
-            and (referral := attempt(form, actions.referral_send, case=case, by=user,
-                                     **form.arguments()))):
-        messages.success(request, f"Referral {referral.reference} was sent to "
-                                  f"{referral.to_service.name}. They are asked to respond by "
-                                  f"{referral.response_due_on:%-d %B %Y}.")
-        return redirect("referrals:case", reference=case.reference)
+    if request.method == "POST" and form.is_valid():
+        arguments = form.arguments()
+        # The same form sent twice (its hidden key) finds the referral it already sent.
+        key = arguments["idempotency_key"]
+        repeated = bool(key) and Referral.objects.filter(idempotency_key=key).exists()
+        if referral := attempt(form, actions.referral_send, case=case, by=user, **arguments):
+            messages.success(request, f"Referral {referral.reference} was "
+                                      f"{'already sent from this form' if repeated else 'sent'} "
+                                      f"to {referral.to_service.name}. They are asked to "
+                                      f"respond by {referral.response_due_on:%-d %B %Y}.")
+            return redirect("referrals:case", reference=case.reference)
     return render(request, "referrals/refer.html",
                   {"case": case, "form": form, "recent": recent, "nav_section": NAV})
 

@@ -45,3 +45,20 @@ class PlatformAdminFactory(UserFactory):
     role = Role.PLATFORM_ADMIN
     organisation = None
     is_staff = True
+
+
+def api_token_for(user, *, name: str = "Test client", expires_on=None, **fields):
+    """An API token row and its key, written directly (no checks, no audit row): for tokens the
+    action would refuse to issue now, e.g. one issued before its user was switched off."""
+    import datetime
+
+    from django.utils import timezone
+
+    from accounts import tokens
+    from accounts.models import ApiToken
+
+    key, prefix = tokens.new_key()
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=prefix, digest=tokens.hash_key(key),
+        expires_on=expires_on or timezone.localdate() + datetime.timedelta(days=90), **fields)
+    return token, key

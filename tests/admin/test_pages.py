@@ -57,10 +57,9 @@ def _audit_event():
 
 
 def _token():
-    from rest_framework.authtoken.models import Token, TokenProxy
+    from accounts.actions import api_token_create
 
-    token = Token.objects.create(user=ProviderStaffFactory())
-    return TokenProxy.objects.get(pk=token.pk)
+    return api_token_create(user=ProviderStaffFactory(), name="Case system")[0]
 
 
 def _axes(model_name: str) -> Callable[[], Model]:
@@ -133,6 +132,7 @@ BUILDERS: dict[str, Callable[[], Model]] = {
     "services.service": _service,
     "services.location": LocationFactory,
     "accounts.user": ProviderStaffFactory,
+    "accounts.apitoken": _token,
     "monitoring.metric": MetricFactory,
     "monitoring.framework": lambda: FrameworkMetricFactory().framework,
     "monitoring.reportingperiod": ReportingPeriodFactory,
@@ -146,7 +146,6 @@ BUILDERS: dict[str, Callable[[], Model]] = {
     "notifications.notification": _notification,
     "notifications.calendarfeed": _calendar_feed,
     "auth.group": _group,
-    "authtoken.tokenproxy": _token,
     "axes.accessattempt": _axes("AccessAttempt"),
     "axes.accesslog": _axes("AccessLog"),
     "axes.accessfailurelog": _axes("AccessFailureLog"),
@@ -161,8 +160,6 @@ def _url(model: type[Model], view: str, *args: object) -> str:
 
 
 def _object_id(model: type[Model], obj: Model) -> str:
-    if model._meta.label_lower == "authtoken.tokenproxy":
-        return quote(obj.user_id)  # DRF's token admin is keyed by the user
     return quote(obj.pk)
 
 

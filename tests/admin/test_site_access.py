@@ -22,7 +22,7 @@ def test_staff_flag_alone_does_not_open_the_admin(client):
 
 def test_platform_admin_manages_tokens_and_lockouts(client, admin_user):
     client.force_login(admin_user)
-    for name in ("authtoken_tokenproxy_changelist", "axes_accessattempt_changelist"):
+    for name in ("accounts_apitoken_changelist", "axes_accessattempt_changelist"):
         assert client.get(reverse(f"admin:{name}")).status_code == 200
     assert b"auth/group" not in client.get(reverse("admin:index")).content
 

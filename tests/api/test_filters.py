@@ -284,8 +284,13 @@ class TestPagination:
     def test_default_page_size_is_25_and_max_is_100(self, signed_in):
         OrganisationFactory.create_batch(105)
         assert len(signed_in.get(reverse("organisation-list")).json()["results"]) == 25
-        body = signed_in.get(reverse("organisation-list"), {"page_size": 500}).json()
+        body = signed_in.get(reverse("organisation-list"), {"page_size": 100}).json()
         assert len(body["results"]) == 100
+        # Over the maximum is a clear 400 now, not quietly capped (issue 12).
+        response = signed_in.get(reverse("organisation-list"), {"page_size": 500})
+        assert response.status_code == 400
+        assert response.json() == {
+            "page_size": ["page_size must be a whole number from 1 to 100."]}
 
     def test_page_out_of_range_is_404_with_message(self, registry, signed_in):
         response = signed_in.get(reverse("organisation-list"), {"page_size": 2, "page": 99})

@@ -107,11 +107,17 @@ def test_another_organisations_staff_get_404(s, ret):
 
 
 def test_the_lead_partner_and_an_approved_return_are_refused_with_the_reason(s, ret):
+    # A draft is the provider's own until submitted: not found for the lead partner.
+    assert post(s.manager, ret, csv_file("metric_code,value\nstarts,10\n")).status_code == 404
+    save(s, ret, starts="1", completions="1")
+    actions.return_submit(monitoring_return=ret, by=s.staff)
+    actions.return_send_back(monitoring_return=ret, by=s.manager, comment="Check starts.")
+    # Returned for correction: the lead partner reads it, but only the provider changes it.
     response = post(s.manager, ret, csv_file("metric_code,value\nstarts,10\n"))
     assert response.status_code == 400
     assert response.json()["detail"] == (f"Only provider staff of {s.provider} can change its "
                                          "returns.")
-    save(s, ret, starts="1", completions="1")
+    ret.refresh_from_db()
     actions.return_submit(monitoring_return=ret, by=s.staff)
     actions.return_approve(monitoring_return=ret, by=s.manager)
     before = unchanged_state()

@@ -89,7 +89,7 @@ def test_anonymous_and_inactive_users_are_refused(recipient: Any, make_notificat
                          client.post(f"{LIST}read-all/"), client.get(PREFERENCES),
                          client.put(PREFERENCES, {"kind": "return_overdue", "email": False,
                                                   "digest": False}, format="json")):
-            assert response.status_code == 403, response.content
+            assert response.status_code == 401, response.content
     assert APIClient().get(LIST).json() == {
         "detail": "Authentication credentials were not provided."}
     assert state() == before

@@ -4,23 +4,25 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from accounts.actions import api_token_create
 from tests.accounts.factories import (
     CommissionerFactory,
     PartnershipManagerFactory,
     PlatformAdminFactory,
     ProviderStaffFactory,
+    api_token_for,
 )
 
 from .conftest import ENDPOINT_IDS, ENDPOINTS, endpoint_url
 
 pytestmark = pytest.mark.django_db
 
-# SessionAuthentication is the first authenticator and sends no WWW-Authenticate challenge,
-# so DRF answers every unauthenticated request with 403 rather than 401.
-REFUSED = 403
+# The token authenticator comes first and sends a WWW-Authenticate challenge, so DRF answers a
+# request without (or with bad) credentials with 401; a signed-in user who may not is 403.
+REFUSED = 401
+FORBIDDEN = 403
 
 ROLE_FACTORIES = {
     "provider_staff": ProviderStaffFactory,
@@ -32,13 +34,18 @@ ROLE_FACTORIES = {
 
 def token_client(user: object) -> APIClient:
     client = APIClient()
-    token = Token.objects.create(user=user)
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    if user.is_active:
+        _token, key = api_token_create(user=user, name="Tests")
+    else:  # a token issued before the account was switched off
+        _token, key = api_token_for(user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 
-def assert_refused(response: object) -> None:
-    assert response.status_code == REFUSED, response.content
+def assert_refused(response: object, status: int = REFUSED) -> None:
+    assert response.status_code == status, response.content
+    if status == REFUSED:
+        assert response["WWW-Authenticate"] == 'Token realm="api"'
     assert "results" not in response.json()
     assert "slug" not in response.json()
 
@@ -58,7 +65,10 @@ def test_inactive_user_signed_in_by_session_is_refused(registry, client_for, nam
 
 @pytest.mark.parametrize(("name", "kwargs_for"), ENDPOINTS, ids=ENDPOINT_IDS)
 def test_inactive_user_with_token_is_refused(registry, name, kwargs_for):
-    client = token_client(ProviderStaffFactory(is_active=False))
+    user = ProviderStaffFactory()
+    client = token_client(user)  # issued while active; the account switched off since
+    user.is_active = False
+    user.save(update_fields=["is_active"])
     response = client.get(endpoint_url(name, kwargs_for, registry))
     assert_refused(response)
     assert response.json()["detail"] == "User inactive or deleted."
@@ -69,7 +79,7 @@ def test_inactive_user_is_refused_by_the_rules_too(registry, name, kwargs_for):
     """Even if some authenticator let an inactive account through, the rules refuse it."""
     client = APIClient()
     client.force_authenticate(ProviderStaffFactory(is_active=False))
-    assert_refused(client.get(endpoint_url(name, kwargs_for, registry)))
+    assert_refused(client.get(endpoint_url(name, kwargs_for, registry)), FORBIDDEN)
 
 
 @pytest.mark.parametrize("role", list(ROLE_FACTORIES))

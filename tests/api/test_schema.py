@@ -107,3 +107,50 @@ def test_docs_page_runs_no_inline_script_the_csp_would_block(client_for, provide
     nonce = re.search(r"'nonce-([^']+)'", client.get("/api/docs/")["Content-Security-Policy"])
     assert styles and all("nonce=" in tag for tag in styles), styles
     assert nonce
+
+
+def test_every_operation_documents_its_error_answers_with_named_shapes(tmp_path):
+    """400, 401, 403, 429 and 503 everywhere (400: a control character in any URL is refused);
+    404 where a path names an object (or a list has pages); 409 (a stale save, a duplicate, a
+    constraint) and 413 on writes.
+    Each error answer has a JSON body: ErrorDetail, or BadRequest (ValidationErrors or
+    ErrorDetail) for 400."""
+    schema = generate(tmp_path)
+    components = schema["components"]["schemas"]
+    assert components["ErrorDetail"]["properties"]["detail"]["type"] == "string"
+    assert components["ErrorDetail"]["required"] == ["detail"]
+    assert components["ValidationErrors"]["additionalProperties"] == {
+        "$ref": "#/components/schemas/FieldErrors"}
+    assert {"$ref": "#/components/schemas/ValidationErrors"} in components["BadRequest"]["anyOf"]
+    error_detail = {"$ref": "#/components/schemas/ErrorDetail"}
+    operations = [(method.upper(), path, operation)
+                  for path, item in schema["paths"].items()
+                  for method, operation in item.items() if method != "parameters"]
+    assert len(operations) >= 70
+    for method, path, operation in operations:
+        responses = operation["responses"]
+        expected = {"400", "401", "403", "429", "503"}
+        if "{" in path:
+            expected.add("404")
+        if method != "GET":
+            expected |= {"409", "413"}
+        assert expected <= set(responses), (method, path, expected - set(responses))
+        for code in expected:
+            assert responses[code]["description"], (method, path, code)
+            body = responses[code]["content"]["application/json"]["schema"]
+            generic = ({"$ref": "#/components/schemas/BadRequest"} if code == "400"
+                       else error_detail)
+            assert body == generic or generic in body.get("anyOf", []), (method, path, code)
+    paths = schema["paths"]
+    assert "Retry-After" in paths["/api/v1/partnerships/"]["get"]["responses"]["429"]["headers"]
+    assert "WWW-Authenticate" in paths["/api/v1/cases/"]["post"]["responses"]["401"]["headers"]
+    # A paginated list answers 404 for a page past the end.
+    assert "404" in paths["/api/v1/partnerships/"]["get"]["responses"]
+    # No 409 on reads; on writes, the view's own description of it is kept.
+    assert "409" not in paths["/api/v1/returns/{id}/"]["get"]["responses"]
+    conflict = paths["/api/v1/returns/{id}/values/"]["patch"]["responses"]["409"]
+    assert conflict["description"].startswith("Someone else saved the return")
+    # A view's own 400 body (the repeat-assessment refusal) is kept, alongside the generic one.
+    refused = paths["/api/v1/cases/{reference}/assessments/"]["post"]["responses"]["400"]
+    assert {"$ref": "#/components/schemas/RepeatRefusal"} in (
+        refused["content"]["application/json"]["schema"]["anyOf"])

@@ -142,3 +142,52 @@ def test_open_refer_accept_record_end_order_and_both_see_the_notice(
     assert response.status == missing.status == 404
     assert "Opiate" not in body and s.probation.name not in body
     assert not CaseAccess.objects.filter(case=case, user=s.outsider).exists()
+
+
+def test_close_shows_when_the_case_is_anonymised_and_the_lead_can_reopen_it(
+        setup: Any, open_as: Callable, browser_problems: Any, screenshot_dir: Any) -> None:
+    """Closing is confirmed on a page that says when the person's details will be removed and
+    that the case can be reopened until then; the lead agency reopens it, saying why."""
+    from referrals import actions
+    from referrals.choices import CaseStatus
+    from referrals.retention import anonymisation_due_on
+    from tests.referrals.factories import open_case, send_referral
+
+    s = setup
+    problems: list[str] = []
+
+    def check(page: Any, name: str) -> None:
+        screenshot(page, screenshot_dir, f"casework-{name}")
+        problems.extend(f"{name}: {p}" for p in page_problems(page))
+
+    case = open_case(s)
+    send_referral(s, case)
+    due = anonymisation_due_on(case, timezone.localdate())
+    officer = open_as(s.officer)
+    officer.goto(f"/casework/cases/{case.reference}/")
+    officer.get_by_role("link", name="Close the case").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Close the case")
+    expect(officer.locator("#anonymise-on")).to_contain_text(f"{due:%-d %B %Y}")
+    check(officer, "case-close")
+    officer.get_by_role("button", name="Close the case").click()
+    expect(officer.locator(".govuk-notification-banner")).to_contain_text(
+        f"will be removed on {due:%-d %B %Y}")
+    case.refresh_from_db()
+    assert case.status == CaseStatus.CLOSED
+    check(officer, "case-closed")
+
+    officer.get_by_role("button", name="Reopen the case").click()
+    expect(officer.get_by_role("heading", level=1)).to_have_text("Reopen the case")
+    officer.get_by_role("button", name="Reopen the case").click()  # no reason: an error
+    expect(officer.locator(".govuk-error-summary")).to_contain_text(
+        "Enter why you are reopening the case")
+    check(officer, "case-reopen-error")
+    officer.get_by_label("Why are you reopening the case?").fill("Closed by mistake.")
+    officer.get_by_role("button", name="Reopen the case").click()
+    expect(officer.locator(".govuk-notification-banner")).to_contain_text("was reopened")
+    case.refresh_from_db()
+    assert (case.status, case.closed_on) == (CaseStatus.OPEN, None)
+    actions.case_close(case=case, by=s.officer)  # and it can be closed again
+
+    assert not problems, "\n".join(problems)
+    assert not browser_problems.messages, "\n".join(browser_problems.messages)

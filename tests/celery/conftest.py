@@ -230,44 +230,58 @@ def start_worker(broker: Broker, transactional_db: None, django_db_serialized_ro
     transactional test removes it. ``broker`` comes first so that a missing Redis skips the test
     before a test database is set up."""
     workers: list[Worker] = []
+
+    def start(**extra_env: str) -> Worker:
+        worker = launch_worker(redis_url=broker.url, queue=broker.queue,
+                               mailbox_folder=outbox.folder, concurrency=2,
+                               log=tmp_path / f"worker-{len(workers) + 1}.log",
+                               name=f"{broker.queue}-{len(workers) + 1}@%h", **extra_env)
+        workers.append(worker)
+        return worker
+
+    yield start
+    outbox.unblock()
+    stop_workers(workers)
+
+
+def launch_worker(*, redis_url: str, queue: str, mailbox_folder: Path, concurrency: int,
+                  log: Path, name: str, **extra_env: str) -> Worker:
+    """A ready ``celery worker`` (prefork) on the test database, reading ``queue`` on
+    ``redis_url`` and emailing into ``mailbox_folder``; its output goes to ``log``."""
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings",
         "DJANGO_ENV": "test",
         "DATABASE_URL": database_url(),
         "CONN_MAX_AGE": "0",
-        "REDIS_URL": broker.url,
-        "CELERY_QUEUE": broker.queue,  # what the worker's own tasks send goes there too
+        "REDIS_URL": redis_url,
+        "CELERY_QUEUE": queue,  # what the worker's own tasks send goes there too
         "EMAIL_BACKEND": "tests.celery.mailbox.EmailBackend",
-        "TEST_MAILBOX_DIR": str(outbox.folder),
+        "TEST_MAILBOX_DIR": str(mailbox_folder),
+        **extra_env,
     }
+    with log.open("wb") as out:
+        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
+             f"--concurrency={concurrency}", "-Q", queue, "-n", name, "--loglevel=INFO",
+             "--without-gossip", "--without-mingle", "--without-heartbeat"],
+            cwd=settings.BASE_DIR, env=env, stdout=out,
+            stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
+    worker = Worker(process=process, log=log)
 
-    def start(**extra_env: str) -> Worker:
-        log = tmp_path / f"worker-{len(workers) + 1}.log"
-        name = f"{broker.queue}-{len(workers) + 1}@%h"
-        with log.open("wb") as out:
-            process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-                [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork",
-                 "--concurrency=2", "-Q", broker.queue, "-n", name, "--loglevel=INFO",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=settings.BASE_DIR, env={**env, **extra_env}, stdout=out,
-                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True)
-        worker = Worker(process=process, log=log)
-        workers.append(worker)
+    def ready() -> bool:
+        if process.poll() is not None:
+            pytest.fail(f"the Celery worker exited ({process.returncode}):\n"
+                        f"{worker.output()[-3000:]}", pytrace=False)
+        return " ready." in worker.output()
 
-        def ready() -> bool:
-            if process.poll() is not None:
-                pytest.fail(f"the Celery worker exited ({process.returncode}):\n"
-                            f"{worker.output()[-3000:]}", pytrace=False)
-            return " ready." in worker.output()
+    wait_for(ready, timeout=WORKER_START_TIMEOUT, what="the Celery worker to start",
+             interval=0.1)
+    return worker
 
-        wait_for(ready, timeout=WORKER_START_TIMEOUT, what="the Celery worker to start",
-                 interval=0.1)
-        return worker
 
-    yield start
-    outbox.unblock()
+def stop_workers(workers: list[Worker]) -> None:
+    """Kill the test's workers and print the end of each log (pytest shows it on failure)."""
     for number, worker in enumerate(workers, 1):
         worker.kill()
-        # Shown by pytest only when the test failed.
         print(f"--- worker {number} log (end) ---\n{worker.output()[-4000:]}")

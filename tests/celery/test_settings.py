@@ -65,9 +65,12 @@ def test_development_with_redis_and_the_visibility_timeout_from_the_environment(
                         CELERY_VISIBILITY_TIMEOUT="5", CELERY_QUEUE="registry-a")
 
     assert default["broker"] == "redis://127.0.0.1:6379/3"
-    assert default["options"] == {"visibility_timeout": 2 * 60 * 60}
+    # Short socket timeouts too, so a web request never hangs on a Redis that is down
+    # (tests/faults).
+    assert default["options"] == {"visibility_timeout": 2 * 60 * 60,
+                                  "socket_connect_timeout": 1.0, "socket_timeout": 3.0}
     assert default["queue"] == "celery"
-    assert (short["options"], short["queue"]) == ({"visibility_timeout": 5}, "registry-a")
+    assert (short["options"]["visibility_timeout"], short["queue"]) == (5, "registry-a")
 
 
 def test_production_refuses_to_start_without_redis() -> None:

@@ -89,7 +89,8 @@ def test_grid_shows_every_state_with_its_timeliness(s):
     first = {name: row[0] for name, row in found.items()}
     assert (first["A not started"].state, first["A not started"].overdue,
             first["A not started"].on_time) == (CellState.NOT_STARTED, True, False)
-    assert first["B draft"].on_time is False and first["B draft"].return_id
+    # A draft is its organisation's own until submitted: the cell says so but links nowhere.
+    assert first["B draft"].on_time is False and first["B draft"].return_id is None
     assert first["E returned"].on_time is True and first["E returned"].overdue is False
     assert first["J joins later"].on_time is None and first["J joins later"].return_id is None
     # A correction under way: the approved revision is what the cell opens and what counts.

@@ -75,11 +75,13 @@ def test_starting_without_a_requirement_is_refused(s):
 
 
 def test_a_platform_admin_may_start_one_but_only_once(s):
-    started(s)
+    """Starting again answers the return already started (a double click is not an error) and
+    changes nothing: still one return, one audit row."""
+    ret = started(s)
     before = unchanged_state()
-    with pytest.raises(DomainError, match="already started its return for 2025–26 Q1"):
-        actions.return_start(organisation=s.provider, partnership=s.partnership,
-                             period=s.period, by=s.admin)
+    again = actions.return_start(organisation=s.provider, partnership=s.partnership,
+                                 period=s.period, by=s.admin)
+    assert again == ret
     assert unchanged_state() == before
 
 
@@ -95,7 +97,7 @@ def test_database_holds_one_return_per_revision(s):
 
 def test_saving_stores_typed_values_and_bumps_the_version(s):
     ret = started(s)
-    save(s, ret, starts="1,200", completions="4", **{"engagement-rate": "55.5%",
+    save(s, ret, starts="1,200", completions="4", **{"engagement-rate": "55.5",
                                                      "housing-support": "Yes"})
     assert ret.version == 2
     stored = {v.metric.code: v for v in ret.values.select_related("metric")}
@@ -121,18 +123,19 @@ def test_bad_figures_are_all_named_and_nothing_is_saved(s):
                                                          "unknown": "1"})
     text = str(exc.value)
     assert "Treatment starts: must be at most 500, not 900." in text
-    assert "Treatment completions: must be a number, not “two”." in text
+    assert "Treatment completions: must be a whole number, like 1,250, not “two”." in text
     assert "Engagement rate: must be a percentage between 0 and 100" in text
     assert "Housing support offered: must be yes or no" in text
     assert "“unknown” is not a figure this return asks for." in text
     assert unchanged_state() == before
 
 
-@pytest.mark.parametrize("raw", ["-1", "2.5"])
-def test_a_count_must_be_a_whole_number(s, raw):
+@pytest.mark.parametrize(("raw", "message"), [("-1", "must be a whole number of 0 or more"),
+                                              ("2.5", "must be a whole number, like 1,250")])
+def test_a_count_must_be_a_whole_number(s, raw, message):
     ret = started(s)
     before = unchanged_state()
-    with pytest.raises(DomainError, match="must be a whole number of 0 or more"):
+    with pytest.raises(DomainError, match=message):
         save(s, ret, starts=raw)
     assert unchanged_state() == before
 

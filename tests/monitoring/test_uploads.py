@@ -134,8 +134,8 @@ def test_one_bad_row_among_good_ones_stores_nothing(s, ret):
             ["engagement-rate", "50"]]
     with pytest.raises(UploadError, match="Nothing was saved") as caught:
         upload(s, ret, csv_file(rows))
-    assert caught.value.rows == [RowError(3, "starts", "Treatment starts must be a number, "
-                                                       "not “ten”.")]
+    assert caught.value.rows == [RowError(3, "starts", "Treatment starts must be a whole "
+                                                       "number, like 1,250, not “ten”.")]
     assert unchanged_state() == before  # values, version and audit rows unchanged
     assert MonitoringReturn.objects.get(pk=ret.pk).version == ret.version
 
@@ -335,7 +335,7 @@ def test_a_bad_upload_shows_the_error_summary_and_each_bad_row(client, s, ret, p
     for text in ("Problems in figures.csv", "<th scope=\"col\" class=\"govuk-table__header "
                  "govuk-table__header--numeric\">Row</th>", "Metric code", "Problem",
                  "<code>widgets</code>", "is not a figure this return asks for",
-                 "Treatment completions must be a number, not “x”"):
+                 "Treatment completions must be a whole number, like 1,250, not “x”"):
         assert text in table
     assert f'name="version" value="{ret.version}"' in body
     assert unchanged_state() == before
@@ -370,13 +370,21 @@ def test_staff_of_another_organisation_get_404(client, s, ret):
 def test_the_lead_partner_sees_a_refusal_not_the_form(client, s, ret):
     client.force_login(s.manager)
     url = reverse("monitoring:return-upload", args=[ret.pk])
+    # A draft is the provider's own until submitted: not even there for the lead partner.
+    assert client.get(url).status_code == 404
+    save(s, ret, starts="1", completions="1")
+    actions.return_submit(monitoring_return=ret, by=s.staff)
+    actions.return_send_back(monitoring_return=ret, by=s.manager, comment="Check starts.")
+    # Returned for correction: they read it, but it is the provider's to change.
+    before = unchanged_state()
     response = client.get(url)
     assert response.status_code == 403
     assert f"Only provider staff of {s.provider} can change its returns." in (
         response.content.decode())
     assert 'type="file"' not in response.content.decode()
-    assert client.post(url, {"file": csv_file(GOOD), "version": 1}).status_code == 403
-    assert not Value.objects.exists()
+    assert client.post(url, {"file": csv_file(GOOD), "version": ret.version + 3}
+                       ).status_code == 403
+    assert unchanged_state() == before
 
 
 def test_an_approved_return_page_refuses_uploads(client, s, ret, page):

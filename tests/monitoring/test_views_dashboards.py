@@ -206,7 +206,9 @@ def test_grid_shows_each_state_as_words_and_a_coloured_tag_linking_to_returns(cl
 
     assert 'govuk-tag--red">Not started – overdue</strong>' in cell("A not started")
     assert 'govuk-tag--red">Draft – overdue</strong>' in cell("B draft")
-    assert reverse("monitoring:return", args=[draft_ret.pk]) in cell("B draft")
+    # A draft is its organisation's own until submitted: the state, but no link.
+    assert reverse("monitoring:return", args=[draft_ret.pk]) not in cell("B draft")
+    assert "href" not in cell("B draft")
     assert '<strong class="govuk-tag ">Submitted on time</strong>' in cell("C submitted")
     assert 'govuk-tag--pink">Returned for correction</strong>' in cell("D returned")
     assert 'govuk-tag--green">Approved (late)</strong>' in cell("E approved")

@@ -201,8 +201,8 @@ def test_an_out_of_range_figure_gets_its_own_error_and_nothing_is_saved(client, 
                      **{"engagement-rate": "12"})
     html = post(client, s.staff, url("return-edit", ret), data, status=200).content.decode()
     assert '<a href="#id_figure-starts">Treatment starts must be at most 500, not 900</a>' in html
-    assert ('<a href="#id_figure-completions">Treatment completions must be a number, '
-            "not “two”</a>") in html
+    assert ('<a href="#id_figure-completions">Treatment completions must be a whole number, '
+            "like 1,250, not “two”</a>") in html
     assert 'id="id_figure-starts-error"' in html
     for typed in ('value="900"', 'value="two"', 'value="12"'):
         assert typed in html

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,13 @@ def post(client: Any, user: Any, address: str, data: dict | None = None,
     if status is not None:
         assert response.status_code == status, response.status_code
     return response
+
+
+def without_nonce(html: str) -> str:
+    """A page without its per-request CSP nonce and CSRF token, to compare two answers for
+    sameness."""
+    html = re.sub(r'nonce="[^"]*"', 'nonce=""', html)
+    return re.sub(r'(name="csrfmiddlewaretoken" value=)"[^"]*"', r'\1""', html)
 
 
 def date_parts(name: str, day: datetime.date) -> dict[str, int]:

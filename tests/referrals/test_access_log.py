@@ -201,7 +201,7 @@ def test_a_read_logs_and_stores_nothing_about_the_person(case, lead_org, caplog)
     stored = CaseAccess.objects.filter(pk=row.pk).values().get()
     # Only who, when, how and why: ids, a time, the channel and an (empty) reason.
     assert set(stored) == {"id", "case_id", "user_id", "organisation_id", "accessed_at",
-                           "channel", "reason"}
+                           "channel", "reason", "api_token_id"}
     assert (stored["channel"], stored["reason"]) == ("page", "")
     for personal in ("ZO", "1917", "female"):
         assert personal not in caplog.text

@@ -89,8 +89,9 @@ def test_only_planned_conferences_are_recorded(s, start, first):
     actions.conference_record(conference=start, by=s.officer, held=first,
                               held_on=today() if first else None)
     label = "held" if first else "missed"
+    # Different answers from those recorded (the same answers again show the record).
     refused(actions.conference_record, match=f"already recorded as {label}", conference=start,
-            by=s.officer, held=True, held_on=today())
+            by=s.officer, held=True, held_on=today(), outcome="A different outcome")
 
 
 def test_a_cancelled_conference_is_not_recorded(s, case):
