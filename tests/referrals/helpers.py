@@ -9,8 +9,9 @@ from typing import Any
 
 from rest_framework.test import APIClient
 
+from referrals.choices import OrderType, Seriousness
 from referrals.models import Case, CaseConference, Referral
-from tests.referrals.factories import Casework, casework_setup, open_case, send_referral
+from tests.referrals.factories import Casework, casework_setup, days, open_case, send_referral
 
 
 def get(client: Any, user: Any, address: str, status: int = 200) -> str:
@@ -67,3 +68,19 @@ def client_of(user: Any) -> APIClient:
     client = APIClient()
     client.force_login(user)
     return client
+
+
+def open_form(s: Any, **changes: Any) -> dict[str, Any]:
+    """What the "Open a case" page sends for a year's community order led by probation (with
+    ``changes``): the initials and prison number typed in lower case, as people do."""
+    start, end = days(-10), days(355)
+    data = {"partnership": s.partnership.pk, "lead_organisation": s.probation.pk,
+            "order_type": OrderType.COMMUNITY_ORDER,
+            "order_starts_on_day": start.day, "order_starts_on_month": start.month,
+            "order_starts_on_year": start.year,
+            "order_ends_on_day": end.day, "order_ends_on_month": end.month,
+            "order_ends_on_year": end.year,
+            "seriousness": Seriousness.LOW, "initials": "j.d", "year_of_birth": "1985",
+            "gender": "male", "prison_number": "a1234bc"}
+    data.update(changes)
+    return data

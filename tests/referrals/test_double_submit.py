@@ -16,7 +16,7 @@ from django.urls import reverse
 
 from core.errors import DomainError
 from referrals import actions
-from referrals.choices import ConferenceStatus, LawfulBasis, OrderType, Seriousness
+from referrals.choices import ConferenceStatus, LawfulBasis, OrderType
 from referrals.models import Case, CaseConference, Person, PersonIdentifier, Referral
 from tests.referrals.factories import (
     casework_setup,
@@ -27,25 +27,13 @@ from tests.referrals.factories import (
     today,
     unchanged_state,
 )
-from tests.referrals.helpers import client_of, get, post
+from tests.referrals.helpers import client_of, get, open_form, post
 
 pytestmark = pytest.mark.django_db
 
 KEY = re.compile(r'name="idempotency_key" value="([A-Za-z0-9_-]+)"')
 
 
-def open_form(s, **changes):
-    start, end = days(-10), days(355)
-    data = {"partnership": s.partnership.pk, "lead_organisation": s.probation.pk,
-            "order_type": OrderType.COMMUNITY_ORDER,
-            "order_starts_on_day": start.day, "order_starts_on_month": start.month,
-            "order_starts_on_year": start.year,
-            "order_ends_on_day": end.day, "order_ends_on_month": end.month,
-            "order_ends_on_year": end.year,
-            "seriousness": Seriousness.LOW, "initials": "JD", "year_of_birth": "1985",
-            "gender": "male", "prison_number": "A1234BC"}
-    data.update(changes)
-    return data
 
 
 def key_of(html: str) -> str:

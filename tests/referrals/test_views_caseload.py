@@ -19,6 +19,7 @@ from tests.referrals.factories import (
     send_referral,
     unchanged_state,
 )
+from tests.referrals.helpers import open_form
 
 pytestmark = pytest.mark.django_db
 
@@ -227,18 +228,6 @@ def test_only_admins_use_the_reason_form(client, s):
 # -- opening a case -------------------------------------------------------------------------------
 
 
-def open_form(s, **changes):
-    start, end = days(-10), days(355)
-    data = {"partnership": s.partnership.pk, "lead_organisation": s.probation.pk,
-            "order_type": OrderType.COMMUNITY_ORDER,
-            "order_starts_on_day": start.day, "order_starts_on_month": start.month,
-            "order_starts_on_year": start.year,
-            "order_ends_on_day": end.day, "order_ends_on_month": end.month,
-            "order_ends_on_year": end.year,
-            "seriousness": Seriousness.LOW, "initials": "j.d", "year_of_birth": "1985",
-            "gender": "male", "prison_number": "a1234bc"}
-    data.update(changes)
-    return data
 
 
 def test_the_open_form_defaults_to_the_users_organisation(client, s):
