@@ -10,7 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from core import audit
+from core import audit, clock
 from core.errors import DomainError
 from core.models import AuditEvent
 
@@ -47,7 +47,7 @@ def api_token_create(*, user: Any, name: str,
     if not getattr(user, "is_active", False) or user.pk is None:
         raise DomainError("Only an active user can have an API token.", code="forbidden")
     name = _clean_name(name)
-    today = timezone.localdate()
+    today = clock.today()
     if expires_on is None:
         expires_on = tokens.default_expiry(today)
     if expires_on <= today:

@@ -16,6 +16,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.request import Request
 
+from core import clock
 from core.authentication import set_current_api_token
 from core.throttling import FailedTokenThrottle
 
@@ -65,7 +66,7 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("Invalid token.")
         if token.revoked_at is not None:
             raise exceptions.AuthenticationFailed("This token has been revoked.")
-        if not token.is_live_on(timezone.localdate()):
+        if not token.is_live_on(clock.today()):
             raise exceptions.AuthenticationFailed(
                 "This token has expired. Create a new one on your API tokens page.")
         if not token.user.is_active:

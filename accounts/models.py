@@ -25,7 +25,7 @@ class RegistryUserManager(UserManager):
 
 class User(AbstractUser):
     """Every user except a platform admin works for an organisation; what they may do follows
-    from their role and that organisation (see ``accounts.rules``)."""
+    from their role and that organisation (see each app's ``rules.py``)."""
 
     organisation = models.ForeignKey(
         "partnerships.Organisation", null=True, blank=True, on_delete=models.PROTECT,

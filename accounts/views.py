@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core import clock
 from core.display import govuk_date, govuk_datetime
 from core.errors import DomainError
 
@@ -33,7 +34,7 @@ def _status(token: ApiToken, today: Any) -> str:
 @login_required
 @require_safe
 def api_token_list(request: HttpRequest) -> HttpResponse:
-    today = timezone.localdate()
+    today = clock.today()
     rows = [{"token": token, "status": _status(token, today),
              "created": govuk_date(timezone.localdate(token.created_at)),
              "expires": govuk_date(token.expires_on),
@@ -52,7 +53,7 @@ def api_token_create(request: HttpRequest) -> HttpResponse:
         try:
             token, key = actions.api_token_create(
                 user=request.user, name=form.cleaned_data["name"],
-                expires_on=form.expires_on(timezone.localdate()))
+                expires_on=form.expires_on(clock.today()))
         except DomainError as exc:
             field = {"expires_on": "expires_in"}.get(exc.field or "", exc.field)
             form.add_error(field if field in form.fields else None, str(exc))

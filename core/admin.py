@@ -1,8 +1,8 @@
 """Admin building blocks shared by every app, and the read-only audit trail.
 
-- ``RegistryPermissionsMixin``: who may see and do what comes from ``accounts.rules``, asked
-  through ``request.user.has_perm(perm, obj)`` (the ``rules`` admin integration); never
-  re-implemented here.
+- ``RegistryPermissionsMixin``: who may see and do what comes from the rules (each app's
+  ``rules.py``), asked through ``request.user.has_perm(perm, obj)`` (the ``rules`` admin
+  integration); never re-implemented here.
 - ``AuditedAdminMixin``: every admin write (the object, its inlines, deletes and bulk deletes)
   goes through ``core.actions.audited_save`` / ``audited_delete``, so the audit row is written in
   the same transaction as the change. Apps override ``save_object`` to route named operations
@@ -48,7 +48,7 @@ def _describe(obj: models.Model) -> str:
 
 
 class RegistryPermissionsMixin(ObjectPermissionsModelAdminMixin):
-    """Object permissions from ``accounts.rules`` (view/change/delete per object, add per model).
+    """Object permissions from the rules (view/change/delete per object, add per model).
 
     ``rules`` has no app-level rules, so the app list shows an app to a user who may do
     anything with one of its models.
@@ -59,7 +59,7 @@ class RegistryPermissionsMixin(ObjectPermissionsModelAdminMixin):
 
 
 class TabularInline(ObjectPermissionsTabularInline):
-    """An inline whose permissions come from ``accounts.rules``, asked with the parent object."""
+    """An inline whose permissions come from the rules, asked with the parent object."""
 
     extra = 0
     show_change_link = False

@@ -6,8 +6,8 @@ from django.http import HttpRequest
 
 
 class RegistryAdminSite(admin.AdminSite):
-    """Django's site, with entry decided by ``accounts.rules`` as well as ``is_staff``: a provider
-    wrongly flagged as staff still cannot open it."""
+    """Django's site, with entry decided by the rules (``admin.access`` in ``accounts.rules``)
+    as well as ``is_staff``: a provider wrongly flagged as staff still cannot open it."""
 
     site_header = "Partnership Registry administration"
     site_title = "Partnership Registry admin"

@@ -47,7 +47,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
 
 
 class CanViewRegistry(permissions.BasePermission):
-    """Asks ``accounts.rules`` for ``view_permission``, so an inactive user's live token fails."""
+    """Asks the rules (each app's ``rules.py``) for ``view_permission``, so an inactive user's
+    live token fails."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user

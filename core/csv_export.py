@@ -8,8 +8,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.http import StreamingHttpResponse
-from django.utils import timezone
 
+from . import clock
 from .cells import spreadsheet_cell
 
 
@@ -40,6 +40,6 @@ def csv_response(*, filename_stem: str, header: Sequence[str],
             yield writer.writerow([safe_cell(v) for v in row])
 
     response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    filename = f"{filename_stem}-{timezone.localdate():%Y-%m-%d}.csv"
+    filename = f"{filename_stem}-{clock.today():%Y-%m-%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

@@ -1,6 +1,7 @@
 """Calendar arithmetic the registry uses everywhere: whole months clamped to a month's end, and
-the UK financial year's quarters (April to March). One copy, so monitoring periods, the partner
-engagement report and meeting schedules agree on what a quarter is."""
+the UK financial year (April to March), its quarters and how it is written. One copy, so
+monitoring periods, funding by year, the partner engagement report and meeting schedules agree on
+what a year and a quarter are."""
 
 from __future__ import annotations
 
@@ -25,8 +26,25 @@ def add_months(day: datetime.date, months: int) -> datetime.date:
 
 
 def financial_year_start(date: datetime.date) -> int:
-    """The calendar year the UK financial year containing ``date`` starts in (April–March)."""
+    """The calendar year the UK financial year containing ``date`` starts in (April–March):
+    1 April 2026 → 2026, 31 March 2026 → 2025. The one place that says when a year turns."""
     return date.year if date.month >= 4 else date.year - 1
+
+
+def financial_year_bounds(start_year: int) -> tuple[datetime.date, datetime.date]:
+    """First and last day of the financial year starting in ``start_year``: 1 April to the next
+    31 March."""
+    return datetime.date(start_year, 4, 1), datetime.date(start_year + 1, 3, 31)
+
+
+def financial_year_label(start_year: int) -> str:
+    """The financial year starting in ``start_year`` in GOV.UK's words: 2026 to 2027."""
+    return f"{start_year} to {start_year + 1}"
+
+
+def financial_year_short_label(start_year: int) -> str:
+    """The financial year starting in ``start_year`` as monitoring returns write it: 2026–27."""
+    return f"{start_year}–{str(start_year + 1)[-2:]}"
 
 
 def quarter_for(date: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -37,5 +55,5 @@ def quarter_for(date: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 def quarter_label(date: datetime.date) -> str:
     """The financial quarter containing ``date`` as the sector writes it: 2026–27 Q3."""
-    fy = financial_year_start(date)
-    return f"{fy}–{str(fy + 1)[-2:]} Q{(date.month - 4) % 12 // 3 + 1}"
+    fy = financial_year_short_label(financial_year_start(date))
+    return f"{fy} Q{(date.month - 4) % 12 // 3 + 1}"

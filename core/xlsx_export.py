@@ -21,6 +21,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from . import clock
 from .cells import FORMULA_STARTS, spreadsheet_cell
 
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -93,6 +94,6 @@ def xlsx_response(*, filename_stem: str, sheet_title: str, header: Sequence[str]
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPE)
-    filename = f"{filename_stem}-{timezone.localdate():%Y-%m-%d}.xlsx"
+    filename = f"{filename_stem}-{clock.today():%Y-%m-%d}.xlsx"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response

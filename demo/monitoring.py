@@ -38,6 +38,7 @@ from django.contrib.auth import get_user_model
 from django.db import models
 from django.utils import timezone
 
+from core import clock
 from core.actions import audited_create
 from core.models import AuditEvent
 from demo.data import model_label
@@ -305,7 +306,7 @@ class MonitoringLoader:
                  today: datetime.date | None = None) -> None:
         self.report = report
         self.log = log
-        self.today = today or timezone.localdate()
+        self.today = today or clock.today()
         self.now = timezone.now()
         self.orgs: dict[str, Organisation] = {}
         self.metrics: dict[str, Metric] = {}

@@ -27,9 +27,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from core import audit
+from core import audit, clock
 from core.actions import audited_create
 from core.models import AuditEvent
 from partnerships import actions as p_actions
@@ -118,7 +117,7 @@ def _attendees(orgs: dict[str, Organisation]) -> list[dict[str, Any]]:
 class CaseworkLoader:
     def __init__(self, *, report: Any, log: Callable[[str], None]) -> None:
         self.report, self.log = report, log
-        self.today = timezone.localdate()
+        self.today = clock.today()
         self.partnership = Partnership.objects.get(slug=PARTNERSHIP)
         self.orgs = {o.identifier: o for o in Organisation.objects.filter(identifier__in=[
             NORTHGATE, TURNING_TIDE, CLEARWATER, SECOND_CHANCE, MOORSIDE, PRISON_GROUP,

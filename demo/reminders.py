@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.utils import timezone
+from core import clock
 
 
 def send_todays_reminders(*, log: Callable[[str], None] = lambda line: None) -> dict[str, int]:
@@ -15,7 +15,7 @@ def send_todays_reminders(*, log: Callable[[str], None] = lambda line: None) -> 
     from partnerships.reminders import sweep_agreements, sweep_reviews
     from referrals.reminders import sweep as conferences
 
-    today = timezone.localdate()
+    today = clock.today()
     created: dict[str, int] = {}
     for sweep in (returns, sweep_reviews, sweep_agreements, conferences):
         created.update(sweep(today))

@@ -23,9 +23,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 
-from core import audit
+from core import audit, clock
 from core.actions import audited_create
 from core.display import govuk_date
 from core.models import AuditEvent
@@ -72,7 +71,7 @@ class ReviewsLoader:
                  today: datetime.date | None = None) -> None:
         self.report = report
         self.log = log
-        self.today = today or timezone.localdate()
+        self.today = today or clock.today()
         self.label = model_label(ReviewMeeting)
 
     def run(self) -> None:

@@ -2,7 +2,7 @@
 
 Each action is one transaction: it validates (raising ``DomainError`` and changing nothing on
 bad input), saves, and writes its audit row before committing. Permissions come from
-``accounts.rules``; views, the API, uploads and the admin call these and never re-implement them.
+``monitoring.rules``; views, the API, uploads and the admin call these and never re-implement them.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core import audit
 from core.actions import audited_create, audited_update
+from core.display import govuk_date
 from core.errors import DomainError, full_clean
 from core.models import AuditEvent
 
@@ -66,7 +67,7 @@ def require_editor(user: User, ret: MonitoringReturn) -> None:
     """Refuse (``DomainError``) unless ``user`` may change ``ret``'s figures now. Public so an
     upload can refuse before reading a file, in the same words as the save itself."""
     if ret.status == ReturnStatus.APPROVED:
-        raise DomainError(f"This return was approved on {ret.approved_at:%-d %B %Y} and is "
+        raise DomainError(f"This return was approved on {govuk_date(ret.approved_at)} and is "
                           "locked. Start a correction to change its figures.")
     if ret.status not in ReturnStatus.editable():
         raise DomainError(f"This return is {ret.get_status_display().lower()}; it can be "

@@ -11,7 +11,13 @@ from django.db import models
 from django.db.models import F, Q
 
 from core.models import TimeStampedModel
-from core.periods import financial_year_start, quarter_for, quarter_label
+from core.periods import (
+    financial_year_bounds,
+    financial_year_short_label,
+    financial_year_start,
+    quarter_for,
+    quarter_label,
+)
 from core.periods import month_end as _month_end
 
 from . import querysets
@@ -31,8 +37,7 @@ def period_bounds(frequency: str, date: datetime.date) -> tuple[datetime.date, d
         return quarter_for(date)
     if frequency == Frequency.MONTHLY:
         return date.replace(day=1), _month_end(date.year, date.month)
-    fy = financial_year_start(date)
-    return datetime.date(fy, 4, 1), datetime.date(fy + 1, 3, 31)
+    return financial_year_bounds(financial_year_start(date))
 
 
 class Metric(TimeStampedModel):
@@ -171,11 +176,9 @@ class ReportingPeriod(models.Model):
     def label(self) -> str:
         if self.frequency == Frequency.QUARTERLY:
             return quarter_label(self.starts_on)
-        fy = financial_year_start(self.starts_on)
-        year = f"{fy}–{str(fy + 1)[-2:]}"
         if self.frequency == Frequency.MONTHLY:
             return f"{self.starts_on:%B %Y}"
-        return year
+        return financial_year_short_label(financial_year_start(self.starts_on))
 
 
 class ReturnRequirement(TimeStampedModel):

@@ -54,7 +54,7 @@ class MonitoringReturnQuerySet(models.QuerySet):
         started (the grid's state), and keep reading the approved revision a correction
         replaces. A return sent back for correction stays visible to them: it was submitted,
         and its reviewer needs to follow it. Platform admins, who run the service and may start
-        returns on a provider's behalf, see drafts too. ``accounts.rules`` says the same for
+        returns on a provider's behalf, see drafts too. ``monitoring.rules`` says the same for
         one return (``monitoring.view_monitoringreturn``)."""
         from accounts.models import Role
         from partnerships.models import Partnership

@@ -23,18 +23,12 @@ from typing import Any
 from django.conf import settings
 from django.db.models import F, Q
 from django.urls import reverse
-from django.utils import timezone
 
+from accounts.recipients import staff_of
+from core import clock
 from core.display import govuk_date
-from notifications.sweeps import (
-    Reminder,
-    catch_up_days,
-    days_until,
-    lead_managers_of,
-    plural,
-    send,
-    staff_of,
-)
+from notifications.sweeps import Reminder, catch_up_days, days_until, plural, send
+from partnerships.recipients import lead_managers_of
 
 from .choices import ReturnStatus
 from .models import MonitoringReturn, ReportingPeriod, ReturnRequirement
@@ -176,7 +170,7 @@ def occurrence_key(kind: str, d: DueReturn) -> str:
 def sweep(today: datetime.date | None = None) -> dict[str, int]:
     """Send the reminders due on ``today`` (UK date; default: today) that were not sent yet.
     Returns how many notifications of each kind were created now."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     due = due_returns(today)
     recipients = _recipients(due, today) if due else {}
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, Sum
-from django.utils import timezone
+
+from core import clock
 
 from .choices import Aggregation, Frequency, MetricKind, ReturnStatus
 from .models import Metric, MonitoringReturn, ReportingPeriod, ReturnRequirement, Value
@@ -31,7 +32,7 @@ DEFAULT_PERIOD_COUNT = 8
 def dashboard_partnerships(user: Any) -> models.QuerySet:
     """Partnerships whose monitoring dashboards ``user`` may read, in SQL: platform admins all;
     partnership managers those their organisation leads; commissioners those it funds. The same
-    rule as ``monitoring.view_dashboard`` in ``accounts.rules``."""
+    rule as ``monitoring.view_dashboard`` in ``monitoring.rules``."""
     from accounts.models import Role
     from core.querysets import is_signed_in
     from partnerships.models import Partnership
@@ -54,7 +55,7 @@ def default_periods(*, frequency: str = Frequency.QUARTERLY, count: int = DEFAUL
                     today: datetime.date | None = None) -> list[ReportingPeriod]:
     """The last ``count`` periods of ``frequency`` that have started by ``today``, oldest first.
     One query."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     latest = (ReportingPeriod.objects.filter(frequency=frequency, starts_on__lte=today)
               .order_by("-starts_on")[:count])
     return list(reversed(latest))
@@ -223,7 +224,7 @@ def grid(partnership: Any, periods: Sequence[ReportingPeriod],
          today: datetime.date | None = None) -> Grid:
     """Organisations that owe ``partnership`` returns × ``periods``: each cell's state and
     timeliness. Two queries."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     periods = list(periods)
     requirements = requirements_for(partnership, periods)
     found = _index_returns(MonitoringReturn.objects.filter(partnership=partnership,
@@ -256,7 +257,7 @@ class Completeness:
 
 def latest_due_period(today: datetime.date | None = None) -> ReportingPeriod | None:
     """The latest quarter that has ended: the one summaries report on. One query."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     return (ReportingPeriod.objects.filter(frequency=Frequency.QUARTERLY, ends_on__lt=today)
             .order_by("-starts_on").first())
 
@@ -265,7 +266,7 @@ def completeness(partnerships: Sequence[Any], period: ReportingPeriod,
                  today: datetime.date | None = None) -> dict[int, Completeness]:
     """``{partnership id: Completeness}`` for ``period``, for a whole page of partnerships in two
     queries; partnerships that owe nothing for it are left out."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     ids = [p.pk for p in partnerships]
     owed = set(ReturnRequirement.objects.for_period(period).filter(partnership__in=ids)
                .values_list("partnership_id", "organisation_id"))
@@ -392,7 +393,7 @@ def partnership_summary(partnership: Any, today: datetime.date | None = None) ->
     against. ``None`` when nobody owes it returns. Four queries at most."""
     from .models import Framework
 
-    today = today or timezone.localdate()
+    today = today or clock.today()
     frameworks = list(Framework.objects.filter(requirements__partnership=partnership)
                       .select_related("owner").distinct().order_by("name", "version"))
     if not frameworks:

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from accounts.models import Role
+from core import clock
 from core.querysets import is_signed_in
 
 from .choices import MetricKind, ReturnStatus
@@ -104,7 +104,7 @@ def owed_returns(user: Any, today: datetime.date | None = None) -> OwedReturns:
     Three queries, however many partnerships and periods."""
     if not is_signed_in(user) or user.role != Role.PROVIDER_STAFF or not user.organisation_id:
         return OwedReturns()
-    today = today or timezone.localdate()
+    today = today or clock.today()
     requirements = list(ReturnRequirement.objects
                         .filter(organisation_id=user.organisation_id)
                         .select_related("partnership", "from_period", "until_period"))

@@ -12,14 +12,15 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from django.utils import timezone
+
+from core import clock
 
 logger = logging.getLogger(__name__)
 
 
 def _date(today: str | None) -> datetime.date:
     """The UK date to act for: ``today`` (ISO, for a manual catch-up run) or today."""
-    return datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return datetime.date.fromisoformat(today) if today else clock.today()
 
 
 @shared_task(name="monitoring.remind_returns")

@@ -10,7 +10,7 @@ Rules, in one place:
 
 * reviews (planned and held) of partnerships the user's organisation is a current member of;
 * case conferences (planned and held) of open cases the user's organisation is involved in
-  (``Case.objects.involving``), for caseworkers only (``accounts.rules``);
+  (``Case.objects.involving``), for caseworkers only (``referrals.rules``);
 * dated from ``WINDOW_PAST_DAYS`` ago to ``WINDOW_AHEAD_DAYS`` ahead (a held meeting by the
   day it was held, a planned one by its planned day);
 * cancelled reviews, and cancelled or missed conferences, are left out rather than sent as
@@ -27,15 +27,16 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core import clock
 from core.display import govuk_date
 
 from .models import CalendarFeed
@@ -57,7 +58,7 @@ def hash_token(token: str) -> str:
 
 def feed_url(token: str) -> str:
     """The absolute subscription URL for a raw token (shown once, when it is created)."""
-    return _absolute(reverse("notifications:calendar-feed", args=[token]))
+    return absolute_url(reverse("notifications:calendar-feed", args=[token]))
 
 
 def live_feed_for_token(token: str) -> CalendarFeed | None:
@@ -94,20 +95,17 @@ class Event:
     stamp: datetime.datetime  # when the meeting's record last changed (DTSTAMP)
 
 
-def _absolute(path: str) -> str:
+def absolute_url(path: str) -> str:
+    """A path as a full address, for calendar programs (they open links outside the site)."""
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _when(meeting: Any, *, held: bool) -> tuple[datetime.date, str]:
+def meeting_day(meeting: Any, *, held: bool) -> tuple[datetime.date, str]:
     """A meeting's day in the calendar (held: the day it was held) and the words for it."""
     if held:
         return meeting.held_on, (f"Held on {govuk_date(meeting.held_on)} "
                                  f"(planned for {govuk_date(meeting.planned_on)}).")
     return meeting.planned_on, f"Planned for {govuk_date(meeting.planned_on)}."
-
-
-def _review_url(slug: str) -> str:
-    return _absolute(reverse("partnerships:reviews", args=[slug]))
 
 
 def window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -116,74 +114,30 @@ def window(today: datetime.date) -> tuple[datetime.date, datetime.date]:
             today + datetime.timedelta(days=WINDOW_AHEAD_DAYS))
 
 
-def _dated_within(first: datetime.date, last: datetime.date, planned: str, held: str) -> Q:
+def dated_within(first: datetime.date, last: datetime.date, planned: str, held: str) -> Q:
+    """Meetings planned, or held, within the window."""
     return (Q(status=planned, planned_on__range=(first, last))
             | Q(status=held, held_on__range=(first, last)))
 
 
-def review_events(user: Any, today: datetime.date) -> list[Event]:
-    """Reviews of partnerships the user's organisation is a current member of. One query."""
-    from partnerships.choices import ReviewStatus
-    from partnerships.models import Membership, ReviewMeeting
-
-    if not getattr(user, "organisation_id", None):
-        return []
-    first, last = window(today)
-    member = Membership.objects.active_on(today).filter(
-        organisation_id=user.organisation_id, partnership_id=OuterRef("partnership_id"))
-    meetings = (ReviewMeeting.objects
-                .filter(_dated_within(first, last, ReviewStatus.PLANNED, ReviewStatus.HELD))
-                .filter(Exists(member))
-                .select_related("partnership")
-                .only("id", "planned_on", "held_on", "status", "modified_on",
-                      "partnership__name", "partnership__slug")
-                .order_by("planned_on", "id"))
-    events = []
-    for meeting in meetings:
-        day, description = _when(meeting, held=meeting.status == ReviewStatus.HELD)
-        events.append(Event(
-            uid=f"review-{meeting.pk}@{UID_DOMAIN}", day=day,
-            summary=f"Partnership review: {meeting.partnership.name}",
-            description=f"Quarterly partnership review. {description}",
-            url=_review_url(meeting.partnership.slug), stamp=meeting.modified_on))
-    return events
+#: Where a feed's events come from: one function (user, today) → events per app with meetings,
+#: registered in that app's ``AppConfig.ready`` (partnership reviews, case conferences), since
+#: this app sits below them and cannot import them.
+EventSource = Callable[[Any, datetime.date], list[Event]]
+_sources: list[EventSource] = []
 
 
-def conference_events(user: Any, today: datetime.date) -> list[Event]:
-    """Conferences of open cases the user's organisation is involved in, for caseworkers only
-    (others get none). One query."""
-    from referrals.choices import ConferenceStatus
-    from referrals.models import Case, CaseConference
-
-    if not user.has_perm("notifications.calendar_case_conferences"):
-        return []
-    first, last = window(today)
-    cases = Case.objects.involving(user.organisation_id, on=today).open()
-    conferences = (CaseConference.objects
-                   .filter(_dated_within(first, last, ConferenceStatus.PLANNED,
-                                         ConferenceStatus.HELD))
-                   .filter(case__in=cases.values("pk"))
-                   .select_related("case")
-                   .only("id", "kind", "planned_on", "held_on", "status", "modified_on",
-                         "case__reference")
-                   .order_by("planned_on", "id"))
-    events = []
-    for conference in conferences:
-        day, description = _when(conference, held=conference.status == ConferenceStatus.HELD)
-        reference = conference.case.reference
-        events.append(Event(
-            uid=f"conference-{conference.pk}@{UID_DOMAIN}", day=day,
-            summary=f"{conference.get_kind_display()}: case {reference}",
-            description=f"Case conference on case {reference}. {description}",
-            url=_absolute(reverse("referrals:case", args=[reference])),
-            stamp=conference.modified_on))
-    return events
+def register_source(source: EventSource) -> None:
+    """Add an app's meetings to every calendar feed (idempotent)."""
+    if source not in _sources:
+        _sources.append(source)
 
 
 def events_for(user: Any, today: datetime.date | None = None) -> list[Event]:
-    """Everything in the user's feed, by day. A fixed number of queries whatever their number."""
-    today = today or timezone.localdate()
-    events = review_events(user, today) + conference_events(user, today)
+    """Everything in the user's feed, by day. A fixed number of queries (one per source)
+    whatever their number."""
+    today = today or clock.today()
+    events = [event for source in _sources for event in source(user, today)]
     return sorted(events, key=lambda event: (event.day, event.uid))
 
 

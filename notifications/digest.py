@@ -19,10 +19,12 @@ import logging
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+
+from core import clock
 
 from .actions import queue
 from .models import EmailStatus, Notification
@@ -86,9 +88,7 @@ def digest_send(*, user: Any, day: datetime.date) -> int:
 
 def send_digest_to(*, user_id: int, day: datetime.date) -> int:
     """The per-user task's work: load the user (gone meanwhile: nothing to do) and send."""
-    from accounts.models import User
-
-    user = User.objects.select_related(None).filter(pk=user_id).first()
+    user = get_user_model().objects.select_related(None).filter(pk=user_id).first()
     if user is None:
         return 0
     return digest_send(user=user, day=day)
@@ -100,7 +100,7 @@ def send_digests(today: datetime.date | None = None) -> dict[str, Any]:
     sends only what is still undigested."""
     from .tasks import send_digest
 
-    day = today or timezone.localdate()
+    day = today or clock.today()
     user_ids = users_with_pending_digest()
     for user_id in user_ids:
         # Not sent (Redis down): the notifications stay undigested and go in the next digest.

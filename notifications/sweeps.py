@@ -2,24 +2,24 @@
 number) and telling each of them once.
 
 The sweeps themselves live with what they remind about (``monitoring.reminders``,
-``partnerships.reminders``, ``referrals.reminders``); each finds what is due with an indexed
-query and hands ``send`` its ``Reminder``s, each with a key naming the kind and the occurrence
-(the recipient is appended), so a sweep run twice, or by two beats at once, tells each person
-once.
+``partnerships.reminders``, ``referrals.reminders``), and so does the knowledge of who to tell
+(``accounts.recipients`` by organisation and role, ``partnerships.recipients`` for a
+partnership's managers): this app only stores and delivers. Each sweep finds what is due with
+an indexed query and hands ``send`` its ``Reminder``s, each with a key naming the kind and the
+occurrence (the recipient is appended), so a sweep run twice, or by two beats at once, tells
+each person once.
 """
 
 from __future__ import annotations
 
 import datetime
 import logging
-from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q
 
 from .actions import Draft, notify_many
 from .models import Notification
@@ -41,56 +41,6 @@ def days_until(day: datetime.date, today: datetime.date) -> str:
     """How soon, as a subject line says it: ``today``, ``tomorrow``, ``in 5 days``."""
     days = (day - today).days
     return {0: "today", 1: "tomorrow"}.get(days, f"in {plural(days, 'day')}")
-
-
-def _active_users() -> Any:
-    from accounts.models import User
-
-    return User.objects.select_related(None).filter(is_active=True)
-
-
-def staff_of(organisation_ids: Iterable[int], roles: Iterable[str]) -> dict[int, list[Any]]:
-    """Active users in ``roles`` of each organisation: ``organisation id → users``. One query."""
-    ids = set(organisation_ids)
-    found: dict[int, list[Any]] = defaultdict(list)
-    if not ids:
-        return found
-    for user in _active_users().filter(role__in=list(roles), organisation_id__in=ids) \
-            .order_by("pk"):
-        found[user.organisation_id].append(user)
-    return found
-
-
-def caseworkers_of(organisation_ids: Iterable[int]) -> dict[int, list[Any]]:
-    """Provider staff and partnership managers (those who hold cases) of each organisation."""
-    from accounts.models import Role
-
-    return staff_of(organisation_ids, [Role.PROVIDER_STAFF, Role.PARTNERSHIP_MANAGER])
-
-
-def lead_managers_of(partnership_ids: Iterable[int], today: datetime.date
-                     ) -> dict[int, list[Any]]:
-    """Partnership managers of each partnership's current lead partner(s) on ``today`` (the
-    people ``accounts.rules.manages_partnership`` lets manage it): ``partnership id → users``.
-    One query."""
-    from accounts.models import Role
-    from partnerships.choices import MemberRole
-    from partnerships.querysets import in_force_on
-
-    ids = set(partnership_ids)
-    found: dict[int, list[Any]] = defaultdict(list)
-    if not ids:
-        return found
-    leads = (_active_users().filter(role=Role.PARTNERSHIP_MANAGER)
-             .filter(Q(organisation__memberships__partnership_id__in=ids)
-                     & Q(organisation__memberships__role=MemberRole.LEAD_PARTNER)
-                     & in_force_on(today, "organisation__memberships__joined_on",
-                                   "organisation__memberships__left_on"))
-             .annotate(for_partnership=F("organisation__memberships__partnership_id"))
-             .order_by("pk").distinct())
-    for user in leads:
-        found[user.for_partnership].append(user)
-    return found
 
 
 def already_sent(keys: Iterable[str]) -> set[str]:

@@ -19,6 +19,7 @@ from django.views.decorators.http import (
     require_safe,
 )
 
+from core import clock
 from core.display import govuk_date, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
@@ -149,7 +150,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     if feed is None:
         return _not_found()
     calendar.note_use(feed)
-    body = calendar.ics_text(calendar.events_for(feed.user, timezone.localdate()))
+    body = calendar.ics_text(calendar.events_for(feed.user, clock.today()))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'
     response["Cache-Control"] = "private, max-age=900"

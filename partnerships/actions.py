@@ -14,10 +14,10 @@ from typing import Any
 
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone
 
-from core import audit
+from core import audit, clock
 from core.actions import audited_create, audited_update
+from core.display import govuk_date
 from core.errors import DomainError, full_clean
 from core.models import AuditEvent
 from core.slugs import unique_slug
@@ -78,14 +78,14 @@ def partnership_end(*, partnership: Partnership, ended_on: datetime.date, by: Us
                     reason: str = "") -> Partnership:
     """End a partnership: its open memberships and lead responsibilities end the same day."""
     if partnership.status == PartnershipStatus.ENDED:
-        raise DomainError(f"{partnership} already ended on {partnership.ended_on:%-d %B %Y}.")
+        raise DomainError(f"{partnership} already ended on {govuk_date(partnership.ended_on)}.")
     if partnership.started_on and ended_on < partnership.started_on:
         raise DomainError(
-            f"{partnership} started on {partnership.started_on:%-d %B %Y}; it cannot end before.",
+            f"{partnership} started on {govuk_date(partnership.started_on)}; it cannot end before.",
             field="ended_on")
     late = partnership.memberships.filter(joined_on__gt=ended_on).first()
     if late:
-        raise DomainError(f"{late.organisation} joined after {ended_on:%-d %B %Y}; correct that "
+        raise DomainError(f"{late.organisation} joined after {govuk_date(ended_on)}; correct that "
                           "membership before ending the partnership.", field="ended_on")
     for resp in partnership.lead_responsibilities.filter(ends_on__isnull=True):
         _update(resp, by, "Ended with the partnership", ends_on=max(ended_on, resp.starts_on))
@@ -114,12 +114,12 @@ def membership_end(*, membership: Membership, left_on: datetime.date, by: User,
     """
     if membership.left_on is not None:
         raise DomainError(
-            f"{membership.organisation} already left on {membership.left_on:%-d %B %Y}.",
+            f"{membership.organisation} already left on {govuk_date(membership.left_on)}.",
             field="left_on")
     if left_on < membership.joined_on:
         raise DomainError(
-            f"The membership cannot end ({left_on:%-d %B %Y}) before it starts "
-            f"({membership.joined_on:%-d %B %Y}).", field="left_on")
+            f"The membership cannot end ({govuk_date(left_on)}) before it starts "
+            f"({govuk_date(membership.joined_on)}).", field="left_on")
     still_member = (Membership.objects
                     .filter(partnership_id=membership.partnership_id,
                             organisation_id=membership.organisation_id)
@@ -150,7 +150,7 @@ def lead_partner_change(*, partnership: Partnership, organisation: Organisation,
         if on <= current.joined_on:
             raise DomainError(
                 f"{current.organisation} became lead partner on "
-                f"{current.joined_on:%-d %B %Y}; the change must be after that.", field="on")
+                f"{govuk_date(current.joined_on)}; the change must be after that.", field="on")
         _update(current, by, f"Lead role passed to {organisation}", left_on=on)
         if previous_lead_continues_as:
             if previous_lead_continues_as == MemberRole.LEAD_PARTNER:
@@ -191,7 +191,7 @@ def lead_responsibility_assign(*, partnership: Partnership, activity: Activity,
         if starts_on <= current.starts_on:
             raise DomainError(
                 f"{current.organisation} has led '{activity}' since "
-                f"{current.starts_on:%-d %B %Y}; the handover must be after that.",
+                f"{govuk_date(current.starts_on)}; the handover must be after that.",
                 field="starts_on")
         _update(current, by, f"Handed over to {organisation}", ends_on=starts_on)
     return _create(new, by, f"{organisation} leads {activity}")
@@ -202,7 +202,7 @@ def _check_member(lr: LeadResponsibility) -> None:
             .active_on(lr.starts_on).exists()):
         raise DomainError(
             f"{lr.organisation} is not a current member of {lr.partnership} on "
-            f"{lr.starts_on:%-d %B %Y}. Add it as a member before giving it a lead role.",
+            f"{govuk_date(lr.starts_on)}. Add it as a member before giving it a lead role.",
             field="organisation")
 
 
@@ -265,7 +265,7 @@ def agreement_supersede(*, agreement: Agreement, by: User, reason: str,
     if agreement.effective_from and effective_from < agreement.effective_from:
         raise DomainError(
             f"The new version cannot take effect before the version it replaces "
-            f"({agreement.effective_from:%-d %B %Y}).", field="effective_from")
+            f"({govuk_date(agreement.effective_from)}).", field="effective_from")
     _update(agreement, by, f"Superseded: {reason}", status=AgreementStatus.SUPERSEDED)
     new = Agreement(
         partnership=agreement.partnership, kind=agreement.kind, reference=agreement.reference,
@@ -290,7 +290,7 @@ def agreement_sign(*, agreement: Agreement, organisation: Organisation, signed_b
     if agreement.status in (AgreementStatus.SUPERSEDED, AgreementStatus.EXPIRED):
         raise DomainError(f"Version {agreement.version} is "
                           f"{agreement.get_status_display().lower()}; sign the current version.")
-    if signed_on > timezone.localdate():
+    if signed_on > clock.today():
         raise DomainError("A signature cannot be dated in the future.", field="signed_on")
     s = Signatory.objects.filter(agreement=agreement, organisation=organisation).first()
     if s is None:
@@ -298,7 +298,7 @@ def agreement_sign(*, agreement: Agreement, organisation: Organisation, signed_b
                       signed_on=signed_on)
         return _create(s, by, f"Signed by {organisation}")
     if s.signed_on:
-        raise DomainError(f"{organisation} already signed on {s.signed_on:%-d %B %Y}.")
+        raise DomainError(f"{organisation} already signed on {govuk_date(s.signed_on)}.")
     return _update(s, by, f"Signed by {organisation}", signed_by=signed_by, signed_on=signed_on)
 
 

@@ -2,7 +2,7 @@
 funding: where administrators configure the registry.
 
 Writes go through ``core.actions`` (audited) or, for named operations, this app's actions;
-permissions come from ``accounts.rules``. A partnership manager sees only the partnerships their
+permissions come from ``partnerships.rules``. A partnership manager sees only the partnerships their
 organisation currently leads (and what belongs to them).
 """
 
@@ -16,11 +16,10 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 
 from accounts.rules import is_partnership_manager, is_platform_admin
-from core import audit
+from core import audit, clock
 from core.admin import (
     ReadOnlyAdminMixin,
     ReadOnlyInline,
@@ -135,7 +134,7 @@ class CurrentFilter(admin.SimpleListFilter):
         return [("current", "Current"), ("past", "Past"), ("future", "Starting later")]
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
-        today = timezone.localdate()
+        today = clock.today()
         if self.value() == "current":
             return queryset.current()
         if self.value() == "past":
@@ -303,7 +302,7 @@ class MembershipAdmin(PartnershipsAdmin):
 
     @admin.display(description="current", boolean=True)
     def is_current(self, obj: Membership) -> bool:
-        today = timezone.localdate()
+        today = clock.today()
         return obj.joined_on <= today and (obj.left_on is None or obj.left_on > today)
 
 

@@ -33,8 +33,8 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.utils import timezone
-
+from core import clock
+from core.display import govuk_date
 from core.periods import quarter_for, quarter_label
 
 from .choices import OrganisationKind, ReviewStatus
@@ -166,7 +166,7 @@ def engagement_report(partnership: Partnership,
                       today: datetime.date | None = None) -> EngagementReport:
     """Attendance at the partnership's reviews held in the last four quarters, by organisation
     (see the module's docstring for the rules). Three queries."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     quarters = report_quarters(today)
     start = quarters[0].starts_on
     reviews = list(ReviewMeeting.objects
@@ -226,7 +226,7 @@ def cell_text(marks: list[Mark], many: bool) -> str:
         return NO_REVIEW
     if not many:
         return marks[0].label
-    return "; ".join(f"{m.label} {m.held_on.day} {m.held_on:%B %Y}" for m in marks)
+    return "; ".join(f"{m.label} {govuk_date(m.held_on)}" for m in marks)
 
 
 def csv_rows(report: EngagementReport) -> tuple[list[str], list[list[Any]]]:

@@ -9,8 +9,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import timezone
 
+from core import clock
 from core.models import TimeStampedModel
 
 from . import querysets
@@ -365,7 +365,7 @@ class Agreement(TimeStampedModel):
     def review_overdue_on(self, day: datetime.date | None = None) -> bool:
         """Whether this version is in force and its review date has passed (the same test as
         ``AgreementQuerySet.review_overdue``, for one loaded agreement)."""
-        day = day or timezone.localdate()
+        day = day or clock.today()
         return bool(self.status == AgreementStatus.ACTIVE and self.review_due
                     and self.review_due < day)
 

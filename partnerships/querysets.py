@@ -10,13 +10,9 @@ import datetime
 from typing import Any
 
 from django.db.models import Q
-from django.utils import timezone
 
+from core import clock
 from core.querysets import OpenToSignedInQuerySet
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 def in_force_on(date: datetime.date, start: str, end: str) -> Q:
@@ -53,7 +49,7 @@ class PartnershipQuerySet(RegistryQuerySet):
 
         if not getattr(user, "organisation_id", None):
             return self.none()
-        today = _today()
+        today = clock.today()
         return self.filter(
             Q(memberships__organisation_id=user.organisation_id)
             & Q(memberships__role=MemberRole.LEAD_PARTNER)
@@ -66,7 +62,7 @@ class MembershipQuerySet(RegistryQuerySet):
         return self.filter(in_force_on(date, "joined_on", "left_on"))
 
     def current(self) -> MembershipQuerySet:
-        return self.active_on(_today())
+        return self.active_on(clock.today())
 
     def overlapping(self, start: datetime.date, end: datetime.date | None) -> MembershipQuerySet:
         return self.filter(overlapping(start, end, "joined_on", "left_on"))
@@ -77,7 +73,7 @@ class LeadResponsibilityQuerySet(RegistryQuerySet):
         return self.filter(in_force_on(date, "starts_on", "ends_on"))
 
     def current(self) -> LeadResponsibilityQuerySet:
-        return self.active_on(_today())
+        return self.active_on(clock.today())
 
     def overlapping(self, start: datetime.date, end: datetime.date | None
                     ) -> LeadResponsibilityQuerySet:
@@ -92,7 +88,7 @@ class AgreementQuerySet(RegistryQuerySet):
 
     def review_overdue(self, on: datetime.date | None = None) -> AgreementQuerySet:
         """Active agreements whose review date has passed."""
-        return self.in_force().filter(review_due__lt=on or _today())
+        return self.in_force().filter(review_due__lt=on or clock.today())
 
 
 class FundingQuerySet(RegistryQuerySet):

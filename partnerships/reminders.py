@@ -29,24 +29,17 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
 
+from accounts.recipients import staff_of
+from core import clock
 from core.display import govuk_date
-from notifications.sweeps import (
-    Reminder,
-    catch_up_days,
-    days_until,
-    lead_managers_of,
-    plural,
-    send,
-    staff_of,
-)
+from notifications.sweeps import Reminder, catch_up_days, days_until, plural, send
 
 from .choices import AgreementStatus, PartnershipStatus, ReviewStatus
 from .models import Agreement, Partnership, ReviewMeeting, Signatory
-from .querysets import in_force_on
+from .recipients import lead_managers_of, members_staff_of
 
 REVIEW_DUE_SOON = "review_due_soon"
 REVIEW_OVERDUE = "review_overdue"
@@ -67,27 +60,6 @@ def _days(n: int) -> datetime.timedelta:
 
 
 # -- reviews --------------------------------------------------------------------------------------
-
-
-def members_staff_of(partnership_ids: set[int], today: datetime.date
-                     ) -> dict[int, list[Any]]:
-    """Active users, of any role, of every organisation that is a member of each partnership on
-    ``today``: ``partnership id → users``. One query. A member's people all take part in the
-    partnership's review, whatever their role."""
-    from accounts.models import User
-
-    found: dict[int, list[Any]] = defaultdict(list)
-    if not partnership_ids:
-        return found
-    users = (User.objects.select_related(None).filter(is_active=True)
-             .filter(Q(organisation__memberships__partnership_id__in=partnership_ids)
-                     & in_force_on(today, "organisation__memberships__joined_on",
-                                   "organisation__memberships__left_on"))
-             .annotate(for_partnership=F("organisation__memberships__partnership_id"))
-             .order_by("pk").distinct())
-    for user in users:
-        found[user.for_partnership].append(user)
-    return found
 
 
 def _review_kinds(planned_on: datetime.date, today: datetime.date) -> tuple[str, ...]:
@@ -157,7 +129,7 @@ def review_key(kind: str, meeting: ReviewMeeting) -> str:
 def sweep_reviews(today: datetime.date | None = None) -> dict[str, int]:
     """Send the review reminders due on ``today`` (UK date; default: today) not sent yet.
     Returns how many notifications of each kind were created now."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     due = due_reviews(today)
 
     def partnerships(kind: str) -> set[int]:
@@ -272,7 +244,7 @@ def agreement_key(kind: str, agreement: Agreement, day: datetime.date) -> str:
 def sweep_agreements(today: datetime.date | None = None) -> dict[str, int]:
     """Send the agreement reminders due on ``today`` (UK date; default: today) not sent yet.
     Returns how many notifications of each kind were created now."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     due = due_agreements(today)
     recipients = _agreement_recipients(due, today) if due else {}
     return send((Reminder(kind=kind, key=agreement_key(kind, d.agreement, day),

@@ -2,7 +2,7 @@
 
 National guidance has partners review their referral processes and how they work together at
 quarterly meetings, and partner engagement is judged by who turns up. These actions keep that
-record honest: each is one transaction, checks permission through ``accounts.rules``, writes its
+record honest: each is one transaction, checks permission through ``partnerships.rules``, writes its
 audit rows, and raises ``DomainError`` (changing nothing) on bad input. Views, the admin, the
 demo and the reminder sweep call these; none re-implements them.
 
@@ -17,9 +17,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
-from core import audit
+from core import audit, clock
 from core.actions import audited_create, audited_update
 from core.display import govuk_date
 from core.errors import DomainError
@@ -32,10 +31,6 @@ from .models import Membership, Organisation, Partnership, ReviewAttendance, Rev
 User = Any  # accounts.User; typed loosely so partnerships does not import accounts
 
 MANAGE = "partnerships.manage_reviews"
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 def next_review_on(held_on: datetime.date) -> datetime.date:
@@ -83,7 +78,7 @@ def _refresh(meeting: ReviewMeeting, locked: ReviewMeeting) -> ReviewMeeting:
 def _check_plannable(partnership: Partnership, planned_on: datetime.date | None) -> None:
     if planned_on is None:
         raise DomainError("Enter the date of the review.", field="planned_on")
-    if planned_on < _today():
+    if planned_on < clock.today():
         raise DomainError("The date of the review must be today or in the future.",
                           field="planned_on")
     if partnership.status == PartnershipStatus.ENDED:
@@ -178,7 +173,7 @@ def review_record(*, meeting: ReviewMeeting, held_on: datetime.date,
                           code="state")
     if held_on is None:
         raise DomainError("Enter the date the review was held.", field="held_on")
-    if held_on > _today():
+    if held_on > clock.today():
         raise DomainError("The date the review was held must be today or in the past.",
                           field="held_on")
     if partnership.started_on and held_on < partnership.started_on:

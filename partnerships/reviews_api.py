@@ -9,7 +9,7 @@ Routes (registered in ``config/api_urls.py``), all under one partnership, named 
 - ``POST /api/v1/partnerships/<slug>/reviews/<id>/reschedule|record|cancel/``;
 - ``GET  /api/v1/partnerships/<slug>/engagement/``: the engagement report.
 
-Who may do what is decided by ``accounts.rules`` alone, asked the same way as the pages ask it
+Who may do what is decided by ``partnerships.rules`` alone, asked the same way as the pages ask it
 (``partnerships/views/reviews.py``): a partnership whose reviews the user may not read is not
 found (404), exactly like a slug that does not exist, so the API never confirms what it will not
 show; a reader who may not act gets 403 with the reason; a manager's bad input is a 400 with the
@@ -25,7 +25,6 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -39,6 +38,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core import clock
 from core.display import display_name
 from core.parsers import BoundedJSONParser
 from core.querysets import is_signed_in
@@ -118,7 +118,7 @@ class ReviewSummarySerializer(serializers.ModelSerializer):
                   "expected_count", "overdue"]
 
     def get_overdue(self, meeting: ReviewMeeting) -> bool:
-        today = self.context.get("today") or timezone.localdate()
+        today = self.context.get("today") or clock.today()
         return meeting.status == ReviewStatus.PLANNED and meeting.planned_on < today
 
 
@@ -234,7 +234,7 @@ class ReviewViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return ReviewSummarySerializer if self.action == "list" else ReviewDetailSerializer
 
     def get_serializer_context(self) -> dict[str, Any]:
-        return {**super().get_serializer_context(), "today": timezone.localdate()}
+        return {**super().get_serializer_context(), "today": clock.today()}
 
     def partnership(self) -> Partnership:
         """The partnership in the URL, if the user may read its reviews (else 404); once per
@@ -422,7 +422,7 @@ class EngagementView(APIView):
         responses={200: EngagementReportSerializer, 404: NOT_FOUND})
     def get(self, request: Request, slug: str) -> Response:
         partnership = partnership_or_404(request, slug, VIEW_ENGAGEMENT)
-        data = report.engagement_report(partnership, timezone.localdate())
+        data = report.engagement_report(partnership, clock.today())
         return Response(EngagementReportSerializer(engagement_data(data),
                                                    context={"request": request}).data)
 

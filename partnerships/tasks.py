@@ -9,12 +9,13 @@ from __future__ import annotations
 import datetime
 
 from celery import shared_task
-from django.utils import timezone
+
+from core import clock
 
 
 def _date(today: str | None) -> datetime.date:
     """The UK date to act for: ``today`` (ISO, for a manual catch-up run) or today."""
-    return datetime.date.fromisoformat(today) if today else timezone.localdate()
+    return datetime.date.fromisoformat(today) if today else clock.today()
 
 
 @shared_task(name="partnerships.remind_reviews")

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import datetime
 
+from core.display import govuk_date
 from core.errors import DomainError
 
 from .choices import MemberRole
 
 
 def _d(date: datetime.date | None) -> str:
-    return f"{date:%-d %B %Y}" if date else "now"
+    return govuk_date(date) if date else "now"
 
 
 def validate_organisation(org: object) -> None:

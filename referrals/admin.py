@@ -4,7 +4,7 @@ information-sharing protocols, and each partnership's casework settings.
 Casework itself (cases, people, referrals, conferences, the access log) is deliberately not
 here: it is personal data, seen only by the agencies involved on the casework pages, where
 every read is logged. Writes go through ``core.actions.audited_save`` (``RegistryModelAdmin``);
-permissions come from ``accounts.rules``.
+permissions come from ``referrals.rules``.
 """
 
 from __future__ import annotations

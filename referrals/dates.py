@@ -13,6 +13,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from core import clock
+from core.display import govuk_date
 from core.errors import DomainError
 from core.periods import add_months
 
@@ -29,10 +31,6 @@ ORDER_LONGEST_YEARS = 10
 LEAD_IN_DAYS = 365
 
 
-def _day(value: datetime.date) -> str:
-    return f"{value:%-d %B %Y}"
-
-
 def _years(count: int) -> str:
     return "1 year" if count == 1 else f"{count} years"
 
@@ -42,24 +40,25 @@ def check_order_dates(starts_on: datetime.date, ends_on: datetime.date,
     """Refuse an order that starts more than ``ORDER_EARLIEST_START_YEARS`` ago or more than
     ``ORDER_LATEST_START_YEARS`` ahead (checked when the start is new: ``start_changed``), ends
     before it starts, or lasts longer than ``ORDER_LONGEST_YEARS``."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     earliest = add_months(today, -12 * ORDER_EARLIEST_START_YEARS)
     latest = add_months(today, 12 * ORDER_LATEST_START_YEARS)
     if not start_changed:
         pass
     elif starts_on < earliest:
-        raise DomainError(f"The order must start on or after {_day(earliest)}: an order cannot "
-                          f"have started more than {_years(ORDER_EARLIEST_START_YEARS)} ago.",
+        raise DomainError(f"The order must start on or after {govuk_date(earliest)}: an order "
+                          f"cannot have started more than "
+                          f"{_years(ORDER_EARLIEST_START_YEARS)} ago.",
                           field="order_starts_on")
     if starts_on > latest:
-        raise DomainError(f"The order must start on or before {_day(latest)}: an order cannot "
-                          f"start more than {_years(ORDER_LATEST_START_YEARS)} from today.",
+        raise DomainError(f"The order must start on or before {govuk_date(latest)}: an order "
+                          f"cannot start more than {_years(ORDER_LATEST_START_YEARS)} from today.",
                           field="order_starts_on")
     if ends_on < starts_on:
         raise DomainError("The order cannot end before it starts.", field="order_ends_on")
     longest = add_months(starts_on, 12 * ORDER_LONGEST_YEARS)
     if ends_on > longest:
-        raise DomainError(f"The order must end on or before {_day(longest)}: an order cannot "
+        raise DomainError(f"The order must end on or before {govuk_date(longest)}: an order cannot "
                           f"last more than {_years(ORDER_LONGEST_YEARS)}.",
                           field="order_ends_on")
 
@@ -81,24 +80,24 @@ def check_case_date(case: Any, value: datetime.date, *, field: str, what: str,
                     today: datetime.date | None = None) -> None:
     """Refuse a date of something on the case (``what``, e.g. "the assessment") that is in the
     future or before ``earliest_case_date``."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if value > today:
         raise DomainError(f"The date of {what} cannot be in the future.", field=field)
     earliest = earliest_case_date(case)
     if value < earliest:
-        raise DomainError(f"The date of {what} must be on or after {_day(earliest)}: no more "
+        raise DomainError(f"The date of {what} must be on or after {govuk_date(earliest)}: no more "
                           f"than {LEAD_IN_DAYS} days before case {case.reference} began "
-                          f"({_day(case_began_on(case))}).", field=field)
+                          f"({govuk_date(case_began_on(case))}).", field=field)
 
 
 def check_closing_date(case: Any, closed_on: datetime.date,
                        today: datetime.date | None = None) -> None:
     """A case closes no earlier than it began and no later than today."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     if closed_on > today:
         raise DomainError("The closing date cannot be in the future.", field="closed_on")
     began = case_began_on(case)
     if closed_on < began:
-        raise DomainError(f"The closing date must be on or after {_day(began)}, when case "
+        raise DomainError(f"The closing date must be on or after {govuk_date(began)}, when case "
                           f"{case.reference} began: a case cannot close before it began.",
                           field="closed_on")

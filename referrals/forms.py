@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime
 import re
 import uuid
-from typing import Any, NamedTuple
+from typing import Any
 
 from django import forms
-from django.utils import timezone
 
+from core import clock
+from core.date_input import date_field
 from partnerships.models import Membership, Organisation, Partnership
 from services.models import Service
 
@@ -47,101 +48,6 @@ def cleaned_idempotency_key(form: forms.Form) -> str | None:
     """The form's key when it looks like one we made, else None (no protection, no error)."""
     key = (form.cleaned_data.get("idempotency_key") or "").strip()
     return key if IDEMPOTENCY_KEY.match(key) else None
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
-# -- the GOV.UK date input (day, month, year) -----------------------------------------------------
-
-
-class DateInputWidget(forms.MultiWidget):
-    """Three boxes named ``<name>_day``, ``<name>_month``, ``<name>_year``, as the GOV.UK date
-    input. Rendered by ``referrals/_date_field.html``, not by Django."""
-
-    def __init__(self) -> None:
-        super().__init__(widgets={"day": forms.TextInput, "month": forms.TextInput,
-                                  "year": forms.TextInput})
-
-    def decompress(self, value: Any) -> list[str]:
-        if isinstance(value, datetime.date):
-            return [str(value.day), str(value.month), str(value.year)]
-        return ["", "", ""]
-
-    def value_from_datadict(self, data: Any, files: Any, name: str) -> tuple[str, str, str]:
-        return tuple((data.get(f"{name}_{part}") or "").strip()  # type: ignore[return-value]
-                     for part in ("day", "month", "year"))
-
-    def value_omitted_from_data(self, data: Any, files: Any, name: str) -> bool:
-        return all(f"{name}_{part}" not in data for part in ("day", "month", "year"))
-
-
-class DatePart(NamedTuple):
-    """One box of a GOV.UK date input, as ``referrals/_date_field.html`` draws it."""
-
-    label: str
-    id: str
-    name: str
-    width: int
-    value: str
-
-
-class DateBoundField(forms.BoundField):
-    """A date field on a form, giving its template the three boxes to draw in one loop."""
-
-    @property
-    def date_parts(self) -> list[DatePart]:
-        # The day box takes the field's own id, so the error summary's link lands on it.
-        day, month, year = self.value()
-        return [DatePart("Day", self.auto_id, f"{self.html_name}_day", 2, day),
-                DatePart("Month", f"{self.auto_id}-month", f"{self.html_name}_month", 2, month),
-                DatePart("Year", f"{self.auto_id}-year", f"{self.html_name}_year", 4, year)]
-
-
-class DateInputField(forms.Field):
-    """A date typed as day, month and year, with GOV.UK's messages. What was typed is kept as
-    typed (``value`` gives the three parts), so a refused form shows it back unchanged."""
-
-    widget = DateInputWidget
-
-    def get_bound_field(self, form: forms.BaseForm, field_name: str) -> DateBoundField:
-        return DateBoundField(form, self, field_name)
-
-    def __init__(self, *, label: str, name_in_messages: str, **kwargs: Any) -> None:
-        self.name_in_messages = name_in_messages
-        super().__init__(label=label, **kwargs)
-        self.error_messages["required"] = f"Enter {name_in_messages}"
-
-    def prepare_value(self, value: Any) -> tuple[str, str, str]:
-        if isinstance(value, datetime.date):
-            return (str(value.day), str(value.month), str(value.year))
-        if isinstance(value, list | tuple) and len(value) == 3:
-            return tuple(value)  # type: ignore[return-value]
-        return ("", "", "")
-
-    def to_python(self, value: Any) -> datetime.date | None:
-        if isinstance(value, datetime.date):
-            return value
-        day, month, year = value if isinstance(value, list | tuple) else ("", "", "")
-        if not (day or month or year):
-            return None
-        what = self.name_in_messages[0].upper() + self.name_in_messages[1:]
-        missing = [n for n, v in (("day", day), ("month", month), ("year", year)) if not v]
-        if missing:
-            raise forms.ValidationError(f"{what} must include a {' and '.join(missing)}")
-        if not (day.isdecimal() and month.isdecimal() and year.isdecimal()) or len(year) != 4:
-            raise forms.ValidationError(f"{what} must be a real date")
-        try:
-            return datetime.date(int(year), int(month), int(day))
-        except ValueError:
-            raise forms.ValidationError(f"{what} must be a real date") from None
-
-
-def date_field(label: str, name_in_messages: str, *, required: bool = True,
-               help_text: str = "For example, 27 3 2025") -> DateInputField:
-    return DateInputField(label=label, name_in_messages=name_in_messages, required=required,
-                          help_text=help_text)
 
 
 def offer_own_services(form: forms.Form, name: str, user: Any,
@@ -272,7 +178,7 @@ class CaseOpenForm(forms.Form):
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
-        today = _today()
+        today = clock.today()
         self.partnerships = list(Partnership.objects.filter(
             pk__in=Membership.objects.active_on(today)
             .filter(organisation_id=user.organisation_id).values("partnership_id"))
@@ -302,7 +208,7 @@ class CaseOpenForm(forms.Form):
 
     def clean_year_of_birth(self) -> int | None:
         year = self.cleaned_data["year_of_birth"]
-        if year is not None and year > _today().year:
+        if year is not None and year > clock.today().year:
             raise forms.ValidationError("Year of birth must be this year or earlier")
         return year
 
@@ -404,7 +310,7 @@ class LeadChangeForm(forms.Form):
     def __init__(self, *args: Any, case: Any, current_lead_id: int | None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         members = (Organisation.objects.filter(
-            pk__in=Membership.objects.active_on(_today())
+            pk__in=Membership.objects.active_on(clock.today())
             .filter(partnership_id=case.partnership_id).values("organisation_id"))
             .exclude(pk=current_lead_id).order_by("name"))
         self.organisations = {o.pk: o for o in members}
@@ -413,7 +319,7 @@ class LeadChangeForm(forms.Form):
         self.fields["organisation"].error_messages.update({
             "required": "Select the new lead agency",
             "invalid_choice": "Select the new lead agency from the list"})
-        self.fields["starts_on"].initial = _today()
+        self.fields["starts_on"].initial = clock.today()
 
     def chosen(self) -> Organisation:
         return self.organisations[int(self.cleaned_data["organisation"])]
@@ -466,7 +372,7 @@ class ReferForm(RepeatConfirmationMixin, forms.Form):
 
     def __init__(self, *args: Any, case: Any, user: Any, recent: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        today = _today()
+        today = clock.today()
         members = Membership.objects.active_on(today).filter(partnership_id=case.partnership_id)
         services = list(Service.objects.filter(
             provider__in=members.values("organisation_id"), is_active=True)
@@ -535,12 +441,12 @@ class AssessmentForm(RepeatConfirmationMixin, forms.Form):
     def __init__(self, *args: Any, user: Any, recent: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.own_services = offer_own_services(self, "service", user, "Not a particular service")
-        self.fields["assessed_on"].initial = _today()
+        self.fields["assessed_on"].initial = clock.today()
         self.add_confirmation(recent)
 
     def clean_assessed_on(self) -> datetime.date:
         day = self.cleaned_data["assessed_on"]
-        if day > _today():
+        if day > clock.today():
             raise forms.ValidationError("The date of the assessment must be today or in the "
                                         "past")
         return day
@@ -613,7 +519,7 @@ class ConferenceForm(forms.Form):
             held_on = cleaned.get("held_on")
             if held_on is None and "held_on" not in self.errors:
                 self.add_error("held_on", "Enter the date the meeting was held")
-            elif held_on and held_on > _today():
+            elif held_on and held_on > clock.today():
                 self.add_error("held_on", "The date the meeting was held must be today or in "
                                           "the past")
             if not any(cleaned.get(f"attended_{role}") for role in ATTENDEE_ROLES):

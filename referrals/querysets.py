@@ -10,19 +10,15 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
-from django.utils import timezone
 
+from core import clock
 from core.querysets import is_signed_in
-
-
-def _today() -> datetime.date:
-    return timezone.localdate()
 
 
 class LeadAgencyQuerySet(models.QuerySet):
     def current(self, on: datetime.date | None = None) -> LeadAgencyQuerySet:
         """The lead agencies in force on ``on`` (today by default)."""
-        on = on or _today()
+        on = on or clock.today()
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on), starts_on__lte=on)
 
 
@@ -81,7 +77,7 @@ class CaseQuerySet(models.QuerySet):
         from .choices import CaseStatus
 
         return self.filter(status=CaseStatus.CLOSED, anonymised_on__isnull=True,
-                           closed_on__lte=on or _today())
+                           closed_on__lte=on or clock.today())
 
 
 class SharingProtocolQuerySet(models.QuerySet):
@@ -90,7 +86,7 @@ class SharingProtocolQuerySet(models.QuerySet):
         expired."""
         from partnerships.choices import AgreementStatus
 
-        on = on or _today()
+        on = on or clock.today()
         return self.filter(
             Q(agreement__effective_from__isnull=True) | Q(agreement__effective_from__lte=on),
             Q(agreement__expires_on__isnull=True) | Q(agreement__expires_on__gt=on),
@@ -103,7 +99,7 @@ class SharingProtocolQuerySet(models.QuerySet):
         current members of."""
         from partnerships.models import Membership
 
-        on = on or _today()
+        on = on or clock.today()
         members = Membership.objects.active_on(on)
         return (self.in_force(on)
                 .filter(parties=first_id).filter(parties=second_id)

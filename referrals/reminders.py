@@ -25,12 +25,12 @@ from functools import partial
 
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 
+from accounts.recipients import caseworkers_of
+from core import clock
 from core.display import govuk_date
 from notifications.sweeps import (
     Reminder,
-    caseworkers_of,
     catch_up_days,
     days_until,
     plural,
@@ -158,7 +158,7 @@ def _message(kind: str, d: DueConference, today: datetime.date) -> tuple[str, st
 def sweep(today: datetime.date | None = None) -> dict[str, int]:
     """Send the conference reminders due on ``today`` (UK date; default: today) that were not
     sent yet. Returns how many notifications of each kind were created now."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     due = due_conferences(today)
     staff = caseworkers_of({org for d in due for org in d.lead_ids | d.involved_ids})
     return send((Reminder(kind=kind, key=occurrence_key(kind, d.conference),

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Max, Min
-from django.utils import timezone
+
+from core import clock
 
 from .models import Case, SharingProtocol
 
@@ -43,7 +44,7 @@ REMOVED_AT_ANONYMISATION = (
 def anonymisation_due_on(case: Case, closed_on: datetime.date | None = None) -> datetime.date:
     """The day the nightly run anonymises ``case`` if it is closed on ``closed_on`` (its
     closing date by default) and not reopened before then."""
-    closed_on = closed_on or case.closed_on or timezone.localdate()
+    closed_on = closed_on or case.closed_on or clock.today()
     return months_after(closed_on, retention_months_for(case))
 
 
@@ -76,7 +77,7 @@ def due_cases(on: datetime.date | None = None) -> Iterator[DueCase]:
     """Closed, not yet anonymised cases whose retention ran out on or before ``on`` (today by
     default), oldest closure first. One query, streamed: the month arithmetic is done here
     rather than in SQL, which differs between SQLite and PostgreSQL."""
-    on = on or timezone.localdate()
+    on = on or clock.today()
     default = default_retention_months()
     # No case can be due before the shortest period in use has passed: skip the recent ones.
     shortest = SharingProtocol.objects.aggregate(shortest=Min("retention_months"))["shortest"]

@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role
+from core import clock
 from core.querysets import is_signed_in
 
 from .choices import ConferenceStatus, OrderType, ReferralStatus, Seriousness
@@ -68,10 +69,6 @@ CONFERENCE_TAGS = {
 }
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
-
-
 # -- the caseload ---------------------------------------------------------------------------------
 
 
@@ -79,7 +76,7 @@ def caseload(user: Any, *, lead_only: bool = False, seriousness: str = "") -> Qu
     """Open cases the user's organisation is involved in, each with its current lead agency, the
     next planned conference and the number of open referrals (subqueries, so one query a page).
     Ordered by the order's end, soonest first: those are the cases with work to plan."""
-    today = _today()
+    today = clock.today()
     current_lead = LeadAgency.objects.current(today).filter(case=OuterRef("pk"))
     next_conference = (CaseConference.objects
                        .filter(case=OuterRef("pk"), status=ConferenceStatus.PLANNED,
@@ -180,7 +177,7 @@ class CaseFile:
 
     @property
     def current_lead(self) -> LeadAgency | None:
-        today = _today()
+        today = clock.today()
         for lead in reversed(self.leads):
             if lead.starts_on <= today and (lead.ends_on is None or lead.ends_on > today):
                 return lead
@@ -189,13 +186,13 @@ class CaseFile:
     @property
     def to_record(self) -> list[CaseConference]:
         """Planned conferences whose day has come: held or missed, they need recording."""
-        today = _today()
+        today = clock.today()
         return [c for c in self.conferences
                 if c.status == ConferenceStatus.PLANNED and c.planned_on <= today]
 
     @property
     def next_planned(self) -> CaseConference | None:
-        today = _today()
+        today = clock.today()
         return next((c for c in self.conferences
                      if c.status == ConferenceStatus.PLANNED and c.planned_on > today), None)
 
@@ -278,7 +275,7 @@ def waiting_count(user: Any) -> int:
 
 def is_overdue(referral: Referral) -> bool:
     """Still waiting for an answer after its response was due."""
-    return referral.status == ReferralStatus.SENT and referral.response_due_on < _today()
+    return referral.status == ReferralStatus.SENT and referral.response_due_on < clock.today()
 
 
 # -- end-of-order notices -------------------------------------------------------------------------

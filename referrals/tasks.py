@@ -12,7 +12,8 @@ import logging
 from typing import Any
 
 from celery import shared_task
-from django.utils import timezone
+
+from core import clock
 
 from .retention import anonymise_due
 
@@ -50,4 +51,4 @@ def remind_conferences(today: str | None = None) -> dict[str, int]:
     manual catch-up run; by default the UK date."""
     from .reminders import sweep
 
-    return sweep(datetime.date.fromisoformat(today) if today else timezone.localdate())
+    return sweep(datetime.date.fromisoformat(today) if today else clock.today())

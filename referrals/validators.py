@@ -9,6 +9,8 @@ from typing import Any
 
 from django.db.models import Q
 
+from core.display import govuk_date
+
 
 def _names(items: list[Any]) -> str:
     names = [str(i) for i in items]
@@ -42,11 +44,11 @@ def missing_protocol_message(first: Any, second: Any, on: datetime.date) -> str:
         protocol = lapsed[0]
         agreement = protocol.agreement
         if agreement.expires_on and agreement.expires_on <= on:
-            why = f"expired on {agreement.expires_on:%-d %B %Y}"
+            why = f"expired on {govuk_date(agreement.expires_on)}"
         elif agreement.status in (AgreementStatus.EXPIRED, AgreementStatus.SUPERSEDED):
             why = f"is {agreement.get_status_display().lower()}"
         elif agreement.effective_from and agreement.effective_from > on:
-            why = f"does not take effect until {agreement.effective_from:%-d %B %Y}"
+            why = f"does not take effect until {govuk_date(agreement.effective_from)}"
         else:
             why = f"is a {agreement.get_status_display().lower()}, not in force"
         return (f"{base} The protocol “{agreement}” of {agreement.partnership} {why}; "

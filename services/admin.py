@@ -1,6 +1,6 @@
 """Admin for the service directory: the category taxonomy, services and where they are delivered.
 
-Writes are audited through ``core.actions``; permissions come from ``accounts.rules``.
+Writes are audited through ``core.actions``; permissions come from ``services.rules``.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "core.admin_site.RegistryAdminConfig",  # django.contrib.admin, gated by accounts.rules
+    "core.admin_site.RegistryAdminConfig",  # django.contrib.admin, gated by the rules
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -11,6 +11,8 @@ from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from core import display
+
 register = template.Library()
 
 
@@ -129,7 +131,8 @@ def govuk_pagination(context: dict[str, Any], page: Any) -> dict[str, Any]:
 
 @register.filter
 def govuk_date(value: Any) -> str:
-    """Dates as GOV.UK writes them: 1 April 2013."""
+    """Dates as GOV.UK writes them: 1 April 2013 (``core.display.govuk_date``, so pages, emails
+    and messages spell a date the same way)."""
     if not value:
         return ""
-    return f"{value.day} {value:%B %Y}"
+    return display.govuk_date(value)

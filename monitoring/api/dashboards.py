@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, viewsets
@@ -22,6 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from core import clock
 from partnerships.api import OrganisationRefSerializer, PartnershipRefSerializer
 from partnerships.models import Partnership
 
@@ -77,7 +77,7 @@ def periods_from(request: Request) -> tuple[list[ReportingPeriod], Any]:
     """The periods the query asks for, and the day lateness is judged on (400 on bad input)."""
     query = PeriodsQuery(data=request.query_params)
     query.is_valid(raise_exception=True)
-    today = query.validated_data.get("until") or timezone.localdate()
+    today = query.validated_data.get("until") or clock.today()
     periods = reports.default_periods(frequency=query.validated_data["frequency"],
                                       count=query.validated_data["periods"], today=today)
     return periods, today

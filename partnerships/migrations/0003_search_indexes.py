@@ -1,6 +1,6 @@
 """Full-text search indexes for the registry search (PostgreSQL only; SQLite searches without
-them). The expressions are copies of those in partnerships/search.py: an expression index is
-only used when the query's expression is the same, so change both together."""
+them). The expressions are copies of those in partnerships/search/selector.py: an expression
+index is only used when the query's expression is the same, so change both together."""
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector

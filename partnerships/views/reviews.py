@@ -29,14 +29,14 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import clock
 from core.csv_export import csv_response
+from core.date_input import date_field
 from core.display import display_name, govuk_date
 from core.errors import DomainError
 from core.pagination import paginate
-from referrals.forms import date_field
 
 from .. import engagement as report
 from .. import reviews as actions
@@ -104,7 +104,7 @@ class RecordForm(forms.Form):
 
     def clean_held_on(self) -> datetime.date | None:
         held_on = self.cleaned_data.get("held_on")
-        if held_on and held_on > timezone.localdate():
+        if held_on and held_on > clock.today():
             raise forms.ValidationError("The date the review was held must be today or in "
                                         "the past")
         return held_on
@@ -206,7 +206,7 @@ def reviews(request: HttpRequest, slug: str) -> HttpResponse:
                 messages.success(request, f"The next review is planned for "
                                           f"{govuk_date(meeting.planned_on)}.")
                 return redirect("partnerships:reviews", slug=partnership.slug)
-    today = timezone.localdate()
+    today = clock.today()
     held = (ReviewMeeting.objects.filter(partnership=partnership, status=ReviewStatus.HELD)
             .annotate(attended_count=Count("attendance", filter=Q(attendance__attended=True)),
                       expected_count=Count("attendance"))
@@ -248,7 +248,7 @@ def review_record(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "recorded_by": display_name(meeting.recorded_by), "nav_section": NAV})
     if not rules.has_perm(MANAGE, user, partnership):
         return _cannot_manage(request, partnership, "You cannot record this review")
-    today = timezone.localdate()
+    today = clock.today()
     # Suggest the planned date once it has come, else today (UK dates).
     initial = {"held_on": meeting.planned_on if meeting.planned_on <= today else today}
     form = RecordForm(_posted(request), initial=initial,

@@ -23,7 +23,6 @@ from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, QuerySet
-from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -38,6 +37,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
+from core import clock
 from core.api import StrictBooleanFilter
 from core.errors import DomainError
 from core.parsers import BoundedJSONParser
@@ -194,7 +194,7 @@ class CaseDetailSerializer(CaseSummarySerializer):
 
     @extend_schema_field(OrganisationRefSerializer(allow_null=True))
     def get_lead_agency(self, case: Case) -> dict[str, Any] | None:
-        today = timezone.localdate()
+        today = clock.today()
         for lead in case.lead_history:
             if lead.starts_on <= today and (lead.ends_on is None or lead.ends_on > today):
                 return OrganisationRefSerializer(lead.organisation).data
@@ -586,7 +586,7 @@ class CaseViewSet(NoStore, SummaryListDetailRead, mixins.ListModelMixin,
         case = self._case()
         data = read_input(LeadChangeInput, request)
         actions.lead_agency_change(case=case, organisation=data["organisation"],
-                                   starts_on=data.get("starts_on") or timezone.localdate(),
+                                   starts_on=data.get("starts_on") or clock.today(),
                                    by=request.user)
         return self._answer(case)
 

@@ -15,10 +15,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from core.display import display_name, govuk_datetime
+from core import clock
+from core.display import display_name, govuk_date, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
 
@@ -131,7 +131,7 @@ def lead_change(request: HttpRequest, access: Access) -> HttpResponse:
         if attempt(form, actions.lead_agency_change, case=case, organisation=organisation,
                    starts_on=form.cleaned_data["starts_on"], by=request.user):
             messages.success(request, f"{organisation} leads case {case.reference} from "
-                                      f"{form.cleaned_data['starts_on']:%-d %B %Y}.")
+                                      f"{govuk_date(form.cleaned_data['starts_on'])}.")
             return redirect("referrals:case", reference=case.reference)
     return render(request, "referrals/lead_change.html",
                   {"case": case, "form": form, "current": current, "nav_section": NAV})
@@ -155,12 +155,12 @@ def case_close(request: HttpRequest, access: Access) -> HttpResponse:
         else:
             messages.success(request, f"Case {case.reference} was closed. The person's details "
                                       "will be removed on "
-                                      f"{retention.anonymisation_due_on(case):%-d %B %Y}; "
+                                      f"{govuk_date(retention.anonymisation_due_on(case))}; "
                                       "until then the case can be reopened.")
             return redirect("referrals:case", reference=case.reference)
     return render(request, "referrals/case_close.html", {
         "case": case, "errors": errors, "nav_section": NAV,
-        "anonymise_on": retention.anonymisation_due_on(case, timezone.localdate()),
+        "anonymise_on": retention.anonymisation_due_on(case, clock.today()),
         "retention_months": retention.retention_months_for(case),
         "removed": retention.REMOVED_AT_ANONYMISATION})
 
@@ -180,7 +180,7 @@ def case_reopen(request: HttpRequest, access: Access) -> HttpResponse:
                          _back(access))
     if case.anonymised_on is not None:
         return forbidden(request, f"Case {case.reference} was anonymised",
-                         f"It was anonymised on {case.anonymised_on:%-d %B %Y}, so it cannot be "
+                         f"It was anonymised on {govuk_date(case.anonymised_on)}, so it cannot be "
                          "reopened. Open a new case instead.", _back(access))
     form = CaseReopenForm(posted(request))
     if request.method == "POST" and form.is_valid():

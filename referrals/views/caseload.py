@@ -19,10 +19,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
-from accounts.rules import is_caseworker
 from core.errors import DomainError
 from core.pagination import paginate
 from partnerships.models import Membership
+from referrals.rules import is_caseworker
 
 from .. import actions, selectors
 from ..choices import Seriousness

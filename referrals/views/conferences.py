@@ -11,10 +11,10 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from core.display import display_name
+from core import clock
+from core.display import display_name, govuk_date
 from partnerships.models import Membership, Organisation
 
 from .. import actions
@@ -37,7 +37,7 @@ def _defaults(case: Any) -> dict[str, int | None]:
 def _organisations(case: Any) -> list[Organisation]:
     """Current members of the case's partnership: whoever may come to its meetings."""
     return list(Organisation.objects.filter(
-        pk__in=Membership.objects.active_on(timezone.localdate())
+        pk__in=Membership.objects.active_on(clock.today())
         .filter(partnership_id=case.partnership_id).values("organisation_id")).order_by("name"))
 
 
@@ -71,7 +71,7 @@ def conference(request: HttpRequest, access: Access, pk: int) -> HttpResponse:
                    **form.arguments()):
             word = "held" if form.cleaned_data["held"] == "held" else "missed"
             messages.success(request, f"The {item.get_kind_display().lower()} planned for "
-                                      f"{item.planned_on:%-d %B %Y} was recorded as {word}.")
+                                      f"{govuk_date(item.planned_on)} was recorded as {word}.")
             return redirect("referrals:case", reference=case.reference)
         item.refresh_from_db()
     return render(request, "referrals/conference_form.html",

@@ -10,10 +10,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.rules import is_caseworker
 from core.display import display_name, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
+from referrals.rules import is_caseworker
 
 from .. import actions, selectors
 from .common import NAV

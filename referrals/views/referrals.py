@@ -19,10 +19,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.rules import is_caseworker
-from core.display import display_name, govuk_datetime
+from core.display import display_name, govuk_date, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
+from referrals.rules import is_caseworker
 
 from .. import actions, selectors
 from ..choices import CaseStatus, ReferralStatus
@@ -59,7 +59,7 @@ def refer(request: HttpRequest, access: Access) -> HttpResponse:
             messages.success(request, f"Referral {referral.reference} was "
                                       f"{'already sent from this form' if repeated else 'sent'} "
                                       f"to {referral.to_service.name}. They are asked to "
-                                      f"respond by {referral.response_due_on:%-d %B %Y}.")
+                                      f"respond by {govuk_date(referral.response_due_on)}.")
             return redirect("referrals:case", reference=case.reference)
     return render(request, "referrals/refer.html",
                   {"case": case, "form": form, "recent": recent, "nav_section": NAV})

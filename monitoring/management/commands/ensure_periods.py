@@ -10,11 +10,12 @@ import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from core import clock
+from core.periods import financial_year_bounds, financial_year_start
 from monitoring.actions import periods_ensure
 from monitoring.choices import Frequency
-from monitoring.models import ReturnRequirement, financial_year_start
+from monitoring.models import ReturnRequirement
 
 
 class Command(BaseCommand):
@@ -27,9 +28,9 @@ class Command(BaseCommand):
                                  "previous UK financial year.")
 
     def handle(self, *args: Any, since: datetime.date | None = None, **options: Any) -> None:
-        today = timezone.localdate()
+        today = clock.today()
         if since is None:
-            since = datetime.date(financial_year_start(today) - 1, 4, 1)
+            since = financial_year_bounds(financial_year_start(today) - 1)[0]
         if since > today:
             raise CommandError(f"--since {since:%Y-%m-%d} is after today ({today:%Y-%m-%d}).")
         frequencies = {Frequency.QUARTERLY} | set(

@@ -15,8 +15,8 @@ import sys
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
+from core import clock
 from referrals.retention import DueCase, anonymise_due, due_cases
 
 
@@ -35,7 +35,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, dry_run: bool = False, on: datetime.date | None = None,
                interactive: bool = True, **options: Any) -> None:
-        today = timezone.localdate()
+        today = clock.today()
         if on is not None and on > today:
             raise CommandError(f"--on {on:%Y-%m-%d} is after today ({today:%Y-%m-%d}): "
                                "retention cannot be counted ahead.")

@@ -1,0 +1,136 @@
+"""Who may read and configure the registry (partnerships, memberships, agreements, lead
+responsibilities, funding) and its quarterly reviews. The registry is not personal data: every
+signed-in user may browse it. ``PartnershipQuerySet.managed_by(user)`` says the managing rule in
+SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+from django.db.models import Exists, Q
+
+from accounts.rules import (
+    is_active_user,
+    is_commissioner,
+    is_partnership_manager,
+    is_platform_admin,
+)
+from core import clock
+
+from .choices import MemberRole
+
+
+def _partnership_of(obj: Any) -> Any:
+    """The partnership an object belongs to (the object itself for a partnership)."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "partnerships.partnership":
+        return obj
+    if hasattr(obj, "partnership"):
+        return obj.partnership
+    if hasattr(obj, "agreement"):
+        return obj.agreement.partnership
+    return None
+
+
+@rules.predicate
+def leads_partnership(user: Any, obj: Any) -> bool:
+    """The user's organisation is the partnership's current lead partner."""
+    partnership = _partnership_of(obj)
+    if partnership is None or not getattr(user, "organisation_id", None):
+        return False
+    return (partnership.memberships.filter(organisation_id=user.organisation_id,
+                                           role=MemberRole.LEAD_PARTNER)
+            .active_on(clock.today()).exists())
+
+
+@rules.predicate
+def is_own_organisation(user: Any, obj: Any) -> bool:
+    """The object is the user's own organisation."""
+    return bool(obj is not None and getattr(user, "organisation_id", None) == obj.pk)
+
+
+manages_partnership = is_partnership_manager & leads_partnership
+
+# The registry is not personal data: every signed-in user may browse it.
+for model in ("organisation", "partnership", "membership", "agreement", "signatory",
+              "leadresponsibility", "funding", "activity", "region"):
+    rules.add_perm(f"partnerships.view_{model}", is_active_user)
+# Configuring the registry: platform admins everywhere; a partnership manager of the current
+# lead partner within that partnership.
+rules.add_perm("partnerships.add_organisation", is_platform_admin)
+rules.add_perm("partnerships.change_organisation", is_platform_admin)
+rules.add_perm("partnerships.delete_organisation", is_platform_admin)
+rules.add_perm("partnerships.add_partnership", is_platform_admin)
+rules.add_perm("partnerships.change_partnership", is_platform_admin | manages_partnership)
+rules.add_perm("partnerships.delete_partnership", is_platform_admin)
+for model in ("membership", "agreement", "signatory", "leadresponsibility", "funding"):
+    rules.add_perm(f"partnerships.add_{model}", is_platform_admin | is_partnership_manager)
+    rules.add_perm(f"partnerships.change_{model}", is_platform_admin | manages_partnership)
+    rules.add_perm(f"partnerships.delete_{model}", is_platform_admin)
+for model in ("activity", "region"):
+    for verb in ("add", "change", "delete"):
+        rules.add_perm(f"partnerships.{verb}_{model}", is_platform_admin)
+
+@rules.predicate
+def funds_partnership(user: Any, obj: Any) -> bool:
+    """The user's organisation funds (commissions) the object's partnership."""
+    partnership = _partnership_of(obj)
+    if partnership is None or not getattr(user, "organisation_id", None):
+        return False
+    return partnership.funding.filter(funder_id=user.organisation_id).exists()
+
+
+@rules.predicate
+def member_of_partnership(user: Any, obj: Any) -> bool:
+    """The user's organisation is a current member of the partnership (or the object's)."""
+    partnership = _partnership_of(obj)
+    if partnership is None or not getattr(user, "organisation_id", None):
+        return False
+    return (partnership.memberships.filter(organisation_id=user.organisation_id)
+            .active_on(clock.today()).exists())
+
+
+
+# -- Partnership reviews ---------------------------------------------------------------------------
+# The partnership's managers (the current lead partner's partnership managers) and platform
+# admins plan, move and record the quarterly reviews (``partnerships.reviews``). Anyone from a
+# current member organisation, the commissioners who fund the partnership and admins may read
+# them. Who attended is a judgement on each partner's engagement: the engagement report is for
+# the managers, the funders' commissioners and admins only.
+
+
+@rules.predicate
+def member_or_funding_commissioner(user: Any, obj: Any) -> bool:
+    """The user's organisation is a current member of the partnership, or the user is a
+    commissioner whose organisation funds it: ``member_of_partnership | (is_commissioner &
+    funds_partnership)`` in one query (the partnership page asks it for every visitor)."""
+    partnership = _partnership_of(obj)
+    org_id = getattr(user, "organisation_id", None)
+    if partnership is None or not org_id or not is_active_user(user):
+        return False
+    reads = Q(Exists(partnership.memberships.filter(organisation_id=org_id)
+                     .active_on(clock.today())))
+    if is_commissioner(user):
+        reads |= Q(Exists(partnership.funding.filter(funder_id=org_id)))
+    return type(partnership).objects.filter(pk=partnership.pk).filter(reads).exists()
+
+
+rules.add_perm("partnerships.manage_reviews", is_platform_admin | manages_partnership)
+rules.add_perm("partnerships.view_reviews", is_platform_admin | member_or_funding_commissioner)
+rules.add_perm("partnerships.view_engagement",
+               is_platform_admin | manages_partnership | (is_commissioner & funds_partnership))
+
+
+@rules.predicate
+def listed_or_led(user: Any, obj: Any) -> bool:
+    """No object (the admin's list, which shows a manager only the partnerships they manage),
+    or the object's partnership is led by the user's organisation."""
+    return obj is None or leads_partnership(user, obj)
+
+
+# In the admin the reviews are read-only (they change only through the actions).
+for model in ("reviewmeeting", "reviewattendance"):
+    rules.add_perm(f"partnerships.view_{model}",
+                   is_platform_admin | (is_partnership_manager & listed_or_led))

@@ -1,0 +1,65 @@
+"""Registry search: the form that reads the home page's GET parameters, and the selector that
+turns them into a filtered, ranked, sorted queryset of partnerships.
+
+The page, its CSV export and the benchmark all call ``search_partnerships`` so they can never
+disagree about which partnerships a search finds or in which order.
+
+- ``parser``: what a search asks for (``SearchParams``, the sort choices) and the parser of
+  its words for databases without full-text search;
+- ``selector``: ``search_partnerships`` (text search, filters, counts, order) and the search
+  vectors the full-text indexes are built on;
+- ``export``: the CSV export's rows, in the page's order;
+- ``form``: ``SearchForm``, the search box and filter panel.
+
+Every public name is re-exported here, so ``from partnerships.search import SearchForm`` reads
+as it always did.
+"""
+
+from .export import (
+    EXPORT_CHUNK_SIZE,
+    EXPORT_HEADER,
+    EXPORT_VALUES,
+    search_export_queryset,
+    search_export_rows,
+)
+from .form import MAX_QUERY_LENGTH, SETTING_FILTER_CHOICES, FilterGroup, FilterTag, SearchForm
+from .parser import MAX_TERMS, SORT_CHOICES, SORT_COLUMNS, ParsedQuery, SearchParams, parse_query
+from .selector import (
+    MEMBER_MATCH_BONUS,
+    OWN_MATCH_BONUS,
+    SEARCH_CONFIG,
+    SERVICE_MATCH_BONUS,
+    organisation_search_vector,
+    partnership_search_vector,
+    search_partnerships,
+    service_search_vector,
+    uses_full_text_search,
+)
+
+__all__ = [
+    "EXPORT_CHUNK_SIZE",
+    "EXPORT_HEADER",
+    "EXPORT_VALUES",
+    "MAX_QUERY_LENGTH",
+    "MAX_TERMS",
+    "MEMBER_MATCH_BONUS",
+    "OWN_MATCH_BONUS",
+    "SEARCH_CONFIG",
+    "SERVICE_MATCH_BONUS",
+    "SETTING_FILTER_CHOICES",
+    "SORT_CHOICES",
+    "SORT_COLUMNS",
+    "FilterGroup",
+    "FilterTag",
+    "ParsedQuery",
+    "SearchForm",
+    "SearchParams",
+    "organisation_search_vector",
+    "parse_query",
+    "partnership_search_vector",
+    "search_export_queryset",
+    "search_export_rows",
+    "search_partnerships",
+    "service_search_vector",
+    "uses_full_text_search",
+]

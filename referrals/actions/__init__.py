@@ -1,0 +1,79 @@
+"""Every write to casework. Each action is one transaction: it checks permission (through
+``accounts.rules``) and input, raising ``DomainError`` and changing nothing on bad input, then
+saves and writes its audit row (``core.audit``; case references only, never personal data)
+before committing. Views, the API, the admin and tasks call these and never re-implement them.
+
+One module per subject (as Zulip's ``zerver/actions/``), so each stays readable:
+``cases`` (open, change, hand over the lead, close, reopen), ``assessments``, ``referrals``,
+``conferences``, ``notices`` (end of order), ``access`` (logged reads), ``anonymisation``
+(retention), and ``_common`` for what they share. Callers import from here
+(``from referrals import actions``; ``actions.case_open(...)``), never from the modules, so
+actions can move between modules without touching them.
+
+THE SIGNATURES BELOW ARE THE CONTRACT.
+"""
+
+from __future__ import annotations
+
+from ._common import PRIVATE_FIELDS, User
+from .access import case_read
+from .anonymisation import case_anonymise
+from .assessments import assessment_record, recent_assessments, repeat_assessment_message
+from .cases import (
+    CASE_EDITABLE,
+    CASE_REPLANNING,
+    REOPEN_REASON_MAX,
+    case_close,
+    case_open,
+    case_reopen,
+    case_update,
+    lead_agency_change,
+)
+from .conferences import conference_record
+from .notices import (
+    TREATMENT_CATEGORIES,
+    case_end_order,
+    default_responsible,
+    end_due_orders,
+    involved_organisations,
+    notice_acknowledge,
+    orders_ended_without_notices,
+)
+from .referrals import (
+    referral_accept,
+    referral_complete,
+    referral_decline,
+    referral_send,
+    referral_withdraw,
+)
+
+__all__ = [
+    "CASE_EDITABLE",
+    "CASE_REPLANNING",
+    "PRIVATE_FIELDS",
+    "REOPEN_REASON_MAX",
+    "TREATMENT_CATEGORIES",
+    "User",
+    "assessment_record",
+    "case_anonymise",
+    "case_close",
+    "case_end_order",
+    "case_open",
+    "case_read",
+    "case_reopen",
+    "case_update",
+    "conference_record",
+    "default_responsible",
+    "end_due_orders",
+    "involved_organisations",
+    "lead_agency_change",
+    "notice_acknowledge",
+    "orders_ended_without_notices",
+    "recent_assessments",
+    "referral_accept",
+    "referral_complete",
+    "referral_decline",
+    "referral_send",
+    "referral_withdraw",
+    "repeat_assessment_message",
+]

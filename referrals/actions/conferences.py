@@ -1,0 +1,98 @@
+"""Recording a planned case conference as held (date, outcome, who attended) or missed. The
+conferences themselves are planned by ``referrals.schedule`` when the case opens or changes."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db import transaction
+
+from core.errors import DomainError
+from partnerships.models import Organisation
+
+from ..choices import AttendeeRole, ConferenceStatus
+from ..dates import check_case_date
+from ..models import CaseConference, ConferenceAttendee
+from ._common import User, _day, _refresh, _require, _require_open, _today, _update
+
+
+def _same_record(conference: CaseConference, *, held: bool, held_on: datetime.date | None,
+                 outcome: str, attendees: list[dict[str, Any]] | None) -> bool:
+    """Whether ``conference`` is already recorded with exactly these answers (a form sent
+    twice), so the second time can show the record instead of an error."""
+    status = ConferenceStatus.HELD if held else ConferenceStatus.MISSED
+    if (conference.status != status or conference.held_on != (held_on if held else None)
+            or conference.outcome != (outcome or "").strip()):
+        return False
+
+    def key(role: Any, organisation: Any, attended: Any) -> tuple[str, str, bool]:
+        pk = getattr(organisation, "pk", organisation)
+        return (str(role), "" if pk is None else str(pk), bool(attended))
+
+    given = sorted(key(a.get("role"), a.get("organisation"), a.get("attended", True))
+                   for a in attendees or [])
+    stored = sorted(key(a.role, a.organisation_id, a.attended)
+                    for a in conference.attendees.all())
+    return given == stored
+
+
+@transaction.atomic
+def conference_record(*, conference: Any, by: User, held: bool,
+                      held_on: datetime.date | None = None, outcome: str = "",
+                      attendees: list[dict[str, Any]] | None = None) -> Any:
+    """Record a planned conference as held (date, outcome, attendees: role, organisation,
+    attended) or missed. Involved organisations' caseworkers only."""
+    locked = (CaseConference.objects.select_for_update().select_related("case")
+              .get(pk=conference.pk))
+    case = locked.case
+    _require(by, "referrals.record_conference", locked,
+             f"Only caseworkers of organisations involved in case {case.reference} can record "
+             "its conferences.")
+    _require_open(case)
+    today = _today()
+    if locked.status == ConferenceStatus.CANCELLED:
+        raise DomainError("This conference was cancelled when the schedule was re-planned; "
+                          "record the one that replaced it.", code="state")
+    if locked.status != ConferenceStatus.PLANNED:
+        if _same_record(locked, held=held, held_on=held_on, outcome=outcome,
+                        attendees=attendees):
+            return _refresh(conference, locked)  # sent twice: the record stands as it is
+        raise DomainError(f"This conference is already recorded as "
+                          f"{locked.get_status_display().lower()}.", code="state")
+    if held:
+        if held_on is None:
+            raise DomainError("Enter the date the conference was held.", field="held_on")
+        if held_on > today:
+            raise DomainError("The date the conference was held cannot be in the future.",
+                              field="held_on")
+        check_case_date(case, held_on, field="held_on", what="the conference", today=today)
+    else:
+        if held_on is not None:
+            raise DomainError("A missed conference has no date held.", field="held_on")
+        if locked.planned_on > today:
+            raise DomainError(f"This conference is planned for {_day(locked.planned_on)}; it "
+                              "can be recorded as missed only from then.", field="held")
+    rows = []
+    for number, attendee in enumerate(attendees or [], start=1):
+        role = attendee.get("role")
+        if role not in AttendeeRole.values:
+            raise DomainError(f"Attendee {number}: choose a role.", field="attendees")
+        organisation = attendee.get("organisation")
+        if organisation is not None and not isinstance(organisation, Organisation):
+            found = Organisation.objects.filter(pk=organisation).first()
+            if found is None:
+                raise DomainError(f"Attendee {number}: there is no such organisation.",
+                                  field="attendees")
+            organisation = found
+        rows.append(ConferenceAttendee(conference=locked, role=role, organisation=organisation,
+                                       attended=bool(attendee.get("attended", True))))
+    status = ConferenceStatus.HELD if held else ConferenceStatus.MISSED
+    listed = [[r.role, r.organisation.pk if r.organisation else None, r.attended] for r in rows]
+    _update(locked, by, f"Recorded a conference on case {case.reference} as "
+                        f"{'held' if held else 'missed'}",
+            extra={"attendees": [None, listed]} if rows else None,
+            status=status, held_on=held_on if held else None, outcome=(outcome or "").strip(),
+            recorded_by=by)
+    ConferenceAttendee.objects.bulk_create(rows)
+    return _refresh(conference, locked)

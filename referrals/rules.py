@@ -1,0 +1,83 @@
+"""Casework is need-to-know: who may open, read and work on cases, referrals, conferences and
+notices. ``Case.objects.visible_to(user)`` says the same in SQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import rules
+
+from accounts.models import Role
+from accounts.rules import is_active_user, is_platform_admin
+from partnerships.rules import member_of_partnership
+
+from .models import Case
+
+# A case, its person and its referrals are for users of organisations currently involved in it
+# (lead agency; referring and receiving organisations of open referrals). Platform admins may open
+# one case only by stating a reason (logged); commissioners see counts only. Lists use
+# ``Case.objects.visible_to(user)``, which says the same in SQL.
+
+
+def _case_of(obj: Any) -> Any:
+    """The case an object belongs to (the object itself for a case)."""
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "referrals.case":
+        return obj
+    return getattr(obj, "case", None)
+
+
+@rules.predicate
+def is_caseworker(user: Any) -> bool:
+    """Staff of a delivering or statutory organisation: provider staff and partnership
+    managers (commissioners and admins do not hold cases)."""
+    return bool(is_active_user(user) and user.role in (Role.PROVIDER_STAFF,
+                                                       Role.PARTNERSHIP_MANAGER)
+                and user.organisation_id)
+
+
+@rules.predicate
+def is_involved_in_case(user: Any, obj: Any) -> bool:
+    case = _case_of(obj)
+    if case is None or not getattr(user, "organisation_id", None):
+        return False
+    return Case.objects.involving(user.organisation_id).filter(pk=case.pk).exists()
+
+
+@rules.predicate
+def leads_case(user: Any, obj: Any) -> bool:
+    """The user's organisation is the case's current lead agency."""
+    case = _case_of(obj)
+    if case is None or not getattr(user, "organisation_id", None):
+        return False
+    return case.lead_agencies.current().filter(organisation_id=user.organisation_id).exists()
+
+
+@rules.predicate
+def is_addressee(user: Any, obj: Any) -> bool:
+    """The object (a referral or an end-of-order notice) is addressed to the user's
+    organisation."""
+    target = getattr(obj, "to_organisation_id", None) or getattr(obj, "organisation_id", None)
+    return bool(target and getattr(user, "organisation_id", None) == target)
+
+
+rules.add_perm("referrals.open_case", is_caseworker & member_of_partnership)
+rules.add_perm("referrals.view_case", is_caseworker & is_involved_in_case)
+rules.add_perm("referrals.view_case_with_reason", is_platform_admin)
+rules.add_perm("referrals.change_case", is_caseworker & leads_case)
+rules.add_perm("referrals.refer", is_caseworker & is_involved_in_case)
+rules.add_perm("referrals.respond_referral", is_caseworker & is_addressee)
+rules.add_perm("referrals.withdraw_referral", is_caseworker & is_involved_in_case)
+rules.add_perm("referrals.record_conference", is_caseworker & is_involved_in_case)
+rules.add_perm("referrals.record_assessment", is_caseworker & is_involved_in_case)
+rules.add_perm("referrals.acknowledge_notice", is_caseworker & is_addressee)
+rules.add_perm("referrals.view_access_log", is_platform_admin | (is_caseworker & leads_case))
+rules.add_perm("referrals.view_case_counts", is_active_user)
+# Admin configuration of casework (pathways, protocols' sharing terms, settings).
+for model in ("referralpathway", "sharingprotocol", "caseworksettings"):
+    rules.add_perm(f"referrals.view_{model}", is_active_user)
+    for verb in ("add", "change", "delete"):
+        rules.add_perm(f"referrals.{verb}_{model}", is_platform_admin)
+# Case conferences appear in a calendar feed only for caseworkers (notifications.calendar).
+rules.add_perm("notifications.calendar_case_conferences", is_caseworker)
