@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.forms import AdminSignInForm, SignInForm
 from core import views as core_views
-from partnerships.views import search as partnership_search
+from pages.views import search as partnership_search
 
 urlpatterns = [
     path("", partnership_search.search, name="home"),
@@ -17,7 +17,7 @@ urlpatterns = [
                                                   redirect_authenticated_user=True),
          name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("partnerships.urls")),
+    path("", include("pages.urls")),  # the "partnerships" namespace: its own and composed pages
     path("", include("services.urls")),
     path("", include("monitoring.urls")),
     path("", include("referrals.urls")),

@@ -1,5 +1,5 @@
 """The health check and the error handlers. The home page is the registry search
-(partnerships.views.search)."""
+(pages.views.search)."""
 
 import logging
 

@@ -13,8 +13,9 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
+from pages.selectors.compare import partnership_lookup
 from partnerships.choices import AgreementStatus, PartnershipStatus
-from partnerships.selectors import financial_year_of, partnership_lookup
+from partnerships.selectors import financial_year_of
 from tests.partnerships.factories import (
     AgreementFactory,
     FundingFactory,

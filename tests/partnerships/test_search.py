@@ -9,20 +9,20 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from partnerships.choices import (
-    AgreementStatus,
-    MemberRole,
-    OrganisationKind,
-    PartnershipStatus,
-    Setting,
-)
-from partnerships.search import (
+from pages.search import (
     MAX_QUERY_LENGTH,
     MAX_TERMS,
     SearchForm,
     SearchParams,
     parse_query,
     search_partnerships,
+)
+from partnerships.choices import (
+    AgreementStatus,
+    MemberRole,
+    OrganisationKind,
+    PartnershipStatus,
+    Setting,
 )
 from services.models import ServiceCategory
 from tests.partnerships.factories import (

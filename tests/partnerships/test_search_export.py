@@ -12,8 +12,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
+from pages.search import EXPORT_HEADER, SearchForm, search_partnerships
 from partnerships.choices import AgreementStatus, MemberRole, PartnershipStatus
-from partnerships.search import EXPORT_HEADER, SearchForm, search_partnerships
 from tests.partnerships.factories import (
     AgreementFactory,
     EndedMembershipFactory,

@@ -8,12 +8,12 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.urls import reverse
 
-from partnerships.models import Membership, Partnership
-from partnerships.search import (
+from pages.search import (
     SEARCH_CONFIG,
     organisation_search_vector,
     partnership_search_vector,
 )
+from partnerships.models import Membership, Partnership
 from tests.partnerships.factories import MembershipFactory, OrganisationFactory, PartnershipFactory
 
 pytestmark = [

@@ -14,7 +14,8 @@ from django.views.decorators.http import require_GET
 
 from monitoring.reports import partnership_summary
 
-from ..selectors import CAPS, organisation_page, partnership_page
+from ..selectors.detail import CAPS, partnership_page
+from ..selectors.organisation import organisation_page
 
 
 def _paragraphs(text: str) -> list[str]:

@@ -12,11 +12,11 @@ from typing import Any
 from django import forms
 from django.http import QueryDict
 
+from partnerships.choices import OrganisationKind, PartnershipStatus, Setting
+from partnerships.models import Organisation
+from partnerships.selectors import region_choices
 from services.selectors import category_choices
 
-from ..choices import OrganisationKind, PartnershipStatus, Setting
-from ..models import Organisation
-from ..selectors import region_choices
 from .parser import SORT_CHOICES, SearchParams
 
 MAX_QUERY_LENGTH = 200

@@ -2,7 +2,9 @@
 
 from django.urls import path
 
-from .views import compare, detail, documents, reviews, search
+from partnerships.views import documents, reviews
+
+from .views import compare, detail, search
 
 app_name = "partnerships"
 

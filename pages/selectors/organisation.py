@@ -11,10 +11,9 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import Http404
 
+from partnerships.models import LeadResponsibility, Membership, Organisation, Partnership
+from partnerships.selectors.common import local_today
 from services.models import Location, Service, ServiceAtLocation
-
-from ..models import LeadResponsibility, Membership, Organisation, Partnership
-from .common import local_today
 
 
 @dataclass

@@ -11,8 +11,8 @@ disagree about which partnerships a search finds or in which order.
 - ``export``: the CSV export's rows, in the page's order;
 - ``form``: ``SearchForm``, the search box and filter panel.
 
-Every public name is re-exported here, so ``from partnerships.search import SearchForm`` reads
-as it always did.
+It lives in the composition layer because a partnership is found by its services too. Every
+public name is re-exported here (``from pages.search import SearchForm``).
 """
 
 from .export import (

@@ -22,9 +22,9 @@ from django.views.decorators.http import require_GET
 
 from core.csv_export import csv_response
 from core.templatetags.govuk import govuk_date
+from partnerships.models import Partnership
 
-from ..models import Partnership
-from ..selectors import (
+from ..selectors.compare import (
     ComparedPartnership,
     Comparison,
     partnership_comparison,

@@ -42,11 +42,11 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Lower
 
 from core import clock
+from partnerships.choices import MemberRole, PartnershipStatus, Setting
+from partnerships.models import Agreement, Funding, Membership, Partnership, Region
+from partnerships.querysets import in_force_on
 from services.models import Service
 
-from ..choices import MemberRole, PartnershipStatus, Setting
-from ..models import Agreement, Funding, Membership, Partnership, Region
-from ..querysets import in_force_on
 from .parser import SearchParams, parse_query
 
 # PostgreSQL text-search configuration: English stemming, so "housing" finds "house".

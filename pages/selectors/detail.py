@@ -30,10 +30,8 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
-from services.models import Service, ServiceAtLocation, ServiceCategory
-
-from ..choices import MemberRole
-from ..models import (
+from partnerships.choices import MemberRole
+from partnerships.models import (
     Activity,
     Funding,
     LeadResponsibility,
@@ -41,16 +39,17 @@ from ..models import (
     Organisation,
     Partnership,
 )
-from .agreements import AgreementGroup, agreement_groups
-from .common import PARTNERSHIP_STATUS_TAGS, is_in_force, local_today
-from .funding import FinancialYearTotal, funding_summary
-from .timeline import (
+from partnerships.selectors.agreements import AgreementGroup, agreement_groups
+from partnerships.selectors.common import PARTNERSHIP_STATUS_TAGS, is_in_force, local_today
+from partnerships.selectors.funding import FinancialYearTotal, funding_summary
+from partnerships.selectors.timeline import (
     MembershipSize,
     TimelineEvent,
     describe_events,
     membership_events,
     membership_size,
 )
+from services.models import Service, ServiceAtLocation, ServiceCategory
 
 
 @dataclass

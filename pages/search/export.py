@@ -16,10 +16,10 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 
 from core import clock
+from partnerships.choices import PartnershipStatus, Setting
+from partnerships.models import Agreement, Funding, Partnership
 from services.models import Service
 
-from ..choices import PartnershipStatus, Setting
-from ..models import Agreement, Funding, Partnership
 from .parser import SearchParams
 from .selector import count_of, current_memberships, search_partnerships
 

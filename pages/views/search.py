@@ -1,5 +1,5 @@
 """The registry search (the home page) and its CSV export. The search itself lives in
-``partnerships.search`` so the page, the export and the benchmark share it."""
+``pages.search`` so the page, the export and the benchmark share it."""
 
 from __future__ import annotations
 

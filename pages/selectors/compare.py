@@ -11,10 +11,8 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from services.models import Service, ServiceCategory
-
-from ..choices import AgreementStatus, MemberRole
-from ..models import (
+from partnerships.choices import AgreementStatus, MemberRole
+from partnerships.models import (
     Activity,
     Agreement,
     Funding,
@@ -23,8 +21,13 @@ from ..models import (
     Organisation,
     Partnership,
 )
-from .common import PARTNERSHIP_STATUS_TAGS, local_today
-from .funding import financial_year_label, financial_year_of, spread_over_financial_years
+from partnerships.selectors.common import PARTNERSHIP_STATUS_TAGS, local_today
+from partnerships.selectors.funding import (
+    financial_year_label,
+    financial_year_of,
+    spread_over_financial_years,
+)
+from services.models import Service, ServiceCategory
 
 MAX_CANDIDATES = 10
 
