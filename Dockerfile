@@ -13,7 +13,7 @@ COPY services ./services
 COPY referrals ./referrals
 COPY monitoring ./monitoring
 COPY notifications ./notifications
-COPY pages ./pages
+COPY composition ./composition
 COPY demo ./demo
 RUN pip install .
 COPY . .

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import unicodedata
-from typing import Any
+from typing import Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -17,7 +17,8 @@ from core.models import AuditEvent
 from . import tokens
 from .models import ApiToken
 
-NAME_MAX_LENGTH = ApiToken._meta.get_field("name").max_length
+# A CharField always has a max_length; the stubs type it for every field, where it may be None.
+NAME_MAX_LENGTH = cast(int, ApiToken._meta.get_field("name").max_length)
 
 
 def _clean_name(name: str) -> str:

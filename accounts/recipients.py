@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from typing import Any
+from typing import cast
 
 from django.db.models import QuerySet
 
@@ -17,18 +17,19 @@ def active_users() -> QuerySet[User]:
     return User.objects.select_related(None).filter(is_active=True)
 
 
-def staff_of(organisation_ids: Iterable[int], roles: Iterable[str]) -> dict[int, list[Any]]:
+def staff_of(organisation_ids: Iterable[int], roles: Iterable[str]) -> dict[int, list[User]]:
     """Active users in ``roles`` of each organisation: ``organisation id → users``. One query."""
     ids = set(organisation_ids)
-    found: dict[int, list[Any]] = defaultdict(list)
+    found: dict[int, list[User]] = defaultdict(list)
     if not ids:
         return found
     for user in active_users().filter(role__in=list(roles), organisation_id__in=ids) \
             .order_by("pk"):
-        found[user.organisation_id].append(user)
+        # organisation_id__in leaves out users without an organisation.
+        found[cast(int, user.organisation_id)].append(user)
     return found
 
 
-def caseworkers_of(organisation_ids: Iterable[int]) -> dict[int, list[Any]]:
+def caseworkers_of(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
     """Provider staff and partnership managers (those who hold cases) of each organisation."""
     return staff_of(organisation_ids, [Role.PROVIDER_STAFF, Role.PARTNERSHIP_MANAGER])

@@ -21,10 +21,10 @@ and the same sweep on ``--alt-today``, where only ``--alt-due`` (100) are due am
 million rows. On ``--today`` it also times the sweep inside one ``transaction.atomic()``
 (what a caller's transaction adds).
 
-Email delivery never runs: ``notify_many`` queues ``deliver_notifications`` on commit, the broker
-is forced to Celery's in-memory one with no worker (so the tasks are only held: the run checks
-they are all still queued and no notification left "pending"), eager mode is off, and the
-email backend is the in-memory one in case anything tried to send.
+Email delivery never runs: ``notification_create_many`` queues ``deliver_notifications`` on
+commit, the broker is forced to Celery's in-memory one with no worker (so the tasks are only held:
+the run checks they are all still queued and no notification left "pending"), eager mode is off, and
+the email backend is the in-memory one in case anything tried to send.
 
 ``--generate`` writes everything except a handful of organisations, users and the partnership
 with ``INSERT ... SELECT generate_series`` in SQL (no rows pass through Python), then
@@ -732,7 +732,7 @@ def statement_kinds(statements: list[tuple[str, Any]]) -> dict[str, int]:
 def sweep_in_one_transaction(today: datetime.date) -> dict[str, int]:
     """The same sweep inside one ``transaction.atomic()`` (the deliveries are queued when the
     block commits): what running it inside a caller's transaction adds. Since the sweep writes
-    through ``notify_many`` this differs little from the plain sweep."""
+    through ``notification_create_many`` this differs little from the plain sweep."""
     from django.db import transaction
 
     from referrals.reminders import sweep

@@ -16,8 +16,13 @@ from monitoring.api import (
     ReturnViewSet,
 )
 from notifications.api import NotificationPreferencesView, NotificationViewSet
-from partnerships.api import AgreementViewSet, OrganisationViewSet, PartnershipViewSet
-from partnerships.reviews_api import EngagementView, ReviewViewSet
+from partnerships.api import (
+    AgreementViewSet,
+    EngagementView,
+    OrganisationViewSet,
+    PartnershipViewSet,
+    ReviewViewSet,
+)
 from referrals.api import (
     CaseCountsView,
     CaseViewSet,

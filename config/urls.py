@@ -6,8 +6,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.forms import AdminSignInForm, SignInForm
+from composition.views import search as partnership_search
 from core import views as core_views
-from pages.views import search as partnership_search
 
 urlpatterns = [
     path("", partnership_search.search, name="home"),
@@ -17,7 +17,8 @@ urlpatterns = [
                                                   redirect_authenticated_user=True),
          name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("pages.urls")),  # the "partnerships" namespace: its own and composed pages
+    # The "partnerships" namespace: its own pages and the composed ones.
+    path("", include("composition.urls")),
     path("", include("services.urls")),
     path("", include("monitoring.urls")),
     path("", include("referrals.urls")),

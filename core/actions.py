@@ -4,6 +4,7 @@ have named actions in their app's actions.py; these only save, validate and audi
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -13,6 +14,27 @@ from .errors import DomainError, full_clean
 from .models import AuditEvent
 
 M = TypeVar("M", bound=models.Model)
+
+Changes = dict[str, list[Any]]
+#: Rewrites an audit diff before it is stored (e.g. masks personal data): see ``redact_fields``.
+Redact = Callable[[Changes], Changes]
+
+
+def _masked(value: Any) -> Any:
+    return None if value in (None, "") else "(recorded)"
+
+
+def redact_fields(private: Iterable[str]) -> Redact:
+    """A redaction hook for ``audited_create``/``audited_update``: the audit row says that a
+    field in ``private`` changed, never what it holds, because audit rows are read outside
+    need-to-know (personal data and free text stay in their own app)."""
+    names = frozenset(private)
+
+    def redact(changes: Changes) -> Changes:
+        return {name: ([_masked(old), _masked(new)] if name in names else [old, new])
+                for name, (old, new) in changes.items()}
+
+    return redact
 
 
 @transaction.atomic
@@ -42,18 +64,23 @@ def audited_delete(*, instance: models.Model, by: Any, summary: str = "") -> Non
     instance.delete()
 
 
-def audited_create(*, instance: M, by: Any, summary: str) -> M:
+def audited_create(*, instance: M, by: Any, summary: str, redact: Redact | None = None) -> M:
     """Validate and save a new object with its create audit row (call inside an action's
-    transaction)."""
+    transaction); ``redact`` rewrites the stored diff (see ``redact_fields``)."""
     full_clean(instance)
     instance.save()
-    audit.record(instance=instance, action=AuditEvent.Action.CREATE, by=by, summary=summary)
+    changes = None if redact is None else redact(audit.diff(None, audit.snapshot(instance)))
+    audit.record(instance=instance, action=AuditEvent.Action.CREATE, by=by, summary=summary,
+                 changes=changes)
     return instance
 
 
-def audited_update(*, instance: M, by: Any, summary: str, **changes: Any) -> M:
+def audited_update(*, instance: M, by: Any, summary: str, redact: Redact | None = None,
+                   extra_changes: Changes | None = None, **changes: Any) -> M:
     """Apply ``changes``, validate, save and audit the diff. A refusal restores the caller's
-    object, so nothing in memory pretends the change happened."""
+    object, so nothing in memory pretends the change happened. ``redact`` rewrites the stored
+    diff (see ``redact_fields``); ``extra_changes`` adds what the diff of the row's own fields
+    cannot show (e.g. the attendees written beside it)."""
     before = audit.snapshot(instance)
     previous = {name: getattr(instance, name) for name in changes}
     for name, value in changes.items():
@@ -65,6 +92,10 @@ def audited_update(*, instance: M, by: Any, summary: str, **changes: Any) -> M:
             setattr(instance, name, value)
         raise
     instance.save()
+    recorded = None
+    if redact is not None or extra_changes:
+        diff = audit.diff(before, audit.snapshot(instance))
+        recorded = {**(diff if redact is None else redact(diff)), **(extra_changes or {})}
     audit.record(instance=instance, action=AuditEvent.Action.UPDATE, by=by, before=before,
-                 summary=summary)
+                 summary=summary, changes=recorded)
     return instance

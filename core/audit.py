@@ -87,14 +87,13 @@ def record(
     """Write one audit row for a create, change or delete of ``instance``; ``changes`` overrides
     the computed diff (e.g. when only many-to-many links changed)."""
     after = None if action == AuditEvent.Action.DELETE else snapshot(instance)
-    if changes is not None:
-        pass
-    elif action == AuditEvent.Action.CREATE:
-        changes = diff(None, after)
-    elif action == AuditEvent.Action.DELETE:
-        changes = diff(before or snapshot(instance), None)
-    else:
-        changes = diff(before, after)
+    if changes is None:
+        if action == AuditEvent.Action.CREATE:
+            changes = diff(None, after)
+        elif action == AuditEvent.Action.DELETE:
+            changes = diff(before or snapshot(instance), None)
+        else:
+            changes = diff(before, after)
     actor = by if getattr(by, "is_authenticated", False) else None
     return AuditEvent.objects.create(
         actor=actor,

@@ -3,7 +3,7 @@ every signed-in user may browse (the registry and the service directory, not cas
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 
@@ -16,5 +16,5 @@ def is_signed_in(user: Any) -> bool:
 class OpenToSignedInQuerySet(models.QuerySet):
     """Rows any signed-in user may see; nobody else sees any."""
 
-    def visible_to(self, user: Any) -> OpenToSignedInQuerySet:
+    def visible_to(self, user: Any) -> Self:
         return self.all() if is_signed_in(user) else self.none()

@@ -1,5 +1,5 @@
 """The health check and the error handlers. The home page is the registry search
-(pages.views.search)."""
+(composition.views.search)."""
 
 import logging
 

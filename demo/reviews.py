@@ -7,7 +7,7 @@ the demo-manager, with realistic attendance: most members come; HMP Kelder Fell 
 partner) sent no one to two of them; Second Chance Recovery CIC sent no one to any, so the
 engagement report flags it. Turning Tide Recovery is asked about only from when it joined. The
 next review is planned a quarter after the last one, so it is in the future. Every other active
-demo partnership gets its first review planned (``partnerships.reviews.ensure_first_review``).
+demo partnership gets its first review planned (``partnerships.actions.review_plan_first``).
 
 Dates are relative to today (like the monitoring returns), so the report always has four
 quarters to show. History is written as rows (the actions refuse dates in the past for planning,
@@ -29,7 +29,7 @@ from core.actions import audited_create
 from core.display import govuk_date
 from core.models import AuditEvent
 from demo.data import model_label
-from partnerships import reviews
+from partnerships import actions
 from partnerships.choices import PartnershipStatus, ReviewStatus
 from partnerships.engagement import report_quarters
 from partnerships.models import Partnership, ReviewAttendance, ReviewMeeting
@@ -81,7 +81,7 @@ class ReviewsLoader:
         first = 0
         for partnership in (Partnership.objects.filter(status=PartnershipStatus.ACTIVE)
                             .exclude(slug=PARTNERSHIP).order_by("name")):
-            if reviews.ensure_first_review(partnership, self.today) is None:
+            if actions.review_plan_first(partnership, self.today) is None:
                 self.report.existing[self.label] += 1
             else:
                 first += 1
@@ -99,10 +99,10 @@ class ReviewsLoader:
         last = None
         dates = held_dates(self.today)
         for index, held_on in enumerate(dates):
-            planned_on = reviews.next_review_on(last) if last else held_on
+            planned_on = actions.next_review_on(last) if last else held_on
             self._held(partnership, index, planned_on, held_on, manager)
             last = held_on
-        following = reviews.next_review_on(last)
+        following = actions.next_review_on(last)
         audited_create(instance=ReviewMeeting(partnership=partnership, planned_on=following),
                        by=None, summary=f"Planned the next partnership review on "
                                         f"{govuk_date(following)}")
@@ -119,7 +119,7 @@ class ReviewsLoader:
             by=None, summary=f"Recorded the partnership review held on "
                              f"{govuk_date(held_on)}")
         rows = []
-        for organisation in reviews.members_on(partnership, held_on):
+        for organisation in actions.members_on(partnership, held_on):
             missed = (organisation.identifier == SECOND_CHANCE
                       or (organisation.identifier == KELDER_FELL and index in KELDER_FELL_MISSED))
             rows.append(ReviewAttendance(meeting=meeting, organisation=organisation,

@@ -8,7 +8,7 @@ bad input), saves, and writes its audit row before committing. Permissions come 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -34,15 +34,8 @@ from .models import (
 )
 from .querysets import return_metrics
 
-User = Any  # accounts.User
-
-
-def _create(instance: Any, by: User, summary: str) -> Any:
-    return audited_create(instance=instance, by=by, summary=summary)
-
-
-def _update(instance: Any, by: User, summary: str, **changes: Any) -> Any:
-    return audited_update(instance=instance, by=by, summary=summary, **changes)
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _locked(monitoring_return: MonitoringReturn) -> MonitoringReturn:
@@ -92,7 +85,7 @@ def already_submitted(error: DomainError, *, monitoring_return: MonitoringReturn
 
 
 @transaction.atomic
-def periods_ensure(*, start: datetime.date, end: datetime.date, by: User = None,
+def periods_ensure(*, start: datetime.date, end: datetime.date, by: User | None = None,
                    frequency: str = Frequency.QUARTERLY) -> list[ReportingPeriod]:
     """The periods of ``frequency`` covering ``start``–``end``, creating the missing ones with
     their due date (period end + ``MONITORING_DUE_DAYS``, default 28)."""
@@ -104,9 +97,9 @@ def periods_ensure(*, start: datetime.date, end: datetime.date, by: User = None,
         starts_on, ends_on = period_bounds(frequency, day)
         period = ReportingPeriod.objects.filter(frequency=frequency, starts_on=starts_on).first()
         if period is None:
-            period = _create(ReportingPeriod(
-                frequency=frequency, starts_on=starts_on, ends_on=ends_on,
-                due_on=ends_on + datetime.timedelta(days=due_days())), by, "Added period")
+            period = ReportingPeriod(frequency=frequency, starts_on=starts_on, ends_on=ends_on,
+                                     due_on=ends_on + datetime.timedelta(days=due_days()))
+            audited_create(instance=period, by=by, summary="Added period")
         periods.append(period)
         day = ends_on + datetime.timedelta(days=1)
     return periods
@@ -254,10 +247,11 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
         raise error
     ret.queries.filter(resolved=False).update(resolved=True)
     now = timezone.now()
-    _update(ret, by, "Resubmitted return" if ret.first_submitted_at else "Submitted return",
-            status=ReturnStatus.SUBMITTED, submitted_at=now, submitted_by=by,
-            first_submitted_at=ret.first_submitted_at or now,
-            warning_note=warning_note.strip() if warnings else "", version=ret.version + 1)
+    audited_update(instance=ret, by=by,
+                   summary="Resubmitted return" if ret.first_submitted_at else "Submitted return",
+                   status=ReturnStatus.SUBMITTED, submitted_at=now, submitted_by=by,
+                   first_submitted_at=ret.first_submitted_at or now,
+                   warning_note=warning_note.strip() if warnings else "", version=ret.version + 1)
     return _refresh_caller(monitoring_return, ret)
 
 
@@ -294,8 +288,8 @@ def return_approve(*, monitoring_return: MonitoringReturn, by: User) -> Monitori
     """Approve a submitted return: its figures are then locked and reported."""
     ret = _locked(monitoring_return)
     _require_reviewer(by, ret, "approve")
-    _update(ret, by, "Approved return", status=ReturnStatus.APPROVED,
-            approved_at=timezone.now(), approved_by=by, version=ret.version + 1)
+    audited_update(instance=ret, by=by, summary="Approved return", status=ReturnStatus.APPROVED,
+                   approved_at=timezone.now(), approved_by=by, version=ret.version + 1)
     return _refresh_caller(monitoring_return, ret)
 
 
@@ -315,13 +309,13 @@ def return_send_back(*, monitoring_return: MonitoringReturn, by: User, comment: 
     if unknown:
         raise DomainError(f"This return does not ask for {', '.join(unknown)}.")
     if comment.strip():
-        _create(Query(monitoring_return=ret, text=comment.strip(), raised_by=by), by,
-                "Queried the return")
+        audited_create(instance=Query(monitoring_return=ret, text=comment.strip(), raised_by=by),
+                       by=by, summary="Queried the return")
     for code, text in metric_comments.items():
-        _create(Query(monitoring_return=ret, metric=metrics[code], text=text, raised_by=by), by,
-                f"Queried {metrics[code].name}")
-    _update(ret, by, "Returned for correction", status=ReturnStatus.RETURNED,
-            version=ret.version + 1)
+        query = Query(monitoring_return=ret, metric=metrics[code], text=text, raised_by=by)
+        audited_create(instance=query, by=by, summary=f"Queried {metrics[code].name}")
+    audited_update(instance=ret, by=by, summary="Returned for correction",
+                   status=ReturnStatus.RETURNED, version=ret.version + 1)
     return _refresh_caller(monitoring_return, ret)
 
 
@@ -344,10 +338,11 @@ def return_correct(*, approved_return: MonitoringReturn, by: User,
     if later is not None:
         raise DomainError(f"Revision {later.revision} already corrects this return; change "
                           "that one.")
-    new = _create(MonitoringReturn(organisation=old.organisation, partnership=old.partnership,
-                                   period=old.period, revision=old.revision + 1, replaces=old,
-                                   correction_reason=reason.strip()),
-                  by, f"Started correction: {reason.strip()}")
+    correction = MonitoringReturn(organisation=old.organisation, partnership=old.partnership,
+                                  period=old.period, revision=old.revision + 1, replaces=old,
+                                  correction_reason=reason.strip())
+    new = audited_create(instance=correction, by=by,
+                         summary=f"Started correction: {reason.strip()}")
     Value.objects.bulk_create([Value(monitoring_return=new, metric_id=v.metric_id,
                                      number=v.number, text=v.text) for v in old.values.all()])
     return new

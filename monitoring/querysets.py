@@ -4,7 +4,7 @@ reports as views over the one set of values."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 from django.db.models import Q
@@ -13,12 +13,12 @@ from core.querysets import is_signed_in
 
 
 class ReportingPeriodQuerySet(models.QuerySet):
-    def containing(self, date: Any) -> ReportingPeriodQuerySet:
+    def containing(self, date: Any) -> Self:
         return self.filter(starts_on__lte=date, ends_on__gte=date)
 
 
 class ReturnRequirementQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> ReturnRequirementQuerySet:
+    def visible_to(self, user: Any) -> Self:
         """Requirements the user may see: those their organisation owes, and every requirement
         of a partnership whose dashboards they read (led or funded by their organisation; all,
         for platform admins)."""
@@ -29,7 +29,7 @@ class ReturnRequirementQuerySet(models.QuerySet):
         return self.filter(Q(organisation_id=user.organisation_id)
                            | Q(partnership__in=dashboard_partnerships(user).values("pk")))
 
-    def for_period(self, period: Any) -> ReturnRequirementQuerySet:
+    def for_period(self, period: Any) -> Self:
         """Requirements at the period's frequency in force for it."""
         return self.filter(
             Q(from_period__isnull=True) | Q(from_period__starts_on__lte=period.starts_on),
@@ -44,7 +44,7 @@ class ReturnRequirementQuerySet(models.QuerySet):
 
 
 class MonitoringReturnQuerySet(models.QuerySet):
-    def visible_to(self, user: Any) -> MonitoringReturnQuerySet:
+    def visible_to(self, user: Any) -> Self:
         """Platform admins: all; others: their own organisation's returns, and the submitted
         returns of the partnerships their organisation leads (managers) or funds
         (commissioners).
@@ -73,7 +73,7 @@ class MonitoringReturnQuerySet(models.QuerySet):
             q |= submitted & Q(partnership__funding__funder_id=user.organisation_id)
         return self.filter(q).distinct()
 
-    def current_approved(self) -> MonitoringReturnQuerySet:
+    def current_approved(self) -> Self:
         """Approved returns not themselves corrected by a later approved revision: what reports
         read."""
         from .choices import ReturnStatus

@@ -4,8 +4,8 @@ the lead partner's partnership managers and to the commissioners funding the par
 ``sweep`` runs daily (Celery beat, ``monitoring.remind_returns``). It reads only the periods whose
 due date is close enough to today to remind about, so its cost grows with what is due, not with
 everything stored, and a fixed number of queries reads them however many organisations owe
-returns. Each reminder goes through ``notifications.sweeps.send`` with a key naming what, which
-occurrence and whom, so a sweep run twice (or by two beats) reminds each person once.
+returns. Each reminder goes through ``notifications.sweeps.reminders_send`` with a key naming
+what, which occurrence and whom, so a sweep run twice (or by two beats) reminds each person once.
 
 A return counts as in once it has been submitted, even if it was later returned for correction:
 timeliness is judged on the first submission (as on the dashboards' grid).
@@ -27,7 +27,7 @@ from django.urls import reverse
 from accounts.recipients import staff_of
 from core import clock
 from core.display import govuk_date
-from notifications.sweeps import Reminder, catch_up_days, days_until, plural, send
+from notifications.sweeps import Reminder, catch_up_days, days_until, plural, reminders_send
 from partnerships.recipients import lead_managers_of
 
 from .choices import ReturnStatus
@@ -161,8 +161,8 @@ def _message(kind: str, d: DueReturn) -> tuple[str, str, str]:
 
 
 def occurrence_key(kind: str, d: DueReturn) -> str:
-    """``<kind>:<organisation>:<partnership>:<period>``; ``sweeps.send`` appends the recipient,
-    so each person is reminded once per occurrence, however many sweeps."""
+    """``<kind>:<organisation>:<partnership>:<period>``; ``sweeps.reminders_send`` appends the
+    recipient, so each person is reminded once per occurrence, however many sweeps."""
     req = d.requirement
     return f"{kind}:{req.organisation_id}:{req.partnership_id}:{d.period.pk}"
 
@@ -178,8 +178,8 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
         return (d.requirement.organisation_id if kind in (DUE_SOON, OVERDUE)
                 else d.requirement.partnership_id)
 
-    return send((Reminder(kind=kind, key=occurrence_key(kind, d),
-                          users=recipients[kind].get(group(kind, d), []),
-                          message=partial(_message, kind, d), obj=d.requirement)
-                 for d in due for kind in d.kinds),
-                kinds=KINDS, what="Monitoring return", today=today)
+    return reminders_send((Reminder(kind=kind, key=occurrence_key(kind, d),
+                                    users=recipients[kind].get(group(kind, d), []),
+                                    message=partial(_message, kind, d), obj=d.requirement)
+                           for d in due for kind in d.kinds),
+                          kinds=KINDS, what="Monitoring return", today=today)

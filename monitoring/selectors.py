@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from accounts.models import Role
 from core import clock
@@ -113,11 +113,11 @@ def owed_returns(user: Any, today: datetime.date | None = None) -> OwedReturns:
     periods = list(ReportingPeriod.objects.filter(
         frequency__in={r.frequency for r in requirements}, starts_on__lte=today))
     latest: dict[tuple[int, int], MonitoringReturn] = {}
-    for ret in (MonitoringReturn.objects
-                .filter(organisation_id=user.organisation_id,
-                        partnership_id__in=[r.partnership_id for r in requirements])
-                .order_by("revision")):
-        latest[ret.partnership_id, ret.period_id] = ret  # the highest revision wins
+    for revision in (MonitoringReturn.objects
+                     .filter(organisation_id=user.organisation_id,
+                             partnership_id__in=[r.partnership_id for r in requirements])
+                     .order_by("revision")):
+        latest[revision.partnership_id, revision.period_id] = revision  # the highest one wins
     owed = OwedReturns()
     for requirement in requirements:
         for period in periods:
@@ -330,13 +330,3 @@ def open_query_counts(returns: list[MonitoringReturn]) -> dict[int, int]:
     rows = (Query.objects.filter(monitoring_return__in=[r.pk for r in returns], resolved=False)
             .values("monitoring_return").annotate(n=Count("id")))
     return {row["monitoring_return"]: row["n"] for row in rows}
-
-
-def later_revision(monitoring_return: MonitoringReturn) -> MonitoringReturn | None:
-    """The revision correcting this one, if one was started."""
-    return (MonitoringReturn.objects
-            .filter(Q(organisation_id=monitoring_return.organisation_id)
-                    & Q(partnership_id=monitoring_return.partnership_id)
-                    & Q(period_id=monitoring_return.period_id)
-                    & Q(revision__gt=monitoring_return.revision))
-            .order_by("revision").first())

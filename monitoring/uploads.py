@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.uploadedfile import UploadedFile
 
@@ -30,7 +30,9 @@ from .models import FrameworkMetric, MonitoringReturn, ReturnRequirement
 from .querysets import return_metrics
 from .validation import parse_value
 
-User = Any  # accounts.User
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 #: Larger files are refused before they are read: a return has tens of figures, not thousands.
 MAX_BYTES = 2 * 1024 * 1024

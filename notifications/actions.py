@@ -8,6 +8,7 @@ import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -18,15 +19,18 @@ from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
+from core import audit
 from core.errors import DomainError
+from core.models import AuditEvent
 
+from .calendar import hash_token
 from .kinds import KINDS
-from .models import EmailStatus, Notification, NotificationPreference
+from .models import CalendarFeed, EmailStatus, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
 
 
-def queue(task: Any, *args: Any, what: str) -> bool:
+def task_enqueue(task: Any, *args: Any, what: str) -> bool:
     """Send ``task`` to the broker with ``args``; if the broker (Redis) cannot be reached, log
     it and carry on. True if sent.
 
@@ -53,8 +57,8 @@ def _check_kind(kind: str, *, field: str | None = None) -> None:
                           field=field, code="unknown_kind")
 
 
-def notify(*, kind: str, key: str, recipient: Any, subject: str, body: str, url: str = "",
-           obj: Any = None) -> Notification | None:
+def notification_create(*, kind: str, key: str, recipient: Any, subject: str, body: str,
+                        url: str = "", obj: Any = None) -> Notification | None:
     """Create the notification for ``key`` once and queue its email after commit.
 
     Returns None when a notification with this key already exists, including when a
@@ -81,14 +85,15 @@ def notify(*, kind: str, key: str, recipient: Any, subject: str, body: str, url:
         raise
     from .tasks import deliver_notification
 
-    transaction.on_commit(lambda: queue(deliver_notification, notification.pk,
+    transaction.on_commit(lambda: task_enqueue(deliver_notification, notification.pk,
                                         what=f"notification {notification.pk}"))
     return notification
 
 
 @dataclass(frozen=True)
 class Draft:
-    """A notification to create with ``notify_many``: the same fields as ``notify`` takes."""
+    """A notification to create with ``notification_create_many``: the same fields as
+    ``notification_create`` takes."""
 
     kind: str
     key: str
@@ -99,12 +104,13 @@ class Draft:
     obj: Any = None
 
 
-#: Notifications per delivery task queued by ``notify_many``: one broker message per batch
-#: rather than per email, while a mail failure retries only one batch (already-sent ones skip).
+#: Notifications per delivery task queued by ``notification_create_many``: one broker message per
+#: batch rather than per email, while a mail failure retries only one batch (already-sent ones
+#: skip).
 DELIVERY_BATCH = 50
 
 
-def notify_many(drafts: Iterable[Draft]) -> dict[str, int]:
+def notification_create_many(drafts: Iterable[Draft]) -> dict[str, int]:
     """Create many notifications at once, each only if its key is new, and queue their emails
     after commit in batches; returns ``key → id`` of those created by this call.
 
@@ -141,8 +147,8 @@ def notify_many(drafts: Iterable[Draft]) -> dict[str, int]:
     ids = sorted(created.values())
     for start in range(0, len(ids), DELIVERY_BATCH):
         chunk = ids[start:start + DELIVERY_BATCH]
-        transaction.on_commit(lambda chunk=chunk: queue(
-            deliver_notifications, chunk, what=f"{len(chunk)} notification(s)"))
+        transaction.on_commit(partial(
+            task_enqueue, deliver_notifications, chunk, what=f"{len(chunk)} notification(s)"))
     return created
 
 
@@ -158,7 +164,7 @@ def _email_text(notification: Notification) -> str:
         f"digest, in your notification settings: {site}{reverse('notifications:settings')}")
 
 
-def deliver(*, notification_id: int) -> bool:
+def notification_deliver(*, notification_id: int) -> bool:
     """Send the notification's email unless that was already done or is not wanted; True only
     if an email went out now.
 
@@ -204,12 +210,13 @@ def deliver(*, notification_id: int) -> bool:
         return False
 
 
-def redeliver_pending(*, older_than: datetime.timedelta = datetime.timedelta(minutes=15),
-                      max_attempts: int = 10, limit: int = 500) -> int:
+def notification_redeliver_pending(
+        *, older_than: datetime.timedelta = datetime.timedelta(minutes=15), max_attempts: int = 10,
+        limit: int = 500) -> int:
     """Queue delivery again for notifications still waiting for their email some time after
     they were made: the broker lost the task (Redis restarted without its data), its retries ran
-    out during a long mail outage, or the hard time limit killed it. ``deliver`` is idempotent,
-    so queueing one that is in fact still on its way sends nothing twice. Gives up on a
+    out during a long mail outage, or the hard time limit killed it. ``notification_deliver`` is
+    idempotent, so queueing one that is in fact still on its way sends nothing twice. Gives up on a
     notification after ``max_attempts`` (it stays on the in-app page). Returns how many."""
     from .tasks import deliver_notification
 
@@ -218,14 +225,14 @@ def redeliver_pending(*, older_than: datetime.timedelta = datetime.timedelta(min
                        created_on__lt=timezone.now() - older_than)
                .order_by("created_on").values_list("pk", flat=True)[:limit])
     for pk in ids:
-        transaction.on_commit(lambda pk=pk: queue(deliver_notification, pk,
-                                                  what=f"notification {pk}"))
+        transaction.on_commit(partial(task_enqueue, deliver_notification, pk,
+                                      what=f"notification {pk}"))
     if ids:
         logger.info("Queued %s waiting notification(s) for delivery again", len(ids))
     return len(ids)
 
 
-def mark_read(*, notification: Notification, by: Any) -> Notification:
+def notification_mark_read(*, notification: Notification, by: Any) -> Notification:
     """Mark one of the user's own notifications read (reading it again changes nothing)."""
     if notification.recipient_id != getattr(by, "pk", None):
         raise DomainError("You can only mark your own notifications as read.")
@@ -236,7 +243,7 @@ def mark_read(*, notification: Notification, by: Any) -> Notification:
     return notification
 
 
-def mark_all_read(*, by: Any) -> int:
+def notification_mark_all_read(*, by: Any) -> int:
     """Mark all the user's unread notifications read; returns how many changed."""
     return Notification.objects.for_recipient(by).unread().update(read_at=timezone.now())
 
@@ -259,11 +266,6 @@ def preference_set(*, user: Any, kind: str, email: bool, digest: bool) -> Notifi
 def _revoke_live_feeds(user: Any, *, now: Any) -> int:
     """Revoke the user's live feed(s), each with an audit row (never the token or its hash).
     Call inside a transaction."""
-    from core import audit
-    from core.models import AuditEvent
-
-    from .models import CalendarFeed
-
     feeds = list(CalendarFeed.objects.select_for_update()
                  .filter(user=user, revoked_at__isnull=True))
     for feed in feeds:
@@ -285,12 +287,6 @@ def calendar_feed_create(*, user: Any) -> str:
     the winner's fresh feed and inserts again, so the last request's link is the live one and
     its response shows it.
     """
-    from core import audit
-    from core.models import AuditEvent
-
-    from .calendar import hash_token
-    from .models import CalendarFeed
-
     if not user.has_perm("notifications.subscribe_calendar"):
         raise DomainError("You cannot have a calendar link.", code="forbidden")
     with transaction.atomic():

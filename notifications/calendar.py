@@ -72,7 +72,7 @@ def live_feed_for_token(token: str) -> CalendarFeed | None:
                     user__is_active=True).first())
 
 
-def note_use(feed: CalendarFeed, now: datetime.datetime | None = None) -> bool:
+def calendar_feed_note_use(feed: CalendarFeed, now: datetime.datetime | None = None) -> bool:
     """Record when the feed was last fetched, at most once a minute (calendar programs poll;
     a write on every poll would be noise). True if it wrote."""
     now = now or timezone.now()

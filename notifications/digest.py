@@ -1,13 +1,13 @@
 """The daily digest: one email a day gathering the notifications a user chose to get that way.
 
-``actions.deliver`` leaves a notification of a kind the recipient gathers into a digest with
-``email_status == DIGEST``; the digest is what finally emails it. Each row goes into exactly one
-digest: the rows are locked (``select_for_update``) while the email is sent and ``digested_on``
-is set in the same transaction, so a second run, a retried task or a concurrent worker finds
-nothing left to send. A user who cannot get email (no address, no longer active) has the rows
-marked digested without an email: nothing is lost, they stay on the in-app page.
+``actions.notification_deliver`` leaves a notification of a kind the recipient gathers into a
+digest with ``email_status == DIGEST``; the digest is what finally emails it. Each row goes into
+exactly one digest: the rows are locked (``select_for_update``) while the email is sent and
+``digested_on`` is set in the same transaction, so a second run, a retried task or a concurrent
+worker finds nothing left to send. A user who cannot get email (no address, no longer active) has
+the rows marked digested without an email: nothing is lost, they stay on the in-app page.
 
-The sweep (``send_digests``, run at 17:30 by beat entry ``send-daily-digests``) finds the users
+The sweep (``digests_send``, run at 17:30 by beat entry ``send-daily-digests``) finds the users
 with something pending in one query (index ``notification_digest_idx``) and queues one task per
 user, so one mail failure is retried for that user alone.
 """
@@ -26,7 +26,7 @@ from django.urls import reverse
 
 from core import clock
 
-from .actions import queue
+from .actions import task_enqueue
 from .models import EmailStatus, Notification
 
 logger = logging.getLogger(__name__)
@@ -86,7 +86,7 @@ def digest_send(*, user: Any, day: datetime.date) -> int:
         return sent
 
 
-def send_digest_to(*, user_id: int, day: datetime.date) -> int:
+def digest_send_to_user(*, user_id: int, day: datetime.date) -> int:
     """The per-user task's work: load the user (gone meanwhile: nothing to do) and send."""
     user = get_user_model().objects.select_related(None).filter(pk=user_id).first()
     if user is None:
@@ -94,7 +94,7 @@ def send_digest_to(*, user_id: int, day: datetime.date) -> int:
     return digest_send(user=user, day=day)
 
 
-def send_digests(today: datetime.date | None = None) -> dict[str, Any]:
+def digests_send(today: datetime.date | None = None) -> dict[str, Any]:
     """Queue one digest task per user with notifications waiting (after commit, so a task never
     runs before what queued it is visible). Running it twice queues twice, harmlessly: each task
     sends only what is still undigested."""
@@ -104,6 +104,6 @@ def send_digests(today: datetime.date | None = None) -> dict[str, Any]:
     user_ids = users_with_pending_digest()
     for user_id in user_ids:
         # Not sent (Redis down): the notifications stay undigested and go in the next digest.
-        transaction.on_commit(lambda user_id=user_id: queue(
+        transaction.on_commit(lambda user_id=user_id: task_enqueue(
             send_digest, user_id, day.isoformat(), what=f"the digest of user {user_id}"))
     return {"day": day.isoformat(), "users": len(user_ids)}

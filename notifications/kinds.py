@@ -1,5 +1,6 @@
 """The kinds of notification the registry sends. A kind not listed here is refused, both by
-``actions.notify`` and on the preferences page, so a typo can never create a silent kind."""
+``actions.notification_create`` and on the preferences page, so a typo can never create a silent
+kind."""
 
 from __future__ import annotations
 

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 
-from .actions import Draft, notify_many
+from .actions import Draft, notification_create_many
 from .models import Notification
 
 logger = logging.getLogger(__name__)
@@ -72,12 +72,12 @@ class Reminder:
     obj: Any = None
 
 
-def send(reminders: Iterable[Reminder], *, kinds: Iterable[str], what: str,
+def reminders_send(reminders: Iterable[Reminder], *, kinds: Iterable[str], what: str,
          today: datetime.date) -> dict[str, int]:
     """Tell each recipient of each reminder once: one query finds who was already told (a
     daily sweep mostly meets what it sent the day before, as due-soon windows last days), and
-    the others are created together by ``notify_many`` (a few statements, whatever their
-    number). Logs and returns how many notifications of each kind were created now (counts and
+    the others are created together by ``notification_create_many`` (a few statements, whatever
+    their number). Logs and returns how many notifications of each kind were created now (counts and
     dates only)."""
     reminders = [r for r in reminders if r.users]
     done = already_sent(f"{r.key}:{user.pk}" for r in reminders for user in r.users)
@@ -90,7 +90,7 @@ def send(reminders: Iterable[Reminder], *, kinds: Iterable[str], what: str,
             drafts.extend(Draft(kind=r.kind, key=f"{r.key}:{user.pk}", recipient=user,
                                 subject=subject, body=body, url=url, obj=r.obj)
                           for user in users)
-    created = notify_many(drafts)
+    created = notification_create_many(drafts)
     sent = dict.fromkeys(kinds, 0)
     for draft in drafts:
         if draft.key in created:  # not if a concurrent sweep inserted it a moment earlier

@@ -19,7 +19,7 @@ MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
              retry_backoff=True, retry_backoff_max=600, max_retries=8)
 def deliver_notification(self, notification_id: int) -> bool:
     """Email one notification unless already sent or unwanted; retried on mail failures."""
-    return actions.deliver(notification_id=notification_id)
+    return actions.notification_deliver(notification_id=notification_id)
 
 
 @shared_task(name="notifications.deliver_notifications", bind=True, acks_late=True,
@@ -33,7 +33,7 @@ def deliver_notifications(self, notification_ids: list[int]) -> int:
     sent, failure = 0, None
     for notification_id in notification_ids:
         try:
-            sent += actions.deliver(notification_id=notification_id)
+            sent += actions.notification_deliver(notification_id=notification_id)
         except MAIL_ERRORS as error:
             failure = failure or error
     if failure is not None:
@@ -44,14 +44,14 @@ def deliver_notifications(self, notification_ids: list[int]) -> int:
 @shared_task(name="notifications.redeliver_pending")
 def redeliver_pending() -> int:
     """Every 15 minutes: queue again the emails of notifications whose delivery task was lost."""
-    return actions.redeliver_pending()
+    return actions.notification_redeliver_pending()
 
 
 @shared_task(name="notifications.send_digests")
 def send_digests(today: str | None = None) -> dict[str, Any]:
     """The 17:30 sweep: queue one digest per user with notifications waiting. ``today`` (ISO
     date) is for re-running a missed day by hand."""
-    return digest.send_digests(today=datetime.date.fromisoformat(today) if today else None)
+    return digest.digests_send(today=datetime.date.fromisoformat(today) if today else None)
 
 
 @shared_task(name="notifications.send_digest", bind=True, acks_late=True,
@@ -61,4 +61,4 @@ def send_digests(today: str | None = None) -> dict[str, Any]:
 def send_digest(self, user_id: int, day: str) -> int:
     """One user's digest for ``day`` (ISO date); sends only what is still undigested, so a
     retry or a duplicate never sends twice."""
-    return digest.send_digest_to(user_id=user_id, day=datetime.date.fromisoformat(day))
+    return digest.digest_send_to_user(user_id=user_id, day=datetime.date.fromisoformat(day))

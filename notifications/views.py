@@ -48,7 +48,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
     notification = Notification.objects.for_recipient(request.user).filter(pk=pk).first()
     if notification is None:
         raise Http404("No notification found")
-    actions.mark_read(notification=notification, by=request.user)
+    actions.notification_mark_read(notification=notification, by=request.user)
     # Only paths in this registry: a stored URL never sends anyone elsewhere.
     if notification.url and url_has_allowed_host_and_scheme(
             notification.url, allowed_hosts={request.get_host()},
@@ -60,7 +60,7 @@ def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
-    changed = actions.mark_all_read(by=request.user)
+    changed = actions.notification_mark_all_read(by=request.user)
     if changed:
         messages.success(request, "All your notifications are marked as read.")
     return redirect("notifications:list")
@@ -149,7 +149,7 @@ def calendar_feed(request: HttpRequest, token: str) -> HttpResponse:
     feed = calendar.live_feed_for_token(token)
     if feed is None:
         return _not_found()
-    calendar.note_use(feed)
+    calendar.calendar_feed_note_use(feed)
     body = calendar.ics_text(calendar.events_for(feed.user, clock.today()))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="meetings.ics"'

@@ -415,7 +415,7 @@ class AgreementAdmin(PartnershipsAdmin):
             self.message_user(request, f"Put {done} {noun} into effect.", level=messages.SUCCESS)
 
 
-# -- quarterly reviews (read-only: they change through partnerships.reviews) ---------------------
+# -- quarterly reviews (read-only: they change through partnerships.actions) ---------------------
 
 
 class ReviewAttendanceInline(ReadOnlyInline):
@@ -427,7 +427,7 @@ class ReviewAttendanceInline(ReadOnlyInline):
 @admin.register(ReviewMeeting)
 class ReviewMeetingAdmin(ReadOnlyAdminMixin, PartnershipsAdmin):
     """Read-only: reviews are planned, moved and recorded on the partnership's review pages
-    (``partnerships.reviews``), which check the dates, ask for every member's attendance and
+    (``partnerships.actions``), which check the dates, ask for every member's attendance and
     plan the next one; an admin form would skip all of that."""
 
     list_display = ("partnership", "planned_on", "status", "held_on", "attendance_summary",

@@ -144,12 +144,6 @@ class Partnership(TimeStampedModel):
     def __str__(self) -> str:
         return self.name
 
-    def covers(self, date: object) -> bool:
-        """Whether ``date`` falls inside the partnership's life."""
-        if self.started_on and date < self.started_on:
-            return False
-        return not (self.ended_on and date > self.ended_on)
-
 
 class Membership(TimeStampedModel):
     """An organisation's part in a partnership over a period [joined_on, left_on).

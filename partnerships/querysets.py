@@ -7,18 +7,29 @@ J <= D < L, so a successor can start on the day its predecessor stops without ov
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Self
 
 from django.db.models import Q
 
 from core import clock
 from core.querysets import OpenToSignedInQuerySet
 
+from .choices import MemberRole
+
 
 def in_force_on(date: datetime.date, start: str, end: str) -> Q:
     """Rows whose [start, end) period covers ``date``; an empty end is open-ended."""
     open_or_later = Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gt": date})
     return Q(**{f"{start}__lte": date}) & open_or_later
+
+
+def leads_on(date: datetime.date, via: str = "") -> Q:
+    """Memberships that make their organisation the lead partner on ``date``, reached through
+    ``via`` ("memberships__" from a partnership, "organisation__memberships__" from a user).
+    "The lead partner" in one place: the rules (``leads_partnership``), ``managed_by`` and the
+    reminders' recipients (``partnerships.recipients``) all ask this."""
+    return (Q(**{f"{via}role": MemberRole.LEAD_PARTNER})
+            & in_force_on(date, f"{via}joined_on", f"{via}left_on"))
 
 
 def overlapping(start: datetime.date, end: datetime.date | None, start_field: str,
@@ -35,58 +46,51 @@ class RegistryQuerySet(OpenToSignedInQuerySet):
 
 
 class OrganisationQuerySet(RegistryQuerySet):
-    def with_summary(self) -> OrganisationQuerySet:
+    def with_summary(self) -> Self:
         return self.select_related("region", "parent")
 
 
 class PartnershipQuerySet(RegistryQuerySet):
-    def with_summary(self) -> PartnershipQuerySet:
+    def with_summary(self) -> Self:
         return self.prefetch_related("regions")
 
-    def managed_by(self, user: Any) -> PartnershipQuerySet:
+    def managed_by(self, user: Any) -> Self:
         """Partnerships whose current lead partner is the user's organisation."""
-        from .choices import MemberRole
-
         if not getattr(user, "organisation_id", None):
             return self.none()
-        today = clock.today()
-        return self.filter(
-            Q(memberships__organisation_id=user.organisation_id)
-            & Q(memberships__role=MemberRole.LEAD_PARTNER)
-            & in_force_on(today, "memberships__joined_on", "memberships__left_on")
-        ).distinct()
+        return self.filter(Q(memberships__organisation_id=user.organisation_id)
+                           & leads_on(clock.today(), "memberships__")).distinct()
 
 
 class MembershipQuerySet(RegistryQuerySet):
-    def active_on(self, date: datetime.date) -> MembershipQuerySet:
+    def active_on(self, date: datetime.date) -> Self:
         return self.filter(in_force_on(date, "joined_on", "left_on"))
 
-    def current(self) -> MembershipQuerySet:
+    def current(self) -> Self:
         return self.active_on(clock.today())
 
-    def overlapping(self, start: datetime.date, end: datetime.date | None) -> MembershipQuerySet:
+    def overlapping(self, start: datetime.date, end: datetime.date | None) -> Self:
         return self.filter(overlapping(start, end, "joined_on", "left_on"))
 
 
 class LeadResponsibilityQuerySet(RegistryQuerySet):
-    def active_on(self, date: datetime.date) -> LeadResponsibilityQuerySet:
+    def active_on(self, date: datetime.date) -> Self:
         return self.filter(in_force_on(date, "starts_on", "ends_on"))
 
-    def current(self) -> LeadResponsibilityQuerySet:
+    def current(self) -> Self:
         return self.active_on(clock.today())
 
-    def overlapping(self, start: datetime.date, end: datetime.date | None
-                    ) -> LeadResponsibilityQuerySet:
+    def overlapping(self, start: datetime.date, end: datetime.date | None) -> Self:
         return self.filter(overlapping(start, end, "starts_on", "ends_on"))
 
 
 class AgreementQuerySet(RegistryQuerySet):
-    def in_force(self) -> AgreementQuerySet:
+    def in_force(self) -> Self:
         from .choices import AgreementStatus
 
         return self.filter(status=AgreementStatus.ACTIVE)
 
-    def review_overdue(self, on: datetime.date | None = None) -> AgreementQuerySet:
+    def review_overdue(self, on: datetime.date | None = None) -> Self:
         """Active agreements whose review date has passed."""
         return self.in_force().filter(review_due__lt=on or clock.today())
 

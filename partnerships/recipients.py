@@ -14,8 +14,7 @@ from django.db.models import F, Q
 from accounts.models import Role
 from accounts.recipients import active_users
 
-from .choices import MemberRole
-from .querysets import in_force_on
+from .querysets import in_force_on, leads_on
 
 
 def lead_managers_of(partnership_ids: Iterable[int], today: datetime.date
@@ -28,9 +27,7 @@ def lead_managers_of(partnership_ids: Iterable[int], today: datetime.date
         return found
     leads = (active_users().filter(role=Role.PARTNERSHIP_MANAGER)
              .filter(Q(organisation__memberships__partnership_id__in=ids)
-                     & Q(organisation__memberships__role=MemberRole.LEAD_PARTNER)
-                     & in_force_on(today, "organisation__memberships__joined_on",
-                                   "organisation__memberships__left_on"))
+                     & leads_on(today, "organisation__memberships__"))
              .annotate(for_partnership=F("organisation__memberships__partnership_id"))
              .order_by("pk").distinct())
     for user in leads:

@@ -11,9 +11,9 @@ Each sweep starts from one range query on an index (``review_due`` on ReviewMeet
 planned_on); ``agreement_review_idx`` on Agreement (status, review_due)) covering only the dates
 that can call for a reminder today, then reads who to tell with one query per group of
 recipients, so its cost grows with what is due, not with what is stored. Each reminder goes
-through ``notifications.sweeps.send`` with a key naming the kind, the meeting or agreement, the date
-concerned and the recipient: a sweep run twice tells each person once, and a new date (a review
-rescheduled, a new review date for an agreement) reminds again.
+through ``notifications.sweeps.reminders_send`` with a key naming the kind, the meeting or
+agreement, the date concerned and the recipient: a sweep run twice tells each person once, and a new
+date (a review rescheduled, a new review date for an agreement) reminds again.
 
 Overdue reminders look back only ``REMINDER_CATCH_UP_DAYS`` past their first day: enough to
 catch up after the beat was down, while a first run on old data does not flood managers with
@@ -35,7 +35,7 @@ from django.urls import reverse
 from accounts.recipients import staff_of
 from core import clock
 from core.display import govuk_date
-from notifications.sweeps import Reminder, catch_up_days, days_until, plural, send
+from notifications.sweeps import Reminder, catch_up_days, days_until, plural, reminders_send
 
 from .choices import AgreementStatus, PartnershipStatus, ReviewStatus
 from .models import Agreement, Partnership, ReviewMeeting, Signatory
@@ -121,7 +121,7 @@ def _review_message(kind: str, meeting: ReviewMeeting, today: datetime.date
 
 
 def review_key(kind: str, meeting: ReviewMeeting) -> str:
-    """``<kind>:<meeting>:<planned date>`` (``sweeps.send`` appends the recipient): a
+    """``<kind>:<meeting>:<planned date>`` (``sweeps.reminders_send`` appends the recipient): a
     rescheduled meeting reminds again for its new date."""
     return f"{kind}:{meeting.pk}:{meeting.planned_on.isoformat()}"
 
@@ -137,12 +137,12 @@ def sweep_reviews(today: datetime.date | None = None) -> dict[str, int]:
 
     recipients = {REVIEW_DUE_SOON: members_staff_of(partnerships(REVIEW_DUE_SOON), today),
                   REVIEW_OVERDUE: lead_managers_of(partnerships(REVIEW_OVERDUE), today)}
-    return send((Reminder(kind=kind, key=review_key(kind, d.meeting),
-                          users=recipients[kind].get(d.meeting.partnership_id, []),
-                          message=partial(_review_message, kind, d.meeting, today),
-                          obj=d.meeting)
-                 for d in due for kind in d.kinds),
-                kinds=REVIEW_KINDS, what="Partnership review", today=today)
+    return reminders_send((Reminder(kind=kind, key=review_key(kind, d.meeting),
+                                    users=recipients[kind].get(d.meeting.partnership_id, []),
+                                    message=partial(_review_message, kind, d.meeting, today),
+                                    obj=d.meeting)
+                           for d in due for kind in d.kinds),
+                          kinds=REVIEW_KINDS, what="Partnership review", today=today)
 
 
 # -- agreements -----------------------------------------------------------------------------------
@@ -236,8 +236,8 @@ def _agreement_message(kind: str, agreement: Agreement, day: datetime.date,
 
 
 def agreement_key(kind: str, agreement: Agreement, day: datetime.date) -> str:
-    """``<kind>:<agreement>:<date concerned>`` (``sweeps.send`` appends the recipient): a new
-    review date or expiry reminds again."""
+    """``<kind>:<agreement>:<date concerned>`` (``sweeps.reminders_send`` appends the
+    recipient): a new review date or expiry reminds again."""
     return f"{kind}:{agreement.pk}:{day.isoformat()}"
 
 
@@ -247,9 +247,10 @@ def sweep_agreements(today: datetime.date | None = None) -> dict[str, int]:
     today = today or clock.today()
     due = due_agreements(today)
     recipients = _agreement_recipients(due, today) if due else {}
-    return send((Reminder(kind=kind, key=agreement_key(kind, d.agreement, day),
-                          users=recipients.get(d.agreement.pk, []),
-                          message=partial(_agreement_message, kind, d.agreement, day, today),
-                          obj=d.agreement)
-                 for d in due for kind, day in d.kinds),
-                kinds=AGREEMENT_KINDS, what="Agreement", today=today)
+    return reminders_send((Reminder(kind=kind, key=agreement_key(kind, d.agreement, day),
+                                    users=recipients.get(d.agreement.pk, []),
+                                    message=partial(_agreement_message, kind, d.agreement, day,
+                                                    today),
+                                    obj=d.agreement)
+                           for d in due for kind, day in d.kinds),
+                          kinds=AGREEMENT_KINDS, what="Agreement", today=today)

@@ -18,7 +18,7 @@ from accounts.rules import (
 )
 from core import clock
 
-from .choices import MemberRole
+from .querysets import leads_on
 
 
 def _partnership_of(obj: Any) -> Any:
@@ -40,9 +40,8 @@ def leads_partnership(user: Any, obj: Any) -> bool:
     partnership = _partnership_of(obj)
     if partnership is None or not getattr(user, "organisation_id", None):
         return False
-    return (partnership.memberships.filter(organisation_id=user.organisation_id,
-                                           role=MemberRole.LEAD_PARTNER)
-            .active_on(clock.today()).exists())
+    return (partnership.memberships.filter(organisation_id=user.organisation_id)
+            .filter(leads_on(clock.today())).exists())
 
 
 @rules.predicate
@@ -95,7 +94,7 @@ def member_of_partnership(user: Any, obj: Any) -> bool:
 
 # -- Partnership reviews ---------------------------------------------------------------------------
 # The partnership's managers (the current lead partner's partnership managers) and platform
-# admins plan, move and record the quarterly reviews (``partnerships.reviews``). Anyone from a
+# admins plan, move and record the quarterly reviews (``partnerships.actions``). Anyone from a
 # current member organisation, the commissioners who fund the partnership and admins may read
 # them. Who attended is a judgement on each partner's engagement: the engagement report is for
 # the managers, the funders' commissioners and admins only.

@@ -6,7 +6,7 @@ open referrals). Platform admins reach a case only by stating a reason (see the 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Self
 
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -16,23 +16,23 @@ from core.querysets import is_signed_in
 
 
 class LeadAgencyQuerySet(models.QuerySet):
-    def current(self, on: datetime.date | None = None) -> LeadAgencyQuerySet:
+    def current(self, on: datetime.date | None = None) -> Self:
         """The lead agencies in force on ``on`` (today by default)."""
         on = on or clock.today()
         return self.filter(Q(ends_on__isnull=True) | Q(ends_on__gt=on), starts_on__lte=on)
 
 
 class ReferralQuerySet(models.QuerySet):
-    def open(self) -> ReferralQuerySet:
+    def open(self) -> Self:
         from .choices import ReferralStatus
 
         return self.filter(status__in=ReferralStatus.open())
 
-    def inbox_of(self, organisation_id: int | None) -> ReferralQuerySet:
+    def inbox_of(self, organisation_id: int | None) -> Self:
         """Referrals addressed to the organisation."""
         return self.filter(to_organisation_id=organisation_id)
 
-    def visible_to(self, user: Any) -> ReferralQuerySet:
+    def visible_to(self, user: Any) -> Self:
         """Referrals of cases the user's organisation is involved in."""
         from .models import Case
 
@@ -41,7 +41,7 @@ class ReferralQuerySet(models.QuerySet):
 
 class CaseQuerySet(models.QuerySet):
     def involving(self, organisation_id: int | None,
-                  on: datetime.date | None = None) -> CaseQuerySet:
+                  on: datetime.date | None = None) -> Self:
         """Cases the organisation is involved in now: it is the current lead agency, or it sent
         or receives a referral of the case that is still open."""
         from .models import LeadAgency, Referral
@@ -55,7 +55,7 @@ class CaseQuerySet(models.QuerySet):
             case=OuterRef("pk"))
         return self.filter(Exists(leads) | Exists(referrals))
 
-    def visible_to(self, user: Any) -> CaseQuerySet:
+    def visible_to(self, user: Any) -> Self:
         """Cases the user may see and list: those their organisation is involved in. Platform
         admins and commissioners list none (commissioners see counts only; admins open a
         single case with a stated reason)."""
@@ -66,12 +66,12 @@ class CaseQuerySet(models.QuerySet):
             return self.none()
         return self.involving(user.organisation_id)
 
-    def open(self) -> CaseQuerySet:
+    def open(self) -> Self:
         from .choices import CaseStatus
 
         return self.filter(status=CaseStatus.OPEN)
 
-    def due_for_anonymisation(self, on: datetime.date | None = None) -> CaseQuerySet:
+    def due_for_anonymisation(self, on: datetime.date | None = None) -> Self:
         """Closed cases not yet anonymised: the candidates the retention task checks against
         their protocols' retention periods."""
         from .choices import CaseStatus
@@ -81,7 +81,7 @@ class CaseQuerySet(models.QuerySet):
 
 
 class SharingProtocolQuerySet(models.QuerySet):
-    def in_force(self, on: datetime.date | None = None) -> SharingProtocolQuerySet:
+    def in_force(self, on: datetime.date | None = None) -> Self:
         """Protocols whose agreement is the active version, in effect on ``on`` and not
         expired."""
         from partnerships.choices import AgreementStatus
@@ -94,7 +94,7 @@ class SharingProtocolQuerySet(models.QuerySet):
         )
 
     def covering(self, first_id: int, second_id: int,
-                 on: datetime.date | None = None) -> SharingProtocolQuerySet:
+                 on: datetime.date | None = None) -> Self:
         """Protocols in force naming both organisations as parties, in a partnership both are
         current members of."""
         from partnerships.models import Membership

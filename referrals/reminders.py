@@ -7,9 +7,9 @@ query on the ``conference_due`` index (status, planned_on) covering only the day
 for a reminder today, so its cost grows with what is due, not with the conferences stored; the
 cases, lead agencies, open referrals and caseworkers of the due ones are then read with a fixed
 number of queries, however many are due. Each reminder goes through
-``notifications.sweeps.send`` with a key naming the kind, the conference, its planned date and
-the recipient: a sweep run twice tells each person once, and a conference moved to a new date
-reminds again for that date.
+``notifications.sweeps.reminders_send`` with a key naming the kind, the conference, its planned
+date and the recipient: a sweep run twice tells each person once, and a conference moved to a new
+date reminds again for that date.
 
 Closed cases (anonymised ones included) are skipped: nobody works them any more, and the
 reminder must not point at a case whose details are gone. Messages name the case by its
@@ -34,7 +34,7 @@ from notifications.sweeps import (
     catch_up_days,
     days_until,
     plural,
-    send,
+    reminders_send,
 )
 
 from .choices import CaseStatus, ConferenceStatus
@@ -129,8 +129,8 @@ def due_conferences(today: datetime.date) -> list[DueConference]:
 
 
 def occurrence_key(kind: str, conference: CaseConference) -> str:
-    """``<kind>:<conference>:<planned date>``; ``sweeps.send`` appends the recipient. The date
-    is in the key so a conference moved to another day is reminded about again."""
+    """``<kind>:<conference>:<planned date>``; ``sweeps.reminders_send`` appends the recipient.
+    The date is in the key so a conference moved to another day is reminded about again."""
     return f"{kind}:{conference.pk}:{conference.planned_on.isoformat()}"
 
 
@@ -161,9 +161,9 @@ def sweep(today: datetime.date | None = None) -> dict[str, int]:
     today = today or clock.today()
     due = due_conferences(today)
     staff = caseworkers_of({org for d in due for org in d.lead_ids | d.involved_ids})
-    return send((Reminder(kind=kind, key=occurrence_key(kind, d.conference),
-                          users=[user for org in sorted(d.organisations(kind))
-                                 for user in staff.get(org, [])],
-                          message=partial(_message, kind, d, today), obj=d.conference)
-                 for d in due for kind in d.kinds),
-                kinds=KINDS, what="Case conference", today=today)
+    return reminders_send((Reminder(kind=kind, key=occurrence_key(kind, d.conference),
+                                    users=[user for org in sorted(d.organisations(kind))
+                                           for user in staff.get(org, [])],
+                                    message=partial(_message, kind, d, today), obj=d.conference)
+                           for d in due for kind in d.kinds),
+                          kinds=KINDS, what="Case conference", today=today)

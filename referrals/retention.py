@@ -93,7 +93,7 @@ def due_cases(on: datetime.date | None = None) -> Iterator[DueCase]:
             yield due
 
 
-def anonymise_due(*, on: datetime.date | None = None, dry_run: bool = False,
+def cases_anonymise_due(*, on: datetime.date | None = None, dry_run: bool = False,
                   progress: Callable[[DueCase], None] | None = None) -> list[DueCase]:
     """Anonymise every case past retention (``actions.case_anonymise``, one transaction per
     case, so one failure keeps the others), or with ``dry_run`` only say which. Returns the

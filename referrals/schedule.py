@@ -1,4 +1,4 @@
-"""The case-conference schedule from the national guidance, and re-planning it.
+"""The case-conference schedule from the national guidance (what to plan; no writes).
 
 ``plan`` is pure (dates in, ``(kind, date)`` pairs out) so the rule can be tested without a
 database: three three-way meetings at the start, middle and end of the order; and, when the case
@@ -6,8 +6,7 @@ needs them (medium/high seriousness, complex needs, non-compliance, a recorded s
 change), joint meetings every month (same day of the month, clamped to the month's end) or every
 six weeks from the trigger until the order ends, never on a three-way meeting's date.
 
-``replan`` applies a plan to the stored conferences: only the future, still-planned ones change
-(dropped ones are cancelled, so the history stays); held, missed and past ones are left alone.
+Applying a plan to the stored conferences is a write: ``referrals.actions.conferences_replan``.
 """
 
 from __future__ import annotations
@@ -17,7 +16,8 @@ from typing import Any, NamedTuple
 
 from core.periods import add_months
 
-from .choices import ConferenceKind, ConferenceStatus, JointMeetingInterval
+from .choices import Compliance, ConferenceKind, JointMeetingInterval, Seriousness
+from .models import CaseworkSettings
 
 THREE_WAY = (ConferenceKind.START, ConferenceKind.MIDDLE, ConferenceKind.END)
 SIX_WEEKS = datetime.timedelta(weeks=6)
@@ -43,8 +43,6 @@ def joint_trigger(case: Any) -> datetime.date | None:
     reason (and it is later than the start). None when the case does not need them."""
     if not case.needs_joint_meetings:
         return None
-    from .choices import Compliance, Seriousness
-
     other_reason = (case.seriousness in (Seriousness.MEDIUM, Seriousness.HIGH)
                     or case.complex_needs or case.compliance == Compliance.NOT_COMPLYING)
     change = case.significant_change_on
@@ -78,8 +76,6 @@ def plan_dates(*, starts_on: datetime.date, ends_on: datetime.date,
 
 def interval_of(partnership: Any) -> str:
     """The partnership's joint-meeting interval (monthly unless its settings say otherwise)."""
-    from .models import CaseworkSettings
-
     settings = CaseworkSettings.objects.filter(partnership=partnership).first()
     return settings.joint_meeting_interval if settings else JointMeetingInterval.MONTHLY
 
@@ -96,50 +92,3 @@ def plan(case: Any, today: datetime.date | None = None, *,
     if today is not None:
         planned = [p for p in planned if p.on > today]
     return planned
-
-
-class Replanned(NamedTuple):
-    created: list[Any]
-    cancelled: list[Any]
-
-
-def replan(case: Any, *, today: datetime.date | None, by: Any) -> Replanned:
-    """Bring the stored schedule in line with ``plan``: planned conferences dated after
-    ``today`` that the new plan does not ask for are cancelled, and the future part of the
-    plan that is missing is created. Held, missed and cancelled ones, and anything dated
-    today or earlier, are left alone; a three-way meeting already held is not planned again.
-    ``today=None`` (a case being opened) plans the whole order, past dates included.
-    Each created or cancelled conference gets its audit row (references only)."""
-    from core import audit
-    from core.models import AuditEvent
-
-    from .models import CaseConference
-
-    wanted = plan(case, today)
-    existing = list(case.conferences.exclude(status=ConferenceStatus.CANCELLED))
-    keep = {(c.kind, c.planned_on) for c in existing}
-    held_kinds = {c.kind for c in existing
-                  if c.status == ConferenceStatus.HELD and c.kind in THREE_WAY}
-    wanted_set = set(wanted)
-    cancelled = []
-    for conference in existing:
-        if (conference.status == ConferenceStatus.PLANNED
-                and (today is None or conference.planned_on > today)
-                and (conference.kind, conference.planned_on) not in wanted_set):
-            before = audit.snapshot(conference)
-            conference.status = ConferenceStatus.CANCELLED
-            conference.save(update_fields=["status", "modified_on"])
-            audit.record(instance=conference, action=AuditEvent.Action.UPDATE, by=by,
-                         before=before, summary=f"Cancelled conference on {case.reference} "
-                                                "(re-planned)")
-            cancelled.append(conference)
-    created = []
-    for item in wanted:
-        if (item.kind, item.on) in keep or item.kind in held_kinds:
-            continue
-        conference = CaseConference.objects.create(case=case, kind=item.kind,
-                                                   planned_on=item.on)
-        audit.record(instance=conference, action=AuditEvent.Action.CREATE, by=by,
-                     summary=f"Planned conference on {case.reference}")
-        created.append(conference)
-    return Replanned(created, cancelled)

@@ -45,14 +45,14 @@ from .models import (
 )
 
 #: GOV.UK tag colour for each seriousness.
-SERIOUSNESS_TAGS = {
+SERIOUSNESS_TAGS: dict[str, str] = {
     Seriousness.LOW: "govuk-tag--grey",
     Seriousness.MEDIUM: "govuk-tag--yellow",
     Seriousness.HIGH: "govuk-tag--red",
 }
 
 #: GOV.UK tag colour for each referral state.
-REFERRAL_TAGS = {
+REFERRAL_TAGS: dict[str, str] = {
     ReferralStatus.SENT: "govuk-tag--blue",
     ReferralStatus.ACCEPTED: "govuk-tag--green",
     ReferralStatus.DECLINED: "govuk-tag--orange",
@@ -61,7 +61,7 @@ REFERRAL_TAGS = {
 }
 
 #: GOV.UK tag colour for each conference state.
-CONFERENCE_TAGS = {
+CONFERENCE_TAGS: dict[str, str] = {
     ConferenceStatus.PLANNED: "govuk-tag--blue",
     ConferenceStatus.HELD: "govuk-tag--green",
     ConferenceStatus.MISSED: "govuk-tag--red",
@@ -266,11 +266,6 @@ def sent(user: Any) -> QuerySet[Referral]:
     return (_referral_rows(Referral.objects.visible_to(user)
                            .filter(from_organisation_id=user.organisation_id))
             .order_by("-created_on", "pk"))
-
-
-def waiting_count(user: Any) -> int:
-    return (Referral.objects.visible_to(user).inbox_of(user.organisation_id)
-            .filter(status=ReferralStatus.SENT).count())
 
 
 def is_overdue(referral: Referral) -> bool:

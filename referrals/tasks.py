@@ -15,7 +15,9 @@ from celery import shared_task
 
 from core import clock
 
-from .retention import anonymise_due
+from .actions import orders_end_due
+from .reminders import sweep
+from .retention import cases_anonymise_due
 
 logger = logging.getLogger(__name__)
 
@@ -23,7 +25,7 @@ logger = logging.getLogger(__name__)
 @shared_task(name="referrals.anonymise_due_cases")
 def anonymise_due_cases() -> dict[str, Any]:
     """Anonymise the closed cases whose retention period has run out (nightly)."""
-    done = anonymise_due()
+    done = cases_anonymise_due()
     if done:
         logger.info("Anonymised %d closed cases past retention: %s", len(done),
                     ", ".join(d.reference for d in done))
@@ -33,9 +35,7 @@ def anonymise_due_cases() -> dict[str, Any]:
 @shared_task(name="referrals.send_end_of_order_notices")
 def send_end_of_order_notices() -> dict[str, Any]:
     """Tell every involved agency when an order has ended while treatment continues (daily)."""
-    from .actions import end_due_orders
-
-    done = end_due_orders()
+    done = orders_end_due()
     sent = [case.reference for case, outcome in done if isinstance(outcome, list)]
     refused = [case.reference for case, outcome in done if not isinstance(outcome, list)]
     if done:
@@ -49,6 +49,4 @@ def remind_conferences(today: str | None = None) -> dict[str, int]:
     """Remind the organisations involved in a case of its conferences coming up, and flag to the
     lead agency those past their date and not recorded (daily). ``today``: an ISO date, for a
     manual catch-up run; by default the UK date."""
-    from .reminders import sweep
-
     return sweep(datetime.date.fromisoformat(today) if today else clock.today())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Self
 
 from django.db.models import Exists, OuterRef, Prefetch, Q
 
@@ -22,13 +23,13 @@ REFERRAL_ROUTE_FIELDS = {
 
 
 class ServiceQuerySet(DirectoryQuerySet):
-    def with_summary(self) -> ServiceQuerySet:
+    def with_summary(self) -> Self:
         return self.select_related("provider", "partnership").prefetch_related("categories")
 
-    def active(self) -> ServiceQuerySet:
+    def active(self) -> Self:
         return self.filter(is_active=True)
 
-    def with_directory_rows(self) -> ServiceQuerySet:
+    def with_directory_rows(self) -> Self:
         """Everything a directory row or CSV line shows, in a fixed number of queries: the
         provider and partnership joined, categories and delivery sites (with their location)
         prefetched in display order."""
@@ -41,25 +42,27 @@ class ServiceQuerySet(DirectoryQuerySet):
             Prefetch("delivery_sites", queryset=sites),
         )
 
-    def matching_text(self, text: str) -> ServiceQuerySet:
+    def matching_text(self, text: str) -> Self:
         """Services whose name, description or provider's name contains ``text`` (any case)."""
         if not text:
             return self
         return self.filter(Q(name__icontains=text) | Q(description__icontains=text)
                            | Q(provider__name__icontains=text))
 
-    def in_categories(self, slugs: Iterable[str]) -> ServiceQuerySet:
+    def in_categories(self, slugs: Iterable[str]) -> Self:
         """Services in any of the categories (an EXISTS, so a service in two of them is listed
         once without DISTINCT, which would defeat sorting by related columns)."""
+        from .models import Service
+
         slugs = list(slugs)
         if not slugs:
             return self
-        through = self.model.categories.through
+        through = Service.categories.through
         return self.filter(Exists(through.objects.filter(
             service_id=OuterRef("pk"), servicecategory__slug__in=slugs)))
 
     def delivered_at(self, *, kinds: Iterable[str] = (), location: str = "",
-                     region: str = "", co_located_only: bool = False) -> ServiceQuerySet:
+                     region: str = "", co_located_only: bool = False) -> Self:
         """Services with at least one delivery site meeting *every* condition at once, so
         "co-located" and "prison in London" describe the same site, not two different ones.
 
@@ -81,7 +84,7 @@ class ServiceQuerySet(DirectoryQuerySet):
         return self.filter(Exists(
             ServiceAtLocation.objects.filter(conditions, service_id=OuterRef("pk"))))
 
-    def for_setting(self, setting: str) -> ServiceQuerySet:
+    def for_setting(self, setting: str) -> Self:
         """Services that work in ``setting``: custody or community also finds services
         delivered in both; 'both' finds only those."""
         from partnerships.choices import Setting
@@ -92,7 +95,7 @@ class ServiceQuerySet(DirectoryQuerySet):
             return self.filter(setting=Setting.BOTH)
         return self.filter(setting__in=[setting, Setting.BOTH])
 
-    def for_gender(self, gender: str) -> ServiceQuerySet:
+    def for_gender(self, gender: str) -> Self:
         """Services a person of ``gender`` may use: women-only or men-only services plus those
         open to any gender."""
         from .choices import Gender
@@ -103,7 +106,7 @@ class ServiceQuerySet(DirectoryQuerySet):
             return self.filter(gender=Gender.ANY)
         return self.filter(gender__in=[gender, Gender.ANY])
 
-    def accepting_routes(self, routes: Iterable[str]) -> ServiceQuerySet:
+    def accepting_routes(self, routes: Iterable[str]) -> Self:
         """Services that accept a referral by any of ``routes`` (keys of
         REFERRAL_ROUTE_FIELDS)."""
         condition = Q()
@@ -113,5 +116,5 @@ class ServiceQuerySet(DirectoryQuerySet):
 
 
 class LocationQuerySet(DirectoryQuerySet):
-    def with_summary(self) -> LocationQuerySet:
+    def with_summary(self) -> Self:
         return self.select_related("region", "operator")

@@ -39,11 +39,12 @@ def _ordering(sort: str) -> list[Any]:
     stable (the same service never shows on two pages)."""
     descending = sort.startswith("-")
     key = sort.lstrip("-")
-    columns: list[Any] = {
+    orderings: dict[str, list[Any]] = {
         "name": ["name"],
         "provider": ["provider__name", "name"],
         "setting": [_setting_label_order(), "name"],
-    }.get(key, ["name"])
+    }
+    columns = orderings.get(key, ["name"])
     if descending:
         columns = [c.desc() if not isinstance(c, str) else f"-{c}" for c in columns]
     return [*columns, "slug"]

@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core import clock
-from partnerships.api import OrganisationRefSerializer, PartnershipRefSerializer
+from partnerships.api.common import OrganisationRefSerializer, PartnershipRefSerializer
 from partnerships.models import Partnership
 
 from .. import reports

@@ -10,12 +10,8 @@ from django.db.models import Prefetch, QuerySet
 from rest_framework import serializers
 
 from core.api import ReadOnlyRegistryViewSet, StrictChoiceFilter
-from partnerships.api import (
-    OrganisationRefSerializer,
-    PartnershipRefSerializer,
-    organisation_filter,
-    partnership_filter,
-)
+from partnerships.api.common import OrganisationRefSerializer, PartnershipRefSerializer
+from partnerships.filters import organisation_filter, partnership_filter
 
 from ..choices import Aggregation, Frequency, MetricKind
 from ..models import Framework, FrameworkMetric, Metric, ReportingPeriod, ReturnRequirement

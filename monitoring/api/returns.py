@@ -21,11 +21,8 @@ from rest_framework.response import Response
 from core.api import StrictChoiceFilter
 from core.errors import DomainError
 from core.parsers import BoundedJSONParser
-from partnerships.api import (
-    OrganisationRefSerializer,
-    PartnershipRefSerializer,
-    organisation_filter,
-)
+from partnerships.api.common import OrganisationRefSerializer, PartnershipRefSerializer
+from partnerships.filters import organisation_filter
 from partnerships.models import Organisation, Partnership
 
 from .. import actions

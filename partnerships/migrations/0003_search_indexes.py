@@ -1,5 +1,5 @@
 """Full-text search indexes for the registry search (PostgreSQL only; SQLite searches without
-them). The expressions are copies of those in pages/search/selector.py: an expression
+them). The expressions are copies of those in composition/search/selector.py: an expression
 index is only used when the query's expression is the same, so change both together."""
 
 from django.contrib.postgres.indexes import GinIndex

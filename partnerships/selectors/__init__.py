@@ -1,6 +1,6 @@
 """Read logic of the partnership panels that need nothing but ``partnerships``: the membership
 timeline, agreements and money. The pages that combine these with services and monitoring (the
-partnership, organisation and compare pages) are composed in ``pages.selectors``.
+partnership, organisation and compare pages) are composed in ``composition.selectors``.
 
 Each selector owns its ``select_related``/``prefetch_related`` and returns plain dataclasses, so a
 page costs the same handful of queries whether a partnership has three members or three

@@ -14,7 +14,7 @@ from ..choices import AgreementStatus
 from ..models import Agreement, Partnership, Signatory
 
 # GOV.UK tag colours for agreement states: green is in force, grey is history.
-AGREEMENT_STATUS_TAGS = {
+AGREEMENT_STATUS_TAGS: dict[str, str] = {
     AgreementStatus.DRAFT: "govuk-tag--blue",
     AgreementStatus.ACTIVE: "govuk-tag--green",
     AgreementStatus.SUPERSEDED: "govuk-tag--grey",

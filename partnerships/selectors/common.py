@@ -10,7 +10,7 @@ from core import clock
 from ..choices import PartnershipStatus
 from ..models import Region
 
-PARTNERSHIP_STATUS_TAGS = {
+PARTNERSHIP_STATUS_TAGS: dict[str, str] = {
     PartnershipStatus.FORMING: "govuk-tag--blue",
     PartnershipStatus.ACTIVE: "govuk-tag--green",
     PartnershipStatus.ENDED: "govuk-tag--grey",

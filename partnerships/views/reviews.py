@@ -10,7 +10,7 @@
 
 As on the monitoring dashboards and casework pages: a partnership (or review) the user may not
 read is not found (404), as if it did not exist; a page the user may read but an action they may
-not take answers 403 with the reason. Views stay thin: ``partnerships.reviews`` does the writing
+not take answers 403 with the reason. Views stay thin: ``partnerships.actions`` does the writing
 and checks everything again; ``partnerships.engagement`` does the reading.
 """
 
@@ -38,8 +38,8 @@ from core.display import display_name, govuk_date
 from core.errors import DomainError
 from core.pagination import paginate
 
+from .. import actions
 from .. import engagement as report
-from .. import reviews as actions
 from ..choices import ReviewStatus
 from ..models import Organisation, Partnership, ReviewMeeting
 
@@ -110,7 +110,7 @@ class RecordForm(forms.Form):
         return held_on
 
     def arguments(self) -> dict[str, Any]:
-        """Keyword arguments of ``reviews.review_record`` (without ``meeting`` and ``by``)."""
+        """Keyword arguments of ``actions.review_record`` (without ``meeting`` and ``by``)."""
         data = self.cleaned_data
         return {"held_on": data["held_on"], "notes": data["notes"],
                 "attendance": {o.pk: data[self.name_for(o)] == ATTENDED

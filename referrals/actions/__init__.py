@@ -15,7 +15,7 @@ THE SIGNATURES BELOW ARE THE CONTRACT.
 
 from __future__ import annotations
 
-from ._common import PRIVATE_FIELDS, User
+from ._common import PRIVATE_FIELDS
 from .access import case_read
 from .anonymisation import case_anonymise
 from .assessments import assessment_record, recent_assessments, repeat_assessment_message
@@ -29,14 +29,14 @@ from .cases import (
     case_update,
     lead_agency_change,
 )
-from .conferences import conference_record
+from .conferences import Replanned, conference_record, conferences_replan
 from .notices import (
     TREATMENT_CATEGORIES,
     case_end_order,
     default_responsible,
-    end_due_orders,
     involved_organisations,
     notice_acknowledge,
+    orders_end_due,
     orders_ended_without_notices,
 )
 from .referrals import (
@@ -53,7 +53,7 @@ __all__ = [
     "PRIVATE_FIELDS",
     "REOPEN_REASON_MAX",
     "TREATMENT_CATEGORIES",
-    "User",
+    "Replanned",
     "assessment_record",
     "case_anonymise",
     "case_close",
@@ -63,11 +63,12 @@ __all__ = [
     "case_reopen",
     "case_update",
     "conference_record",
+    "conferences_replan",
     "default_responsible",
-    "end_due_orders",
     "involved_organisations",
     "lead_agency_change",
     "notice_acknowledge",
+    "orders_end_due",
     "orders_ended_without_notices",
     "recent_assessments",
     "referral_accept",

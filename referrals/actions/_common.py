@@ -1,21 +1,24 @@
 """What every casework action shares: who may act, the open-case and lock checks, and the
-audited create and update that mask personal data in the audit row. Private to
-``referrals.actions``; the subject modules import from here so each rule is written once."""
+redaction that masks personal data in audit rows (``core.actions.audited_create``/``_update``).
+Private to ``referrals.actions``; the subject modules import from here so each rule is written
+once."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from core import audit, clock
+from core import clock
+from core.actions import redact_fields
 from core.display import govuk_date
-from core.errors import DomainError, full_clean
-from core.models import AuditEvent
+from core.errors import DomainError
 
 from ..choices import CaseStatus
 from ..models import Case
 
-User = Any  # accounts.User
+if TYPE_CHECKING:
+    from accounts.models import User
+
 
 #: Fields whose values are personal data or free text: audit rows say they changed, never what
 #: they hold (audit rows are read outside need-to-know).
@@ -27,37 +30,8 @@ _today = clock.today  # one UK "today" for every casework action
 _day = govuk_date  # "7 December 2026"
 
 
-def _masked(value: Any) -> Any:
-    return None if value in (None, "") else "(recorded)"
-
-
-def _redacted(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    """The diff with personal data and free text replaced by a marker."""
-    return {name: ([_masked(old), _masked(new)] if name in PRIVATE_FIELDS else [old, new])
-            for name, (old, new) in changes.items()}
-
-
-def _create(instance: Any, by: User, summary: str) -> Any:
-    """Validate, save and audit a new object (personal data masked in the audit row)."""
-    full_clean(instance)
-    instance.save()
-    audit.record(instance=instance, action=AuditEvent.Action.CREATE, by=by, summary=summary,
-                 changes=_redacted(audit.diff(None, audit.snapshot(instance))))
-    return instance
-
-
-def _update(instance: Any, by: User, summary: str, extra: dict[str, list[Any]] | None = None,
-            **changes: Any) -> Any:
-    """Apply ``changes``, validate, save and audit the diff (personal data masked)."""
-    before = audit.snapshot(instance)
-    for name, value in changes.items():
-        setattr(instance, name, value)
-    full_clean(instance)
-    instance.save()
-    diff = _redacted(audit.diff(before, audit.snapshot(instance)))
-    audit.record(instance=instance, action=AuditEvent.Action.UPDATE, by=by, summary=summary,
-                 changes={**diff, **(extra or {})})
-    return instance
+#: Masks ``PRIVATE_FIELDS`` in the audit diff of every casework create and update.
+_redact = redact_fields(PRIVATE_FIELDS)
 
 
 def _refresh(original: Any, saved: Any) -> Any:

@@ -3,14 +3,16 @@ refused to anyone who is not involved, unless a platform admin gives a reason.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.http import Http404
 
 from core.authentication import current_api_token_id
 
 from ..models import CaseAccess
-from ._common import User
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def case_read(*, case: Any, by: User, channel: str, reason: str = "") -> Any:

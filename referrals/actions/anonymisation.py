@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.db.models import Model
 
 from core import audit, clock
 from core.errors import DomainError
@@ -48,17 +49,19 @@ def case_anonymise(*, case: Any, retention_months: int) -> Any:
 
     removed: list[dict[str, Any]] = []
     # model → (ids of its rows on this case, fields whose audited values are personal)
-    scrub_history: dict[type, tuple[list[int], tuple[str, ...]]] = {}
+    scrub_history: dict[type[Model], tuple[list[int], tuple[str, ...]]] = {}
 
     def note(field: str, count: int) -> None:
         if count:
             removed.append({"field": field, "count": count})
 
     # Free text on the case's records becomes "[removed]" (rows and counts stay).
-    text_fields = [(Referral, "referral", "reason"), (Referral, "referral", "decline_reason"),
-                   (Assessment, "assessment", "summary"),
-                   (CaseConference, "conference", "outcome"),
-                   (EndOfOrderNotice, "end_of_order_notice", "text")]
+    text_fields: list[tuple[type[Referral | Assessment | CaseConference | EndOfOrderNotice],
+                            str, str]] = [
+        (Referral, "referral", "reason"), (Referral, "referral", "decline_reason"),
+        (Assessment, "assessment", "summary"),
+        (CaseConference, "conference", "outcome"),
+        (EndOfOrderNotice, "end_of_order_notice", "text")]
     for model, label, field in text_fields:
         rows = model.objects.filter(case=locked)
         ids, fields = scrub_history.get(model, (list(rows.values_list("pk", flat=True)), ()))
@@ -87,10 +90,10 @@ def case_anonymise(*, case: Any, retention_months: int) -> Any:
 
     # The audit history of those records holds the same values: blank them there too.
     events = []
-    for model, (ids, fields) in scrub_history.items():
+    for scrubbed, (ids, fields) in scrub_history.items():
         if not ids:
             continue
-        ct = ContentType.objects.get_for_model(model, for_concrete_model=True)
+        ct = ContentType.objects.get_for_model(scrubbed, for_concrete_model=True)
         for event in AuditEvent.objects.filter(content_type=ct,
                                                object_id__in=[str(i) for i in ids]):
             changed = False

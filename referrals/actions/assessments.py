@@ -5,15 +5,19 @@ all their cases) are shown first and a repeat needs confirming. Referrals use th
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from core.actions import audited_create
 from core.errors import DomainError
 
 from ..dates import check_case_date
 from ..models import DEFAULT_ASSESSMENT_WINDOW_DAYS, Assessment, CaseworkSettings
-from ._common import User, _create, _day, _locked_case, _require, _require_open, _today
+from ._common import _day, _locked_case, _redact, _require, _require_open, _today
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _assessment_window(case: Any) -> int:
@@ -24,7 +28,7 @@ def _assessment_window(case: Any) -> int:
 def repeat_assessment_message(recent: list[Assessment]) -> str:
     """The refusal listing recent assessments by date and organisation (no personal data)."""
     listed = "; ".join(f"{_day(a.assessed_on)} by {a.organisation}"
-                       + (f" ({a.service.name})" if a.service_id else "") for a in recent)
+                       + (f" ({a.service.name})" if a.service is not None else "") for a in recent)
     return (f"The person has been assessed recently: {listed}. Check whether another "
             "assessment is needed, and confirm it to go ahead.")
 
@@ -70,7 +74,7 @@ def assessment_record(*, case: Any, organisation: Any, assessed_on: datetime.dat
         raise DomainError(f"{service.name} is not a service of {organisation}.",
                           field="service")
     _check_repeat(locked, confirmed_repeat)
-    return _create(Assessment(case=locked, organisation=organisation, service=service,
-                              assessed_on=assessed_on, summary=summary.strip(),
-                              recorded_by=by),
-                   by, f"Recorded an assessment on case {locked.reference}")
+    assessment = Assessment(case=locked, organisation=organisation, service=service,
+                            assessed_on=assessed_on, summary=summary.strip(), recorded_by=by)
+    return audited_create(instance=assessment, by=by, redact=_redact,
+                          summary=f"Recorded an assessment on case {locked.reference}")

@@ -1,36 +1,38 @@
 """Writes to a case itself: opening it (with its person and first lead agency), changing its
 order, handing over the lead, closing and reopening. Changes that move the order re-plan its
-conferences (``referrals.schedule``) and, once the order has ended with treatment continuing,
+conferences (``conferences_replan``) and, once the order has ended with treatment continuing,
 send the end-of-order notices (``notices``)."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.actions import audited_create, audited_update
 from core.errors import DomainError
 from partnerships.models import Organisation
 
-from .. import schedule
 from ..choices import CaseStatus, ConferenceStatus, IdentifierKind, ReferralStatus
 from ..dates import check_case_date, check_closing_date, check_order_dates
 from ..models import Case, LeadAgency, Person, PersonIdentifier
 from ._common import (
-    User,
-    _create,
     _day,
     _is_current_member,
     _locked_case,
+    _redact,
     _refresh,
     _require,
     _require_open,
     _today,
-    _update,
 )
+from .conferences import conferences_replan
 from .notices import case_end_order, default_responsible
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 #: Case fields ``case_update`` may change, and those that re-plan the conferences.
 CASE_EDITABLE = frozenset({"order_type", "order_starts_on", "order_ends_on", "seriousness",
@@ -80,7 +82,7 @@ def case_open(*, partnership: Any, lead_organisation: Any, order_type: str,
               person: Any = None, identifiers: dict[str, str] | None = None,
               idempotency_key: str | None = None) -> Any:
     """Open a case (and its pseudonymous person unless ``person`` is given) with its first lead
-    agency from ``order_starts_on``, and plan its conferences (``schedule.plan``).
+    agency from ``order_starts_on``, and plan its conferences (``conferences_replan``).
 
     Safe to send twice: with the ``idempotency_key`` of a case ``by`` already opened, that case
     is returned and nothing new is made; and one person identifier (kind and value) has at most
@@ -109,22 +111,25 @@ def case_open(*, partnership: Any, lead_organisation: Any, order_type: str,
     if person is None:
         person = Person(initials=initials.strip().upper(), year_of_birth=year_of_birth,
                         gender=gender)
-        _create(person, by, f"Added person {person.reference}")
+        audited_create(instance=person, by=by, summary=f"Added person {person.reference}",
+                       redact=_redact)
     for kind, value in (identifiers or {}).items():
         if value and value.strip():
-            _create(PersonIdentifier(person=person, kind=kind, value=value.strip()), by,
-                    f"Added an identifier to person {person.reference}")
+            audited_create(instance=PersonIdentifier(person=person, kind=kind, value=value.strip()),
+                           by=by, summary=f"Added an identifier to person {person.reference}",
+                           redact=_redact)
     case = Case(person=person, partnership=partnership, order_type=order_type,
                 order_starts_on=order_starts_on, order_ends_on=order_ends_on,
                 seriousness=seriousness, complex_needs=complex_needs,
                 idempotency_key=idempotency_key or None)
-    _create(case, by, f"Opened case {case.reference}")
+    audited_create(instance=case, by=by, summary=f"Opened case {case.reference}", redact=_redact)
     # A lead from a future order start would leave nobody involved (and able to see the case)
     # until then: the lead starts today at the latest.
-    _create(LeadAgency(case=case, organisation=lead_organisation,
-                       starts_on=min(order_starts_on, today), set_by=by),
-            by, f"{lead_organisation} leads case {case.reference}")
-    schedule.replan(case, today=None, by=by)
+    audited_create(instance=LeadAgency(case=case, organisation=lead_organisation,
+                                       starts_on=min(order_starts_on, today), set_by=by),
+                   by=by, summary=f"{lead_organisation} leads case {case.reference}",
+                   redact=_redact)
+    conferences_replan(case=case, today=None, by=by)
     return case
 
 
@@ -159,12 +164,13 @@ def case_update(*, case: Any, by: User, **changes: Any) -> Any:
     if {"order_starts_on", "order_ends_on"} & set(changed):
         check_order_dates(starts_on, ends_on, today,
                           start_changed="order_starts_on" in changed)
-    if changed.get("significant_change_on") is not None:
+    if "significant_change_on" in changed and change_on is not None:
         check_case_date(locked, change_on, field="significant_change_on",
                         what="the significant change", today=today)
-    _update(locked, by, f"Changed case {locked.reference}", **changed)
+    audited_update(instance=locked, by=by, summary=f"Changed case {locked.reference}",
+                   redact=_redact, **changed)
     if CASE_REPLANNING & set(changed):
-        schedule.replan(locked, today=today, by=by)
+        conferences_replan(case=locked, today=today, by=by)
     if (({"order_ends_on", "treatment_continues"} & set(changed)) and locked.treatment_continues
             and locked.order_ends_on <= today and not locked.end_notices.exists()):
         case_end_order(case=locked, by=by, responsible_organisation=default_responsible(locked))
@@ -197,11 +203,12 @@ def lead_agency_change(*, case: Any, organisation: Any, starts_on: datetime.date
         raise DomainError(f"{organisation} is not a current member of {locked.partnership}, so "
                           "it cannot lead a case there.", field="organisation")
     if current is not None:
-        _update(current, by, f"Handed over the lead of case {locked.reference}",
-                ends_on=starts_on)
-    return _create(LeadAgency(case=locked, organisation=organisation, starts_on=starts_on,
-                              set_by=by),
-                   by, f"{organisation} leads case {locked.reference}")
+        audited_update(instance=current, by=by,
+                       summary=f"Handed over the lead of case {locked.reference}", redact=_redact,
+                       ends_on=starts_on)
+    lead = LeadAgency(case=locked, organisation=organisation, starts_on=starts_on, set_by=by)
+    return audited_create(instance=lead, by=by, redact=_redact,
+                          summary=f"{organisation} leads case {locked.reference}")
 
 
 @transaction.atomic
@@ -217,15 +224,17 @@ def case_close(*, case: Any, by: User, closed_on: datetime.date | None = None) -
     check_closing_date(locked, closed_on, today)
     now = timezone.now()
     for referral in locked.referrals.open().select_for_update():
-        _update(referral, by, f"Withdrew referral {referral.reference}: case closed",
-                status=ReferralStatus.WITHDRAWN, decline_reason="The case was closed.",
-                closed_at=now)
+        audited_update(instance=referral, by=by,
+                       summary=f"Withdrew referral {referral.reference}: case closed",
+                       redact=_redact, status=ReferralStatus.WITHDRAWN,
+                       decline_reason="The case was closed.", closed_at=now)
     for conference in locked.conferences.filter(status=ConferenceStatus.PLANNED,
                                                 planned_on__gt=today):
-        _update(conference, by, f"Cancelled a conference on case {locked.reference}: case "
-                                "closed", status=ConferenceStatus.CANCELLED)
-    _update(locked, by, f"Closed case {locked.reference}", status=CaseStatus.CLOSED,
-            closed_on=closed_on)
+        audited_update(instance=conference, by=by,
+                       summary=f"Cancelled a conference on case {locked.reference}: case closed",
+                       redact=_redact, status=ConferenceStatus.CANCELLED)
+    audited_update(instance=locked, by=by, summary=f"Closed case {locked.reference}",
+                   redact=_redact, status=CaseStatus.CLOSED, closed_on=closed_on)
     return _refresh(case, locked)
 
 
@@ -254,7 +263,9 @@ def case_reopen(*, case: Any, by: User, reason: str) -> Any:
         raise DomainError(f"Why you are reopening the case must be {REOPEN_REASON_MAX} "
                           "characters or fewer.", field="reason")
     closed_on = locked.closed_on
-    _update(locked, by, f"Reopened case {locked.reference} (closed on {_day(closed_on)})",
-            extra={"reopen_reason": [None, reason]}, status=CaseStatus.OPEN, closed_on=None)
-    schedule.replan(locked, today=_today(), by=by)
+    audited_update(instance=locked, by=by,
+                   summary=f"Reopened case {locked.reference} (closed on {_day(closed_on)})",
+                   redact=_redact, extra_changes={"reopen_reason": [None, reason]},
+                   status=CaseStatus.OPEN, closed_on=None)
+    conferences_replan(case=locked, today=_today(), by=by)
     return _refresh(case, locked)

@@ -1,20 +1,28 @@
-"""Recording a planned case conference as held (date, outcome, who attended) or missed. The
-conferences themselves are planned by ``referrals.schedule`` when the case opens or changes."""
+"""Case conferences: planning them (``conferences_replan``, when a case opens or changes, from
+the schedule ``referrals.schedule`` computes) and recording one as held (date, outcome, who
+attended) or missed."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import transaction
 
+from core import audit
+from core.actions import audited_update
 from core.errors import DomainError
+from core.models import AuditEvent
 from partnerships.models import Organisation
 
+from .. import schedule
 from ..choices import AttendeeRole, ConferenceStatus
 from ..dates import check_case_date
 from ..models import CaseConference, ConferenceAttendee
-from ._common import User, _day, _refresh, _require, _require_open, _today, _update
+from ._common import _day, _redact, _refresh, _require, _require_open, _today
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def _same_record(conference: CaseConference, *, held: bool, held_on: datetime.date | None,
@@ -89,10 +97,56 @@ def conference_record(*, conference: Any, by: User, held: bool,
                                        attended=bool(attendee.get("attended", True))))
     status = ConferenceStatus.HELD if held else ConferenceStatus.MISSED
     listed = [[r.role, r.organisation.pk if r.organisation else None, r.attended] for r in rows]
-    _update(locked, by, f"Recorded a conference on case {case.reference} as "
-                        f"{'held' if held else 'missed'}",
-            extra={"attendees": [None, listed]} if rows else None,
-            status=status, held_on=held_on if held else None, outcome=(outcome or "").strip(),
-            recorded_by=by)
+    audited_update(instance=locked, by=by,
+                   summary=f"Recorded a conference on case {case.reference} as "
+                           f"{'held' if held else 'missed'}",
+                   redact=_redact, extra_changes={"attendees": [None, listed]} if rows else None,
+                   status=status, held_on=held_on if held else None,
+                   outcome=(outcome or "").strip(), recorded_by=by)
     ConferenceAttendee.objects.bulk_create(rows)
     return _refresh(conference, locked)
+
+
+class Replanned(NamedTuple):
+    """What a re-plan changed: the conferences it created and those it cancelled."""
+
+    created: list[Any]
+    cancelled: list[Any]
+
+
+def conferences_replan(*, case: Any, today: datetime.date | None, by: User | None) -> Replanned:
+    """Bring the stored schedule in line with ``schedule.plan``: planned conferences dated after
+    ``today`` that the new plan does not ask for are cancelled, and the future part of the
+    plan that is missing is created. Held, missed and cancelled ones, and anything dated
+    today or earlier, are left alone; a three-way meeting already held is not planned again.
+    ``today=None`` (a case being opened) plans the whole order, past dates included.
+    Each created or cancelled conference gets its audit row (references only). Runs inside
+    the calling case action's transaction (the case is locked there)."""
+    wanted = schedule.plan(case, today)
+    existing = list(case.conferences.exclude(status=ConferenceStatus.CANCELLED))
+    keep = {(c.kind, c.planned_on) for c in existing}
+    held_kinds = {c.kind for c in existing
+                  if c.status == ConferenceStatus.HELD and c.kind in schedule.THREE_WAY}
+    wanted_set = set(wanted)
+    cancelled = []
+    for conference in existing:
+        if (conference.status == ConferenceStatus.PLANNED
+                and (today is None or conference.planned_on > today)
+                and (conference.kind, conference.planned_on) not in wanted_set):
+            before = audit.snapshot(conference)
+            conference.status = ConferenceStatus.CANCELLED
+            conference.save(update_fields=["status", "modified_on"])
+            audit.record(instance=conference, action=AuditEvent.Action.UPDATE, by=by,
+                         before=before, summary=f"Cancelled conference on {case.reference} "
+                                                "(re-planned)")
+            cancelled.append(conference)
+    created = []
+    for item in wanted:
+        if (item.kind, item.on) in keep or item.kind in held_kinds:
+            continue
+        conference = CaseConference.objects.create(case=case, kind=item.kind,
+                                                   planned_on=item.on)
+        audit.record(instance=conference, action=AuditEvent.Action.CREATE, by=by,
+                     summary=f"Planned conference on {case.reference}")
+        created.append(conference)
+    return Replanned(created, cancelled)

@@ -1,30 +1,24 @@
 """End of order: when an order ends while treatment continues, every agency involved in the
 case is told who is responsible from now on (an end-of-order notice each, acknowledged by its
-caseworkers). The nightly run (``end_due_orders``) sends the notices nobody sent by hand."""
+caseworkers). The nightly run (``orders_end_due``) sends the notices nobody sent by hand."""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.actions import audited_create, audited_update
 from core.errors import DomainError
 
 from ..choices import ReferralStatus
 from ..models import Case, EndOfOrderNotice
-from ._common import (
-    User,
-    _create,
-    _day,
-    _locked_case,
-    _refresh,
-    _require,
-    _require_open,
-    _today,
-    _update,
-)
+from ._common import _day, _locked_case, _redact, _refresh, _require, _require_open, _today
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 #: Service categories whose referrals count as treatment (who stays responsible after an order).
 TREATMENT_CATEGORIES = ("substance-misuse", "alcohol")
@@ -89,9 +83,10 @@ def case_end_order(*, case: Any, by: User | None, responsible_organisation: Any)
     for organisation in involved.values():
         if organisation.pk in already:
             continue
-        _create(EndOfOrderNotice(case=locked, organisation=organisation,
-                                 responsible_organisation=responsible_organisation, text=text),
-                by, f"Sent an end-of-order notice on case {locked.reference}")
+        notice = EndOfOrderNotice(case=locked, organisation=organisation,
+                                  responsible_organisation=responsible_organisation, text=text)
+        audited_create(instance=notice, by=by, redact=_redact,
+                       summary=f"Sent an end-of-order notice on case {locked.reference}")
     return list(locked.end_notices.select_related("organisation", "responsible_organisation")
                 .order_by("pk"))
 
@@ -108,8 +103,9 @@ def notice_acknowledge(*, notice: Any, by: User) -> Any:
         raise DomainError("This notice was already acknowledged on "
                           f"{_day(timezone.localtime(locked.acknowledged_at).date())}.",
                           code="state")
-    _update(locked, by, f"Acknowledged the end-of-order notice on case {locked.case.reference}",
-            acknowledged_at=timezone.now(), acknowledged_by=by)
+    audited_update(instance=locked, by=by,
+                   summary=f"Acknowledged the end-of-order notice on case {locked.case.reference}",
+                   redact=_redact, acknowledged_at=timezone.now(), acknowledged_by=by)
     return _refresh(notice, locked)
 
 
@@ -122,7 +118,7 @@ def orders_ended_without_notices(on: datetime.date | None = None) -> Any:
             .order_by("order_ends_on", "pk"))
 
 
-def end_due_orders(*, on: datetime.date | None = None,
+def orders_end_due(*, on: datetime.date | None = None,
                    progress: Any = None) -> list[tuple[Case, list[Any] | DomainError]]:
     """Send end-of-order notices for every case ``orders_ended_without_notices`` finds, naming
     ``default_responsible`` (the open accepted treatment referral's organisation, or the lead

@@ -4,19 +4,24 @@ receiving organisation, or withdrawn by the sender."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.utils import timezone
 
+from core.actions import audited_create, audited_update
 from core.errors import DomainError
 
 from ..choices import LawfulBasis, ReferralStatus
 from ..models import Referral, SharingProtocol
 from ..validators import missing_protocol_message
 from ..working_days import working_days_after
-from ._common import User, _create, _locked_case, _refresh, _require, _require_open, _today, _update
+from ._common import _locked_case, _redact, _refresh, _require, _require_open, _today
 from .assessments import _check_repeat
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from partnerships.models import Organisation
 
 
 def _locked_referral(referral: Any) -> Referral:
@@ -55,7 +60,8 @@ def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
              "it.")
     _require_open(locked)
     today = _today()
-    from_organisation = by.organisation
+    # ``referrals.refer`` admits only staff of an organisation involved in the case.
+    from_organisation = cast("Organisation", by.organisation)
     to_organisation = to_service.provider
     reason = (reason or "").strip()
     if not reason:
@@ -108,8 +114,9 @@ def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
                         lawful_basis=lawful_basis,
                         response_due_on=working_days_after(today, days), sent_by=by,
                         idempotency_key=idempotency_key or None)
-    return _create(referral, by,
-                   f"Sent referral {referral.reference} on case {locked.reference}")
+    return audited_create(instance=referral, by=by,
+                          summary=f"Sent referral {referral.reference} on case {locked.reference}",
+                          redact=_redact)
 
 
 def _answerable(referral: Any, by: User, verb: str, done: str, status: str,
@@ -129,8 +136,9 @@ def _answerable(referral: Any, by: User, verb: str, done: str, status: str,
 def referral_accept(*, referral: Any, by: User) -> Any:
     """Accept a sent referral: only staff of the receiving organisation."""
     locked = _answerable(referral, by, "accept", "accepted", ReferralStatus.SENT, "a sent")
-    _update(locked, by, f"Accepted referral {locked.reference}", status=ReferralStatus.ACCEPTED,
-            responded_at=timezone.now(), responded_by=by)
+    audited_update(instance=locked, by=by, summary=f"Accepted referral {locked.reference}",
+                   redact=_redact, status=ReferralStatus.ACCEPTED, responded_at=timezone.now(),
+                   responded_by=by)
     return _refresh(referral, locked)
 
 
@@ -141,9 +149,9 @@ def referral_decline(*, referral: Any, reason: str, by: User) -> Any:
     reason = (reason or "").strip()
     if not reason:
         raise DomainError("Say why the referral is declined.", field="reason")
-    _update(locked, by, f"Declined referral {locked.reference}", status=ReferralStatus.DECLINED,
-            decline_reason=reason, responded_at=timezone.now(), responded_by=by,
-            closed_at=timezone.now())
+    audited_update(instance=locked, by=by, summary=f"Declined referral {locked.reference}",
+                   redact=_redact, status=ReferralStatus.DECLINED, decline_reason=reason,
+                   responded_at=timezone.now(), responded_by=by, closed_at=timezone.now())
     return _refresh(referral, locked)
 
 
@@ -152,8 +160,8 @@ def referral_complete(*, referral: Any, by: User) -> Any:
     """Complete an accepted referral: the receiving organisation's staff."""
     locked = _answerable(referral, by, "complete", "completed", ReferralStatus.ACCEPTED,
                          "an accepted")
-    _update(locked, by, f"Completed referral {locked.reference}",
-            status=ReferralStatus.COMPLETED, closed_at=timezone.now())
+    audited_update(instance=locked, by=by, summary=f"Completed referral {locked.reference}",
+                   redact=_redact, status=ReferralStatus.COMPLETED, closed_at=timezone.now())
     return _refresh(referral, locked)
 
 
@@ -172,6 +180,7 @@ def referral_withdraw(*, referral: Any, reason: str, by: User) -> Any:
     if not reason:
         raise DomainError("Say why the referral is withdrawn.", field="reason")
     # The model has one field for why a referral closed unfinished (declined or withdrawn).
-    _update(locked, by, f"Withdrew referral {locked.reference}",
-            status=ReferralStatus.WITHDRAWN, decline_reason=reason, closed_at=timezone.now())
+    audited_update(instance=locked, by=by, summary=f"Withdrew referral {locked.reference}",
+                   redact=_redact, status=ReferralStatus.WITHDRAWN, decline_reason=reason,
+                   closed_at=timezone.now())
     return _refresh(referral, locked)

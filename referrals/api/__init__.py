@@ -1,7 +1,8 @@
 """The casework REST API (under /api/v1/), need-to-know by design: cases and their referrals,
 conferences and notices for the organisations involved; counts for everyone else; and the
-partnership-level pathways and sharing protocols. One module per area; the viewsets are
-registered in ``config/api_urls.py``."""
+partnership-level pathways and sharing protocols. One module per area (the cases viewset in
+``cases``, its serializers in ``case_serializers``); the viewsets are registered in
+``config/api_urls.py``."""
 
 from .cases import CaseViewSet
 from .conferences import ConferenceViewSet, NoticeViewSet

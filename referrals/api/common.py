@@ -24,7 +24,7 @@ from rest_framework.response import Response
 
 from core.display import display_name
 from core.querysets import is_signed_in
-from partnerships.api import OrganisationRefSerializer
+from partnerships.api.common import OrganisationRefSerializer
 from partnerships.models import Organisation
 from services.models import Service
 

@@ -20,7 +20,7 @@ from rest_framework.response import Response
 
 from core.parsers import BoundedJSONParser
 from core.querysets import is_signed_in
-from partnerships.api import OrganisationRefSerializer
+from partnerships.api.common import OrganisationRefSerializer
 
 from .. import actions
 from ..choices import AttendeeRole, ConferenceKind, ConferenceStatus

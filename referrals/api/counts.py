@@ -14,7 +14,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from partnerships.api import PartnershipRefSerializer
+from partnerships.api.common import PartnershipRefSerializer
 from partnerships.models import Partnership
 
 from ..choices import OrderType, ReferralStatus, Seriousness

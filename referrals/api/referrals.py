@@ -20,7 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from core.parsers import BoundedJSONParser
-from partnerships.api import OrganisationRefSerializer
+from partnerships.api.common import OrganisationRefSerializer
 
 from .. import actions
 from ..choices import LawfulBasis, ReferralStatus

@@ -9,16 +9,14 @@ from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from rest_framework import serializers
 
 from core.api import ReadOnlyRegistryViewSet, StrictBooleanFilter
-from partnerships.api import (
+from partnerships.api.common import (
     AgreementSummarySerializer,
     OrganisationRefSerializer,
     PartnershipRefSerializer,
-    organisation_filter,
-    partnership_filter,
-    visible_partnerships,
 )
+from partnerships.filters import organisation_filter, partnership_filter, visible_partnerships
 from partnerships.models import Organisation
-from services.api import CategorySerializer
+from services.api.directory import CategorySerializer
 
 from ..choices import CriminalOffenceCondition, LawfulBasis, SpecialCategoryCondition
 from ..models import ReferralPathway, SharingProtocol

@@ -1,5 +1,5 @@
 """Full-text index for the registry search's match on services (PostgreSQL only). The expression
-must stay identical to pages.search.service_search_vector() for the index to be used."""
+must stay identical to composition.search.service_search_vector() for the index to be used."""
 
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector

@@ -54,8 +54,9 @@ def recipient(db: None) -> Any:
 
 @pytest.fixture
 def make_notification(recipient: Any, django_capture_on_commit_callbacks: Any) -> Any:
-    """``make_notification(kind=..., to=..., **fields)``: one through ``actions.notify``, its
-    email left pending (delivery is not what these tests are about)."""
+    """``make_notification(kind=..., to=..., **fields)``: one through
+    ``actions.notification_create``, its email left pending (delivery is not what these tests are
+    about)."""
     counter = iter(range(1, 10_000))
 
     def make(*, kind: str = "return_overdue", to: Any = None, **fields: Any) -> Notification:
@@ -63,7 +64,7 @@ def make_notification(recipient: Any, django_capture_on_commit_callbacks: Any) -
                      "body": "The monitoring return is past its due date.",
                      "url": "/monitoring/returns/", **fields}
         with django_capture_on_commit_callbacks(execute=False):
-            return actions.notify(kind=kind, key=f"api-test:{next(counter)}",
+            return actions.notification_create(kind=kind, key=f"api-test:{next(counter)}",
                                   recipient=to or recipient, **arguments)
 
     return make

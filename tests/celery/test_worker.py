@@ -56,7 +56,7 @@ def all_delivered(broker: Broker) -> bool:
 
 def notify_one(key: str = "celery-test:1") -> Notification:
     user = ProviderStaffFactory()
-    notification = actions.notify(kind="return_overdue", key=key, recipient=user,
+    notification = actions.notification_create(kind="return_overdue", key=key, recipient=user,
                                   subject="Return RET-12 for Q1 2025 is overdue",
                                   body="The monitoring return is past its due date.",
                                   url="/monitoring/returns/")

@@ -16,10 +16,10 @@ from django.utils import timezone
 from accounts.models import User
 from core.models import AuditEvent
 from demo.reviews import PARTNERSHIP, held_dates
+from partnerships.actions import next_review_on
 from partnerships.choices import PartnershipStatus, ReviewStatus
 from partnerships.engagement import engagement_report
 from partnerships.models import Partnership, ReviewAttendance, ReviewMeeting
-from partnerships.reviews import next_review_on
 
 
 def run_load_demo() -> str:

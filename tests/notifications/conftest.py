@@ -32,7 +32,7 @@ def make_notification(recipient, django_capture_on_commit_callbacks):
                      "body": "The monitoring return is past its due date.",
                      "url": "/monitoring/returns/", **fields}
         with django_capture_on_commit_callbacks(execute=deliver):
-            return actions.notify(kind=kind, key=key or f"test:{next(counter)}",
+            return actions.notification_create(kind=kind, key=key or f"test:{next(counter)}",
                                   recipient=to or recipient, **arguments)
 
     return make

@@ -87,8 +87,8 @@ def test_nothing_is_queued_when_the_key_exists(make_notification):
 
 def test_deliver_sends_exactly_one_email_even_if_called_twice(make_notification):
     notification = make_notification()
-    assert actions.deliver(notification_id=notification.pk) is True
-    assert actions.deliver(notification_id=notification.pk) is False
+    assert actions.notification_deliver(notification_id=notification.pk) is True
+    assert actions.notification_deliver(notification_id=notification.pk) is False
     assert len(mail.outbox) == 1
 
 
@@ -104,26 +104,26 @@ def test_the_task_is_idempotent(make_notification):
 def test_deliver_respects_an_opt_out(make_notification, recipient):
     actions.preference_set(user=recipient, kind="return_overdue", email=False, digest=False)
     notification = make_notification()
-    assert actions.deliver(notification_id=notification.pk) is False
+    assert actions.notification_deliver(notification_id=notification.pk) is False
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.OPTED_OUT
     assert notification.email_sent_at is None
     assert mail.outbox == []
     # Opting back in later does not send an old one.
     actions.preference_set(user=recipient, kind="return_overdue", email=True, digest=False)
-    assert actions.deliver(notification_id=notification.pk) is False
+    assert actions.notification_deliver(notification_id=notification.pk) is False
     assert mail.outbox == []
 
 
 def test_an_opt_out_of_one_kind_leaves_the_others(make_notification, recipient):
     actions.preference_set(user=recipient, kind="return_due_soon", email=False, digest=False)
-    assert actions.deliver(notification_id=make_notification().pk) is True
+    assert actions.notification_deliver(notification_id=make_notification().pk) is True
 
 
 def test_digest_leaves_it_for_the_daily_digest(make_notification, recipient):
     actions.preference_set(user=recipient, kind="return_overdue", email=True, digest=True)
     notification = make_notification()
-    assert actions.deliver(notification_id=notification.pk) is False
+    assert actions.notification_deliver(notification_id=notification.pk) is False
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.DIGEST and mail.outbox == []
 
@@ -132,7 +132,7 @@ def test_no_email_address_is_handled_without_sending(make_notification, recipien
     recipient.email = ""
     recipient.save()
     notification = make_notification()
-    assert actions.deliver(notification_id=notification.pk) is False
+    assert actions.notification_deliver(notification_id=notification.pk) is False
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.NO_ADDRESS and mail.outbox == []
 
@@ -141,7 +141,7 @@ def test_a_deleted_notification_is_skipped(make_notification):
     notification = make_notification()
     notification_id = notification.pk
     notification.delete()
-    assert actions.deliver(notification_id=notification_id) is False
+    assert actions.notification_deliver(notification_id=notification_id) is False
     assert mail.outbox == []
 
 
@@ -156,14 +156,14 @@ def test_waiting_notifications_are_queued_again_after_a_while(make_notification,
     Notification.objects.exclude(pk=recent.pk).update(created_on=an_hour_ago)
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert actions.redeliver_pending() == 1
+        assert actions.notification_redeliver_pending() == 1
 
     statuses = dict(Notification.objects.values_list("pk", "email_status"))
     assert statuses == {lost.pk: EmailStatus.SENT, recent.pk: EmailStatus.PENDING,
                         sent.pk: EmailStatus.SENT, tried_out.pk: EmailStatus.PENDING}
     assert len(mail.outbox) == 2  # ``sent`` once, ``lost`` once: nothing twice
     with django_capture_on_commit_callbacks(execute=True):
-        assert actions.redeliver_pending() == 0
+        assert actions.notification_redeliver_pending() == 0
 
 
 def test_a_mail_failure_raises_for_a_retry_and_records_nothing_sent(make_notification):
@@ -171,14 +171,14 @@ def test_a_mail_failure_raises_for_a_retry_and_records_nothing_sent(make_notific
     with mock.patch("notifications.actions.send_mail",
                     side_effect=smtplib.SMTPServerDisconnected("gone")), \
             pytest.raises(smtplib.SMTPException):
-        actions.deliver(notification_id=notification.pk)
+        actions.notification_deliver(notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.email_sent_at is None
     assert notification.email_status == EmailStatus.PENDING
     assert notification.attempts == 1
     # The retry succeeds, once.
-    assert actions.deliver(notification_id=notification.pk) is True
-    assert actions.deliver(notification_id=notification.pk) is False
+    assert actions.notification_deliver(notification_id=notification.pk) is True
+    assert actions.notification_deliver(notification_id=notification.pk) is False
     notification.refresh_from_db()
     assert notification.attempts == 2 and len(mail.outbox) == 1
 
@@ -193,14 +193,14 @@ def test_the_task_retries_on_mail_failures():
 
 def test_mark_read_and_mark_all_read(make_notification, recipient):
     first, second, third = make_notification(), make_notification(), make_notification()
-    actions.mark_read(notification=first, by=recipient)
+    actions.notification_mark_read(notification=first, by=recipient)
     first.refresh_from_db()
     read_at = first.read_at
     assert read_at is not None
-    actions.mark_read(notification=first, by=recipient)
+    actions.notification_mark_read(notification=first, by=recipient)
     first.refresh_from_db()
     assert first.read_at == read_at  # reading again changes nothing
-    assert actions.mark_all_read(by=recipient) == 2
+    assert actions.notification_mark_all_read(by=recipient) == 2
     assert not Notification.objects.unread().exists()
     assert second and third
 
@@ -210,7 +210,7 @@ def test_mark_read_refuses_someone_elses(make_notification):
 
     notification = make_notification()
     with pytest.raises(DomainError):
-        actions.mark_read(notification=notification, by=ProviderStaffFactory())
+        actions.notification_mark_read(notification=notification, by=ProviderStaffFactory())
     notification.refresh_from_db()
     assert notification.read_at is None
 
@@ -221,7 +221,7 @@ def test_mark_all_read_touches_only_the_users_own(make_notification):
     other = ProviderStaffFactory()
     make_notification(to=other)
     make_notification()
-    assert actions.mark_all_read(by=other) == 1
+    assert actions.notification_mark_all_read(by=other) == 1
     assert Notification.objects.unread().count() == 1
 
 

@@ -132,10 +132,12 @@ def test_from_preference_to_digest(recipient, django_capture_on_commit_callbacks
     digest."""
     actions.preference_set(user=recipient, kind="review_due_soon", email=True, digest=True)
     with django_capture_on_commit_callbacks(execute=True):
-        actions.notify(kind="review_due_soon", key="review_due_soon:1:x", recipient=recipient,
-                       subject="Partnership review on 5 January 2026", body="", url="/")
-        actions.notify(kind="return_overdue", key="return_overdue:1:x", recipient=recipient,
-                       subject="Return RET-1 is overdue", body="", url="/")
+        actions.notification_create(kind="review_due_soon", key="review_due_soon:1:x",
+                                    recipient=recipient, body="", url="/",
+                                    subject="Partnership review on 5 January 2026")
+        actions.notification_create(kind="return_overdue", key="return_overdue:1:x",
+                                    recipient=recipient, subject="Return RET-1 is overdue",
+                                    body="", url="/")
     assert [email.subject for email in mail.outbox] == ["Return RET-1 is overdue"]
     run_sweep(django_capture_on_commit_callbacks)
     assert mail.outbox[1].subject == "Your Partnership Registry notifications: 1 new"
@@ -198,7 +200,7 @@ def test_a_fixed_number_of_queries_per_user(recipient, waiting, django_assert_nu
     def cost(n):
         waiting(n)
         with django_assert_num_queries(5) as captured:  # user, savepoint, rows, mark, release
-            assert digest.send_digest_to(user_id=recipient.pk, day=DAY) == n
+            assert digest.digest_send_to_user(user_id=recipient.pk, day=DAY) == n
         return len(captured.captured_queries)
 
     assert cost(1) == cost(8)

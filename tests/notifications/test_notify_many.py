@@ -1,5 +1,5 @@
-"""``notify_many``: what the sweeps use to create hundreds of reminders in a few statements,
-and the batched delivery task it queues."""
+"""``notification_create_many``: what the sweeps use to create hundreds of reminders in a few
+statements, and the batched delivery task it queues."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.errors import DomainError
 from notifications import actions
-from notifications.actions import Draft, notify_many
+from notifications.actions import Draft, notification_create_many
 from notifications.models import EmailStatus, Notification
 from notifications.tasks import deliver_notifications
 from tests.accounts.factories import ProviderStaffFactory
@@ -34,14 +34,15 @@ def users(db):
 def test_creates_each_key_once_and_says_which_it_created(users, recipient,
                                                           django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        actions.notify(kind="return_overdue", key=f"many:{users[0].pk}", recipient=users[0],
-                       subject="Earlier", body="")
-        created = notify_many(drafts(users) + drafts(users[1:2]))  # a repeat in the input too
+        actions.notification_create(kind="return_overdue", key=f"many:{users[0].pk}",
+                                    recipient=users[0], subject="Earlier", body="")
+        # a repeat in the input too
+        created = notification_create_many(drafts(users) + drafts(users[1:2]))
 
     assert set(created) == {f"many:{users[1].pk}", f"many:{users[2].pk}"}
     assert Notification.objects.filter(key__startswith="many:").count() == 3
     assert Notification.objects.get(key=f"many:{users[0].pk}").subject == "Earlier"
-    assert notify_many(drafts(users)) == {}
+    assert notification_create_many(drafts(users)) == {}
 
 
 def test_links_each_to_its_object_and_queues_delivery_in_batches(
@@ -49,7 +50,7 @@ def test_links_each_to_its_object_and_queues_delivery_in_batches(
     organisation = OrganisationFactory()
     people = ProviderStaffFactory.create_batch(actions.DELIVERY_BATCH + 3)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        created = notify_many(drafts(people, obj=organisation))
+        created = notification_create_many(drafts(people, obj=organisation))
 
     assert len(created) == len(people) and len(callbacks) == 2  # 50 + 3
     notification = Notification.objects.get(pk=created[f"many:{people[0].pk}"])
@@ -66,7 +67,7 @@ def test_costs_the_same_statements_for_3_or_60_recipients(recipient,
     def statements(people, prefix):
         with django_capture_on_commit_callbacks(execute=False), \
                 CaptureQueriesContext(connection) as ctx:
-            notify_many(drafts(people, prefix=prefix))
+            notification_create_many(drafts(people, prefix=prefix))
         return len(ctx.captured_queries)
 
     few = statements(ProviderStaffFactory.create_batch(3), "few")
@@ -77,14 +78,14 @@ def test_costs_the_same_statements_for_3_or_60_recipients(recipient,
 
 def test_refuses_an_unknown_kind_and_creates_nothing(users):
     with pytest.raises(DomainError, match="not a kind of notification"):
-        notify_many(drafts(users[:1]) + drafts(users[1:], kind="return_overdu"))
+        notification_create_many(drafts(users[:1]) + drafts(users[1:], kind="return_overdu"))
     assert not Notification.objects.exists()
 
 
 def test_a_batch_with_one_failing_address_sends_the_others_then_retries_only_that_one(
         users, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False):
-        created = notify_many(drafts(users))
+        created = notification_create_many(drafts(users))
     ids = sorted(created.values())
     failing = users[1].email
     real_send = actions.send_mail

@@ -13,7 +13,7 @@ from html import unescape
 import pytest
 from django.urls import reverse
 
-from pages.selectors.compare import partnership_lookup
+from composition.selectors.compare import partnership_lookup
 from partnerships.choices import AgreementStatus, PartnershipStatus
 from partnerships.selectors import financial_year_of
 from tests.partnerships.factories import (

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from core.errors import DomainError
 from core.models import AuditEvent
-from partnerships import reviews
+from partnerships import actions as reviews
 from partnerships.choices import PartnershipStatus, ReviewStatus
 from partnerships.models import ReviewAttendance, ReviewMeeting
 from tests.accounts.factories import PartnershipManagerFactory, PlatformAdminFactory
@@ -383,20 +383,20 @@ def test_cancelling_needs_a_reason_and_a_planned_review(s: ReviewSetup) -> None:
 def test_an_active_partnership_without_reviews_gets_its_first(s: ReviewSetup,
                                                               today: dt.date) -> None:
     audits = AuditEvent.objects.count()
-    meeting = reviews.ensure_first_review(s.partnership, today)
+    meeting = reviews.review_plan_first(s.partnership, today)
     assert (meeting.status, meeting.planned_on) == (ReviewStatus.PLANNED, D(2027, 2, 25))
     assert AuditEvent.objects.count() == audits + 1
-    assert reviews.ensure_first_review(s.partnership, today) is None  # safe to call again
+    assert reviews.review_plan_first(s.partnership, today) is None  # safe to call again
     assert ReviewMeeting.objects.count() == 1
 
 
 def test_first_review_only_for_active_partnerships_never_reviewed(today: dt.date) -> None:
     forming = PartnershipFactory(status=PartnershipStatus.FORMING, started_on=None)
-    assert reviews.ensure_first_review(forming, today) is None
+    assert reviews.review_plan_first(forming, today) is None
     reviewed = PartnershipFactory()
     HeldReviewFactory(partnership=reviewed)
-    assert reviews.ensure_first_review(reviewed, today) is None
+    assert reviews.review_plan_first(reviewed, today) is None
     cancelled = PartnershipFactory()
     ReviewMeetingFactory(partnership=cancelled, status=ReviewStatus.CANCELLED)
-    assert reviews.ensure_first_review(cancelled, today) is None
+    assert reviews.review_plan_first(cancelled, today) is None
     assert ReviewMeeting.objects.filter(status=ReviewStatus.PLANNED).count() == 0

@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from pages.search import (
+from composition.search import (
     MAX_QUERY_LENGTH,
     MAX_TERMS,
     SearchForm,

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.urls import reverse
 
-from pages.search import EXPORT_HEADER, SearchForm, search_partnerships
+from composition.search import EXPORT_HEADER, SearchForm, search_partnerships
 from partnerships.choices import AgreementStatus, MemberRole, PartnershipStatus
 from tests.partnerships.factories import (
     AgreementFactory,

@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.urls import reverse
 
-from pages.search import (
+from composition.search import (
     SEARCH_CONFIG,
     organisation_search_vector,
     partnership_search_vector,

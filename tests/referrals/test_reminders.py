@@ -289,11 +289,11 @@ def test_a_reminder_whose_conference_was_deleted_is_not_sent(
     notification = Notification.objects.get()
     conference.case.delete()  # the case (and its conferences) gone before delivery
 
-    assert notification_actions.deliver(notification_id=notification.pk) is False
+    assert notification_actions.notification_deliver(notification_id=notification.pk) is False
     assert len(callbacks) == 1 and mail.outbox == []
     notification.refresh_from_db()
     assert notification.email_status == EmailStatus.WITHDRAWN  # said why, not left waiting
-    assert notification_actions.deliver(notification_id=notification.pk) is False
+    assert notification_actions.notification_deliver(notification_id=notification.pk) is False
     assert sweep(D(2025, 4, 1)) == nothing()
 
 

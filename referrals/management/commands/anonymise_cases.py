@@ -1,7 +1,7 @@
 """Anonymise closed cases past their retention period, from the command line.
 
 The same work as the nightly ``referrals.anonymise_due_cases`` task (both call
-``referrals.retention.anonymise_due``), for a first run after set-up, after a change of
+``referrals.retention.cases_anonymise_due``), for a first run after set-up, after a change of
 retention periods, or to see with ``--dry-run`` what the next run will do. Run from a
 terminal, it lists the cases first (reference, closing date, retention, due date) and asks for
 "yes" before removing anything (``--no-input`` skips the question, for scripts). Prints case
@@ -17,7 +17,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from core import clock
-from referrals.retention import DueCase, anonymise_due, due_cases
+from referrals.retention import DueCase, cases_anonymise_due, due_cases
 
 
 class Command(BaseCommand):
@@ -48,7 +48,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {verb}: {due.reference} (closed {due.closed_on:%-d %b %Y}, "
                               f"kept {due.retention_months} months, due {due.due_on:%-d %b %Y})")
 
-        done = anonymise_due(on=on, dry_run=dry_run, progress=progress)
+        done = cases_anonymise_due(on=on, dry_run=dry_run, progress=progress)
         noun = "case" if len(done) == 1 else "cases"
         if dry_run:
             self.stdout.write(f"Dry run: {len(done)} {noun} would be anonymised; nothing "

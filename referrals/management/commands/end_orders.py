@@ -14,7 +14,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from core.errors import DomainError
-from referrals.actions import end_due_orders
+from referrals.actions import orders_end_due
 from referrals.models import Case
 
 
@@ -32,7 +32,7 @@ class Command(BaseCommand):
                               f"{'' if len(outcome) == 1 else 's'} sent (responsible: "
                               f"{responsible})")
 
-        done = end_due_orders(progress=progress)
+        done = orders_end_due(progress=progress)
         sent = sum(1 for _, outcome in done if not isinstance(outcome, DomainError))
         noun = "case" if sent == 1 else "cases"
         self.stdout.write(self.style.SUCCESS(f"Sent end-of-order notices for {sent} {noun}."))

@@ -154,10 +154,10 @@ def partnership_comparison(*, user: Any, partnerships: Sequence[Partnership],
                        .values("service__partnership_id", "servicecategory_id")
                        .annotate(n=Count("service_id", distinct=True)))
     used_categories: set[int] = set()
-    for row in category_counts:
-        columns[row["service__partnership_id"]].services_by_category[
-            row["servicecategory_id"]] = row["n"]
-        used_categories.add(row["servicecategory_id"])
+    for count in category_counts:
+        columns[count["service__partnership_id"]].services_by_category[
+            count["servicecategory_id"]] = count["n"]
+        used_categories.add(count["servicecategory_id"])
     categories = list(ServiceCategory.objects.filter(pk__in=used_categories)
                       .order_by("position", "name")) if used_categories else []
 

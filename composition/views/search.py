@@ -1,5 +1,5 @@
 """The registry search (the home page) and its CSV export. The search itself lives in
-``pages.search`` so the page, the export and the benchmark share it."""
+``composition.search`` so the page, the export and the benchmark share it."""
 
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ import datetime
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import (
     Case,
@@ -52,6 +52,21 @@ from partnerships.selectors.timeline import (
 from services.models import Service, ServiceAtLocation, ServiceCategory
 
 
+class MembershipRanks(TypedDict):
+    """What ``_shown_memberships`` annotates on each membership: its list and its place there."""
+
+    bucket: str
+    current_rank: int
+    past_rank: int
+
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    #: A membership as the page lists it, with its ``MembershipRanks``.
+    ShownMembership = WithAnnotations[Membership, MembershipRanks]
+
+
 @dataclass
 class LeadRow:
     """One activity in the lead-agency matrix and who leads it (None: no lead agreed)."""
@@ -67,10 +82,10 @@ class PartnershipPage:
     as_of: datetime.date  # today, or the last day of an ended partnership
     as_it_ended: bool
     lead_partner: Organisation | None
-    current_members: list[Membership]  # at most CAPS["members"] unless shown in full
+    current_members: list[ShownMembership]  # at most CAPS["members"] unless shown in full
     current_count: int
-    upcoming_members: list[Membership]
-    past_members: list[Membership]  # at most CAPS["past"], most recently left first
+    upcoming_members: list[ShownMembership]
+    past_members: list[ShownMembership]  # at most CAPS["past"], most recently left first
     past_count: int
     timeline: list[TimelineEvent]  # the CAPS["timeline"] most recent event dates
     timeline_count: int
@@ -112,7 +127,7 @@ _CURRENT, _PAST, _UPCOMING = "current", "past", "upcoming"
 
 def _shown_memberships(user: Any, partnership: Partnership, as_of: datetime.date,
                        dates: Sequence[datetime.date], show: frozenset[str]
-                       ) -> list[Membership]:
+                       ) -> list[ShownMembership]:
     """In one query: the first current members (lead partners first, then by name), the most
     recent leavers, everyone joining later, and everyone who joined or left on ``dates``.
     The caps are applied in SQL with a row number per list."""

@@ -9,22 +9,16 @@ from __future__ import annotations
 from typing import Any
 
 import django_filters
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.request import Request
 
 from core.api import ReadOnlyRegistryViewSet, StrictBooleanFilter
 
-from .choices import (
-    AgreementKind,
-    AgreementStatus,
-    OrganisationKind,
-    PartnershipStatus,
-    Setting,
-)
-from .models import (
+from ..choices import AgreementKind, AgreementStatus, OrganisationKind
+from ..filters import PartnershipFilter, organisation_filter, partnership_filter, region_filter
+from ..models import (
     Agreement,
     Funding,
     LeadResponsibility,
@@ -34,162 +28,19 @@ from .models import (
     Region,
     Signatory,
 )
-
-# --------------------------------------------------------------------------------------------
-# Filters on registry objects (services/api.py uses these too)
-# --------------------------------------------------------------------------------------------
-
-
-def setting_matches(value: str, field: str = "setting") -> Q:
-    """Rows that work in ``value``: asking for custody also finds 'custody and community'."""
-    if value == Setting.BOTH:
-        return Q(**{field: Setting.BOTH})
-    return Q(**{f"{field}__in": [value, Setting.BOTH]})
-
-
-def region_filter(field_name: str, help_text: str) -> django_filters.ModelChoiceFilter:
-    """A filter on a region by its code; an unknown code is a 400, not an empty list."""
-    return django_filters.ModelChoiceFilter(
-        field_name=field_name, to_field_name="code", queryset=Region.objects.all(),
-        help_text=help_text,
-    )
-
-
-def visible_organisations(request: Request | None) -> QuerySet[Organisation]:
-    """The organisations a filter may name: those the requesting user can see."""
-    return Organisation.objects.visible_to(getattr(request, "user", None))
-
-
-def visible_partnerships(request: Request | None) -> QuerySet[Partnership]:
-    """The partnerships a filter may name: those the requesting user can see."""
-    return Partnership.objects.visible_to(getattr(request, "user", None))
-
-
-def organisation_filter(help_text: str, **kwargs: Any) -> django_filters.ModelChoiceFilter:
-    """A filter on an organisation by its slug; an unknown (or hidden) slug is a 400."""
-    return django_filters.ModelChoiceFilter(
-        to_field_name="slug", queryset=visible_organisations, help_text=help_text, **kwargs,
-    )
-
-
-def partnership_filter(help_text: str) -> django_filters.ModelChoiceFilter:
-    """A filter on a partnership by its slug; an unknown (or hidden) slug is a 400."""
-    return django_filters.ModelChoiceFilter(
-        to_field_name="slug", queryset=visible_partnerships, help_text=help_text,
-    )
-
-
-# --------------------------------------------------------------------------------------------
-# Small nested serializers
-# --------------------------------------------------------------------------------------------
-
-
-class RegionSerializer(serializers.ModelSerializer):
-    """A region as code and name."""
-
-    class Meta:
-        model = Region
-        fields = ["code", "name"]
-
-
-class OrganisationRefSerializer(serializers.ModelSerializer):
-    """Enough of an organisation to name it and look it up."""
-
-    class Meta:
-        model = Organisation
-        fields = ["slug", "name", "kind"]
-
-
-class PartnershipRefSerializer(serializers.ModelSerializer):
-    """Enough of a partnership to name it and look it up."""
-
-    class Meta:
-        model = Partnership
-        fields = ["slug", "name"]
-
-
-class MemberSerializer(serializers.ModelSerializer):
-    """One membership period: who, in what role, when (``left_on`` empty while current)."""
-
-    organisation = OrganisationRefSerializer()
-
-    class Meta:
-        model = Membership
-        fields = ["organisation", "role", "joined_on", "left_on"]
-
-
-class MembershipPeriodSerializer(MemberSerializer):
-    """A membership period in the history, with a note such as why the organisation left."""
-
-    class Meta(MemberSerializer.Meta):
-        fields = [*MemberSerializer.Meta.fields, "notes"]
-
-
-class PartnershipRoleSerializer(serializers.ModelSerializer):
-    """An organisation's current part in one partnership."""
-
-    partnership = PartnershipRefSerializer()
-
-    class Meta:
-        model = Membership
-        fields = ["partnership", "role", "joined_on"]
-
-
-class LeadResponsibilitySerializer(serializers.ModelSerializer):
-    """Who leads one activity in the lead-agency matrix, and whom local services contact."""
-
-    activity = serializers.CharField(source="activity.name")
-    activity_slug = serializers.CharField(source="activity.slug")
-    organisation = OrganisationRefSerializer()
-
-    class Meta:
-        model = LeadResponsibility
-        fields = ["activity", "activity_slug", "organisation", "starts_on", "ends_on", "contact"]
-
-
-class AgreementSummarySerializer(serializers.ModelSerializer):
-    """One agreement version as listed on its partnership."""
-
-    review_overdue = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Agreement
-        fields = ["id", "title", "kind", "reference", "version", "status", "review_due",
-                  "review_overdue"]
-
-    def get_review_overdue(self, agreement: Agreement) -> bool:
-        return agreement.review_overdue_on()
-
-
-class FundingSerializer(serializers.ModelSerializer):
-    """Money from a funder to the partnership (or one member) for a period, in pounds."""
-
-    funder = OrganisationRefSerializer()
-    recipient = OrganisationRefSerializer(allow_null=True)
-
-    class Meta:
-        model = Funding
-        fields = ["funder", "recipient", "source", "amount", "period_start", "period_end",
-                  "reference"]
-
-
-class SignatorySerializer(serializers.ModelSerializer):
-    """A party to an agreement and who signed for it (``signed_on`` empty until signed)."""
-
-    organisation = OrganisationRefSerializer()
-
-    class Meta:
-        model = Signatory
-        fields = ["organisation", "signed_by", "signed_on"]
-
-
-class AgreementVersionRefSerializer(serializers.ModelSerializer):
-    """The earlier version an agreement replaced."""
-
-    class Meta:
-        model = Agreement
-        fields = ["id", "version"]
-
+from .common import (
+    AgreementSummarySerializer,
+    AgreementVersionRefSerializer,
+    FundingSerializer,
+    LeadResponsibilitySerializer,
+    MemberSerializer,
+    MembershipPeriodSerializer,
+    OrganisationRefSerializer,
+    PartnershipRefSerializer,
+    PartnershipRoleSerializer,
+    RegionSerializer,
+    SignatorySerializer,
+)
 
 # --------------------------------------------------------------------------------------------
 # Organisations
@@ -304,43 +155,6 @@ class PartnershipDetailSerializer(PartnershipListSerializer):
     class Meta(PartnershipListSerializer.Meta):
         fields = [*PartnershipListSerializer.Meta.fields, "summary", "membership_history",
                   "lead_responsibilities", "agreements", "funding"]
-
-
-class PartnershipFilter(django_filters.FilterSet):
-    """Partnerships by status, setting, region, current member, funder and overdue reviews."""
-
-    status = django_filters.ChoiceFilter(choices=PartnershipStatus.choices)
-    setting = django_filters.ChoiceFilter(
-        choices=Setting.choices, method="filter_setting",
-        help_text="custody or community also finds partnerships working in both.")
-    region = region_filter("regions", "Region code of a region served, e.g. london.")
-    member = organisation_filter("Slug of an organisation that is a current member.",
-                                 method="filter_member")
-    funder = organisation_filter("Slug of an organisation that has funded the partnership.",
-                                 method="filter_funder")
-    review_overdue = StrictBooleanFilter(
-        method="filter_review_overdue",
-        help_text="true: has an active agreement whose review date has passed; false: has none.")
-
-    class Meta:
-        model = Partnership
-        fields = ["status", "setting", "region", "member", "funder", "review_overdue"]
-
-    def filter_setting(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        return queryset.filter(setting_matches(value))
-
-    def filter_member(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
-        current = Membership.objects.current().filter(partnership=OuterRef("pk"),
-                                                      organisation=value)
-        return queryset.filter(Exists(current))
-
-    def filter_funder(self, queryset: QuerySet, name: str, value: Organisation) -> QuerySet:
-        return queryset.filter(Exists(Funding.objects.filter(partnership=OuterRef("pk"),
-                                                             funder=value)))
-
-    def filter_review_overdue(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
-        overdue = Exists(Agreement.objects.review_overdue().filter(partnership=OuterRef("pk")))
-        return queryset.filter(overdue if value else ~overdue)
 
 
 def current_members(user: Any) -> QuerySet[Membership]:

@@ -9,19 +9,21 @@ from django.db.models import Prefetch, Q, QuerySet
 from rest_framework import serializers
 
 from core.api import ReadOnlyRegistryViewSet, StrictBooleanFilter
-from partnerships.api import (
+from partnerships.api.common import (
     OrganisationRefSerializer,
     PartnershipRefSerializer,
     RegionSerializer,
+)
+from partnerships.choices import Setting
+from partnerships.filters import (
     organisation_filter,
     partnership_filter,
     region_filter,
     setting_matches,
 )
-from partnerships.choices import Setting
 
-from .choices import Gender, LocationKind, PrisonCategory
-from .models import Location, Service, ServiceAtLocation, ServiceCategory
+from ..choices import Gender, LocationKind, PrisonCategory
+from ..models import Location, Service, ServiceAtLocation, ServiceCategory
 
 # --------------------------------------------------------------------------------------------
 # Small nested serializers

@@ -85,7 +85,8 @@ def organisation_page(*, user: Any, slug: str,
     by_partnership: dict[int, list[Membership]] = defaultdict(list)
     for m in memberships:
         by_partnership[m.partnership_id].append(m)
-    current, past = [], []
+    current: list[OrganisationPartnership] = []
+    past: list[OrganisationPartnership] = []
     for rows in by_partnership.values():
         p = rows[0].partnership
         partnership_over = bool(p.ended_on and p.ended_on < today)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.http import QueryDict
@@ -92,6 +92,8 @@ class SearchForm(forms.Form):
                      "kind")
     MULTI_FIELDS = ("status", "setting", "region", "category", "kind")
 
+    data: QueryDict  # always bound, to the cleaned query string (``__init__``)
+
     def __init__(self, data: QueryDict | dict[str, Any] | None = None, *, user: Any = None,
                  **kwargs: Any) -> None:
         self.user = user
@@ -109,22 +111,32 @@ class SearchForm(forms.Form):
                 cleaned.setlist(key, kept)
             elif kept:
                 cleaned[key] = values[-1].strip()
-        if len(cleaned.get("q", "")) > MAX_QUERY_LENGTH:
-            cleaned["q"] = cleaned["q"][:MAX_QUERY_LENGTH].rstrip()
+        q = cleaned.get("q", "")
+        if len(q) > MAX_QUERY_LENGTH:
+            cleaned["q"] = q[:MAX_QUERY_LENGTH].rstrip()
             self.query_was_shortened = True
         super().__init__(cleaned, **kwargs)
-        self.fields["region"].choices = region_choices()
-        self.fields["category"].choices = category_choices()
+        self._choice_field("region").choices = region_choices()
+        self._choice_field("category").choices = category_choices()
+
+    def _choice_field(self, name: str) -> forms.ChoiceField:
+        """One of this form's choice fields (``self.fields`` is typed as plain fields)."""
+        return cast(forms.ChoiceField, self.fields[name])
+
+    def _choices(self, name: str) -> list[tuple[Any, Any]]:
+        """A choice field's (value, label) pairs. Django normalises choices to this list when
+        they are set; the stubs type the getter as anything the setter accepts."""
+        return cast(list[tuple[Any, Any]], self._choice_field(name).choices)
 
     def full_clean(self) -> None:
         super().full_clean()
         for name in self.MULTI_FIELDS:
-            if name in self._errors:
+            if name in self.errors:
                 # Keep the valid ticks so the results match the boxes still shown ticked.
-                valid = {str(k) for k, _ in self.fields[name].choices}
+                valid = {str(k) for k, _ in self._choices(name)}
                 self.cleaned_data[name] = [v for v in self.data.getlist(name) if v in valid]
         if self.query_was_shortened:
-            self._errors.setdefault("q", self.error_class()).append(
+            self.errors.setdefault("q", self.error_class()).append(
                 f"Search words must be {MAX_QUERY_LENGTH} characters or fewer. We searched for "
                 f"the first {MAX_QUERY_LENGTH}.")
 
@@ -148,7 +160,7 @@ class SearchForm(forms.Form):
     def error_list(self) -> list[dict[str, str]]:
         """Messages for the error summary, each linking to the control to fix (the results
         table for a bad sort, which has no control of its own)."""
-        errors = []
+        errors: list[dict[str, str]] = []
         for name, messages in self.errors.items():
             if name == "sort":
                 href = "#results"
@@ -164,7 +176,7 @@ class SearchForm(forms.Form):
         filter), keeping the search words, the other filters and the sort."""
         self.is_valid()
         groups = []
-        labels = {name: dict(self.fields[name].choices) for name in self.MULTI_FIELDS}
+        labels = {name: dict(self._choices(name)) for name in self.MULTI_FIELDS}
         for name in self.FILTER_FIELDS:
             value = self.cleaned_data.get(name)
             if not value:
@@ -192,7 +204,7 @@ class SearchForm(forms.Form):
         """This search's URL without ``drop`` (or, with ``value``, without that one value of
         it), from the cleaned values so bad ones are not carried along; always page 1."""
         drop = (drop,) if isinstance(drop, str) else tuple(drop)
-        pairs = []
+        pairs: list[tuple[str, str]] = []
         for name in ("q", *self.FILTER_FIELDS, "sort"):
             current = self.cleaned_data.get(name)
             if not current or (name in drop and value is None):

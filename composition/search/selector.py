@@ -13,8 +13,10 @@ the rank scores a word in the name above one in the summary, a member's name, a 
 Both read ``-word`` as "without" and ``a or b`` as either.
 
 Filters are ``Exists``/``IN`` subqueries rather than joins, so a partnership is never repeated
-and no ``DISTINCT`` is needed; counts are correlated subqueries, so a page of results costs the
-same number of queries whatever the number of rows.
+and no ``DISTINCT`` is needed. The member, funder, setting and overdue-review filters are the
+expressions of ``partnerships.filters``, the ones the API's ``PartnershipFilter`` applies, so the
+page and the API find the same partnerships. Counts are correlated subqueries, so a page of
+results costs the same number of queries whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -39,11 +41,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import CombinedExpression, Expression
 from django.db.models.functions import Coalesce, Lower
 
 from core import clock
-from partnerships.choices import MemberRole, PartnershipStatus, Setting
-from partnerships.models import Agreement, Funding, Membership, Partnership, Region
+from partnerships.choices import MemberRole, PartnershipStatus
+from partnerships.filters import has_current_member, has_funder, has_review_overdue, works_in
+from partnerships.models import Membership, Partnership, Region
 from partnerships.querysets import in_force_on
 from services.models import Service
 
@@ -66,7 +70,7 @@ def uses_full_text_search(using: str = "default") -> bool:
     return connections[using].vendor == "postgresql"
 
 
-def partnership_search_vector() -> SearchVector:
+def partnership_search_vector() -> CombinedExpression:
     """The partnership's own words, name above summary. The 0003 migration indexes exactly this
     expression (GIN), so keep the two in step."""
     return (SearchVector("name", weight="A", config=SEARCH_CONFIG)
@@ -79,7 +83,7 @@ def organisation_search_vector(prefix: str = "") -> SearchVector:
     return SearchVector(f"{prefix}name", config=SEARCH_CONFIG)
 
 
-def service_search_vector() -> SearchVector:
+def service_search_vector() -> CombinedExpression:
     """A service's name and description. Its GIN index belongs in a services migration."""
     return (SearchVector("name", weight="A", config=SEARCH_CONFIG)
             + SearchVector("description", weight="B", config=SEARCH_CONFIG))
@@ -147,12 +151,6 @@ def current_memberships(user: Any, today: datetime.date) -> QuerySet[Membership]
     return Membership.objects.visible_to(user).filter(in_force_on(today, "joined_on", "left_on"))
 
 
-def _organisation_matches(value: str, prefix: str) -> Q:
-    """An organisation named by its slug (links from organisation pages) or by part of its
-    name (typed into the filter)."""
-    return Q(**{f"{prefix}slug": value}) | Q(**{f"{prefix}name__icontains": value})
-
-
 def _apply_filters(qs: QuerySet, user: Any, params: SearchParams,
                    today: datetime.date) -> QuerySet:
     outer = OuterRef("pk")
@@ -160,7 +158,7 @@ def _apply_filters(qs: QuerySet, user: Any, params: SearchParams,
         qs = qs.filter(status__in=params.statuses)
     if params.settings:
         # "Custody and community" partnerships work in either setting.
-        qs = qs.filter(setting__in=[*params.settings, Setting.BOTH])
+        qs = qs.filter(works_in(params.settings))
     if params.regions:
         served = Partnership.regions.through.objects.filter(
             partnership_id=outer, region__code__in=params.regions)
@@ -176,15 +174,13 @@ def _apply_filters(qs: QuerySet, user: Any, params: SearchParams,
     if params.kinds:
         qs = qs.filter(Exists(current_memberships(user, today).filter(
             partnership_id=outer, organisation__kind__in=params.kinds)))
+    # Member, funder and overdue review: the same expressions as the API's PartnershipFilter.
     if params.member:
-        qs = qs.filter(Exists(current_memberships(user, today).filter(
-            _organisation_matches(params.member, "organisation__"), partnership_id=outer)))
+        qs = qs.filter(has_current_member(user, params.member, today))
     if params.funder:
-        qs = qs.filter(Exists(Funding.objects.visible_to(user).filter(
-            _organisation_matches(params.funder, "funder__"), partnership_id=outer)))
+        qs = qs.filter(has_funder(user, params.funder))
     if params.review_overdue:
-        qs = qs.filter(Exists(Agreement.objects.visible_to(user).review_overdue(today)
-                              .filter(partnership_id=outer)))
+        qs = qs.filter(has_review_overdue(user, today))
     return qs
 
 
@@ -204,8 +200,7 @@ def _summary_annotations(qs: QuerySet, user: Any, today: datetime.date) -> Query
         current_member_count=count_of(current, Count("organisation_id", distinct=True)),
         lead_partner_name=Subquery(lead.values("organisation__name")[:1]),
         lead_partner_slug=Subquery(lead.values("organisation__slug")[:1]),
-        review_overdue=Exists(Agreement.objects.visible_to(user).review_overdue(today)
-                              .filter(partnership_id=outer)),
+        review_overdue=has_review_overdue(user, today),
     )
 
 
@@ -214,14 +209,15 @@ def _ordering(sort: str) -> list[Any]:
     if sort == "relevance":
         return [F("rank").desc(), *tie_break]
     key, descending = sort.removeprefix("-"), sort.startswith("-")
-    expression = {
+    columns: dict[str, Expression | F] = {
         "name": Lower("name"),
         "lead": Lower("lead_partner_name"),
         "started": F("started_on"),
         "members": F("current_member_count"),
         "status": Case(*[When(status=s, then=Value(n)) for s, n in _STATUS_ORDER.items()],
                        default=Value(9), output_field=IntegerField()),
-    }[key]
+    }
+    expression = columns[key]
     # Partnerships with no lead partner or start date go last whichever way the column sorts.
     first = (expression.desc(nulls_last=True) if descending
              else expression.asc(nulls_last=True))
@@ -235,7 +231,7 @@ def search_partnerships(user: Any, params: SearchParams,
     search words) ``rank``, in the order ``params.effective_sort`` asks for, with regions
     prefetched in their display order."""
     today = today or clock.today()
-    qs = Partnership.objects.visible_to(user)
+    qs: QuerySet[Partnership] = Partnership.objects.visible_to(user)
     if params.q:
         if uses_full_text_search(qs.db):
             qs = _postgres_text_search(qs, user, params.q)

@@ -39,9 +39,9 @@ from core.api import StrictBooleanFilter
 from core.parsers import BoundedJSONParser
 from core.querysets import is_signed_in
 
-from . import actions
-from .kinds import KINDS
-from .models import Notification, NotificationPreference
+from .. import actions
+from ..kinds import KINDS
+from ..models import Notification, NotificationPreference
 
 #: Ids in URLs: digits only, and never more than a bigint holds (anything else is a 404).
 ID_PATTERN = r"[0-9]{1,18}"
@@ -136,14 +136,15 @@ class NotificationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin,
                    responses={200: NotificationSerializer, 404: NOT_FOUND})
     @action(detail=True, methods=["post"])
     def read(self, request: Request, pk: str | None = None) -> Response:
-        notification = actions.mark_read(notification=self.get_object(), by=request.user)
+        notification = actions.notification_mark_read(notification=self.get_object(),
+                                                      by=request.user)
         return Response(NotificationSerializer(notification,
                                                context=self.get_serializer_context()).data)
 
     @extend_schema(summary="Mark all read", request=None, responses={200: MarkedSerializer})
     @action(detail=False, methods=["post"], url_path="read-all", url_name="read-all")
     def read_all(self, request: Request) -> Response:
-        return Response({"marked": actions.mark_all_read(by=request.user)})
+        return Response({"marked": actions.notification_mark_all_read(by=request.user)})
 
 
 # --------------------------------------------------------------------------------------------

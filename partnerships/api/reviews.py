@@ -14,7 +14,7 @@ Who may do what is decided by ``partnerships.rules`` alone, asked the same way a
 found (404), exactly like a slug that does not exist, so the API never confirms what it will not
 show; a reader who may not act gets 403 with the reason; a manager's bad input is a 400 with the
 action's own message (``core.api.exception_handler``) and changes nothing. Every write is one
-call of ``partnerships.reviews`` (which checks permission again, in its transaction); the report
+call of ``partnerships.actions`` (which checks permission again, in its transaction); the report
 is ``partnerships.engagement``. Neither is re-implemented here.
 """
 
@@ -43,11 +43,11 @@ from core.display import display_name
 from core.parsers import BoundedJSONParser
 from core.querysets import is_signed_in
 
-from . import engagement as report
-from . import reviews as actions
-from .api import OrganisationRefSerializer, PartnershipRefSerializer
-from .choices import ReviewStatus
-from .models import Organisation, Partnership, ReviewAttendance, ReviewMeeting
+from .. import actions
+from .. import engagement as report
+from ..choices import ReviewStatus
+from ..models import Organisation, Partnership, ReviewAttendance, ReviewMeeting
+from .common import OrganisationRefSerializer, PartnershipRefSerializer
 
 VIEW = "partnerships.view_reviews"
 MANAGE = "partnerships.manage_reviews"

@@ -6,14 +6,13 @@ record honest: each is one transaction, checks permission through ``partnerships
 audit rows, and raises ``DomainError`` (changing nothing) on bad input. Views, the admin, the
 demo and the reminder sweep call these; none re-implements them.
 
-Kept out of ``actions.py`` (already long) on purpose; helpers from there are reused.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -25,10 +24,11 @@ from core.errors import DomainError
 from core.models import AuditEvent
 from core.periods import add_months
 
-from .choices import PartnershipStatus, ReviewStatus
-from .models import Membership, Organisation, Partnership, ReviewAttendance, ReviewMeeting
+from ..choices import PartnershipStatus, ReviewStatus
+from ..models import Membership, Organisation, Partnership, ReviewAttendance, ReviewMeeting
 
-User = Any  # accounts.User; typed loosely so partnerships does not import accounts
+if TYPE_CHECKING:
+    from accounts.models import User
 
 MANAGE = "partnerships.manage_reviews"
 
@@ -223,7 +223,7 @@ def review_cancel(*, meeting: ReviewMeeting, reason: str, by: User) -> ReviewMee
 
 
 @transaction.atomic
-def ensure_first_review(partnership: Partnership, today: datetime.date) -> ReviewMeeting | None:
+def review_plan_first(partnership: Partnership, today: datetime.date) -> ReviewMeeting | None:
     """Give an active partnership that has never had a review its first one, planned
     ``REVIEW_INTERVAL_MONTHS`` from ``today`` (a quarter's notice, like any later review).
     Returns the new review, or None when the partnership is not active or already has (or had)
@@ -237,8 +237,3 @@ def ensure_first_review(partnership: Partnership, today: datetime.date) -> Revie
     return audited_create(instance=ReviewMeeting(partnership=locked, planned_on=planned_on),
                           by=None, summary=f"Planned the first partnership review on "
                                            f"{govuk_date(planned_on)}")
-
-
-__all__ = ["add_months", "ensure_first_review", "members_on", "next_review_on",
-           "planned_review", "review_cancel", "review_plan", "review_record",
-           "review_reschedule"]

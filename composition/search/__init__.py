@@ -12,7 +12,7 @@ disagree about which partnerships a search finds or in which order.
 - ``form``: ``SearchForm``, the search box and filter panel.
 
 It lives in the composition layer because a partnership is found by its services too. Every
-public name is re-exported here (``from pages.search import SearchForm``).
+public name is re-exported here (``from composition.search import SearchForm``).
 """
 
 from .export import (

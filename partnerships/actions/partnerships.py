@@ -1,0 +1,76 @@
+"""Registering organisations and partnerships, and ending a partnership."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+from django.db import transaction
+
+from core import audit
+from core.actions import audited_create, audited_update
+from core.display import govuk_date
+from core.errors import DomainError, full_clean
+from core.models import AuditEvent
+from core.slugs import unique_slug
+
+from ..choices import PartnershipStatus
+from ..models import (
+    Organisation,
+    Partnership,
+    Region,
+)
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+@transaction.atomic
+def organisation_create(*, by: User, name: str, kind: str, identifier: str = "",
+                        region: Region | None = None, website: str = "", description: str = "",
+                        parent: Organisation | None = None) -> Organisation:
+    """Register an organisation."""
+    org = Organisation(name=name.strip(), kind=kind, identifier=identifier.strip(), region=region,
+                       website=website, description=description, parent=parent,
+                       slug=unique_slug(Organisation, name))
+    return audited_create(instance=org, by=by, summary="Registered organisation")
+
+
+@transaction.atomic
+def partnership_create(*, by: User, name: str, setting: str, summary: str = "",
+                       status: str = PartnershipStatus.FORMING,
+                       started_on: datetime.date | None = None,
+                       regions: Iterable[Region] = ()) -> Partnership:
+    """Register a partnership (members are added with ``membership_add``)."""
+    p = Partnership(name=name.strip(), summary=summary, setting=setting, status=status,
+                    started_on=started_on, slug=unique_slug(Partnership, name))
+    full_clean(p)
+    p.save()
+    p.regions.set(list(regions))
+    audit.record(instance=p, action=AuditEvent.Action.CREATE, by=by,
+                 summary="Registered partnership")
+    return p
+
+
+@transaction.atomic
+def partnership_end(*, partnership: Partnership, ended_on: datetime.date, by: User,
+                    reason: str = "") -> Partnership:
+    """End a partnership: its open memberships and lead responsibilities end the same day."""
+    if partnership.status == PartnershipStatus.ENDED:
+        raise DomainError(f"{partnership} already ended on {govuk_date(partnership.ended_on)}.")
+    if partnership.started_on and ended_on < partnership.started_on:
+        raise DomainError(
+            f"{partnership} started on {govuk_date(partnership.started_on)}; it cannot end before.",
+            field="ended_on")
+    late = partnership.memberships.filter(joined_on__gt=ended_on).first()
+    if late:
+        raise DomainError(f"{late.organisation} joined after {govuk_date(ended_on)}; correct that "
+                          "membership before ending the partnership.", field="ended_on")
+    for resp in partnership.lead_responsibilities.filter(ends_on__isnull=True):
+        audited_update(instance=resp, by=by, summary="Ended with the partnership",
+                       ends_on=max(ended_on, resp.starts_on))
+    for m in partnership.memberships.filter(left_on__isnull=True):
+        audited_update(instance=m, by=by, summary="Ended with the partnership", left_on=ended_on)
+    return audited_update(instance=partnership, by=by, summary=reason or "Ended partnership",
+                          status=PartnershipStatus.ENDED, ended_on=ended_on)
