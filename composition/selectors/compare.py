@@ -11,6 +11,7 @@ from typing import Any
 
 from django.db.models import Count, Q
 
+from core import clock
 from partnerships.choices import AgreementStatus, MemberRole
 from partnerships.models import (
     Activity,
@@ -21,7 +22,7 @@ from partnerships.models import (
     Organisation,
     Partnership,
 )
-from partnerships.selectors.common import PARTNERSHIP_STATUS_TAGS, local_today
+from partnerships.selectors.common import PARTNERSHIP_STATUS_TAGS
 from partnerships.selectors.funding import (
     financial_year_label,
     financial_year_of,
@@ -119,7 +120,7 @@ def partnership_comparison(*, user: Any, partnerships: Sequence[Partnership],
                            today: datetime.date | None = None) -> Comparison:
     """Side-by-side facts about a few partnerships, in a fixed number of queries (about eight)
     whatever their size: counts are aggregated in the database, not by loading every row."""
-    today = today or local_today()
+    today = today or clock.today()
     ids = [p.pk for p in partnerships]
     loaded = {p.pk: p for p in Partnership.objects.visible_to(user).with_summary()
               .filter(pk__in=ids)}

@@ -30,6 +30,7 @@ from django.db.models import (
 from django.db.models.functions import RowNumber
 from django.http import Http404
 
+from core import clock
 from partnerships.choices import MemberRole
 from partnerships.models import (
     Activity,
@@ -40,7 +41,7 @@ from partnerships.models import (
     Partnership,
 )
 from partnerships.selectors.agreements import AgreementGroup, agreement_groups
-from partnerships.selectors.common import PARTNERSHIP_STATUS_TAGS, is_in_force, local_today
+from partnerships.selectors.common import PARTNERSHIP_STATUS_TAGS, is_in_force
 from partnerships.selectors.funding import FinancialYearTotal, funding_summary
 from partnerships.selectors.timeline import (
     MembershipSize,
@@ -166,7 +167,7 @@ def partnership_page(*, user: Any, slug: str, today: datetime.date | None = None
 
     Raises Http404 when the partnership does not exist or the user may not see it.
     """
-    today = today or local_today()
+    today = today or clock.today()
     partnership = (Partnership.objects.visible_to(user).with_summary()
                    .filter(slug=slug).first())
     if partnership is None:

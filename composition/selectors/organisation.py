@@ -11,8 +11,8 @@ from typing import Any
 from django.db.models import Prefetch
 from django.http import Http404
 
+from core import clock
 from partnerships.models import LeadResponsibility, Membership, Organisation, Partnership
-from partnerships.selectors.common import local_today
 from services.models import Location, Service, ServiceAtLocation
 
 
@@ -69,7 +69,7 @@ def organisation_page(*, user: Any, slug: str,
 
     Raises Http404 when the organisation does not exist or the user may not see it.
     """
-    today = today or local_today()
+    today = today or clock.today()
     organisation = (Organisation.objects.visible_to(user).with_summary()
                     .filter(slug=slug).first())
     if organisation is None:

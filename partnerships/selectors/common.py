@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime
 
-from core import clock
-
 from ..choices import PartnershipStatus
 from ..models import Region
 
@@ -22,7 +20,6 @@ def region_choices() -> list[tuple[str, str]]:
     return list(Region.objects.order_by("position", "name").values_list("code", "name"))
 
 
-local_today = clock.today  # the default "today" of every page selector
 
 
 def is_in_force(start: datetime.date, end: datetime.date | None, on: datetime.date) -> bool:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-from core import clock
 from core.actions import redact_fields
 from core.display import govuk_date
 from core.errors import DomainError
@@ -26,8 +25,6 @@ PRIVATE_FIELDS = frozenset({"initials", "year_of_birth", "gender", "value", "rea
                             "decline_reason", "summary", "outcome"})
 
 
-_today = clock.today  # one UK "today" for every casework action
-_day = govuk_date  # "7 December 2026"
 
 
 #: Masks ``PRIVATE_FIELDS`` in the audit diff of every casework create and update.
@@ -48,7 +45,7 @@ def _locked_case(case: Any) -> Case:
 
 def _require_open(case: Case) -> None:
     if case.status == CaseStatus.CLOSED:
-        raise DomainError(f"Case {case.reference} was closed on {_day(case.closed_on)}; it "
+        raise DomainError(f"Case {case.reference} was closed on {govuk_date(case.closed_on)}; it "
                           "cannot be changed.", code="closed")
 
 

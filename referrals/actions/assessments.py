@@ -9,12 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
+from core import clock
 from core.actions import audited_create
+from core.display import govuk_date
 from core.errors import DomainError
 
 from ..dates import check_case_date
 from ..models import DEFAULT_ASSESSMENT_WINDOW_DAYS, Assessment, CaseworkSettings
-from ._common import _day, _locked_case, _redact, _require, _require_open, _today
+from ._common import _locked_case, _redact, _require, _require_open
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -27,7 +29,7 @@ def _assessment_window(case: Any) -> int:
 
 def repeat_assessment_message(recent: list[Assessment]) -> str:
     """The refusal listing recent assessments by date and organisation (no personal data)."""
-    listed = "; ".join(f"{_day(a.assessed_on)} by {a.organisation}"
+    listed = "; ".join(f"{govuk_date(a.assessed_on)} by {a.organisation}"
                        + (f" ({a.service.name})" if a.service is not None else "") for a in recent)
     return (f"The person has been assessed recently: {listed}. Check whether another "
             "assessment is needed, and confirm it to go ahead.")
@@ -45,7 +47,7 @@ def _check_repeat(case: Any, confirmed_repeat: bool) -> None:
 def recent_assessments(*, case: Any, on: datetime.date | None = None) -> list[Any]:
     """The person's assessments (across all their cases, by any service) in the partnership's
     window (default 10 days) before ``on``: shown before adding a referral or assessment."""
-    on = on or _today()
+    on = on or clock.today()
     since = on - datetime.timedelta(days=_assessment_window(case))
     return list(Assessment.objects
                 .filter(case__person_id=case.person_id, assessed_on__gte=since,
@@ -67,7 +69,7 @@ def assessment_record(*, case: Any, organisation: Any, assessed_on: datetime.dat
     if organisation.pk != by.organisation_id:
         raise DomainError("You can record assessments only for your own organisation.",
                           field="organisation")
-    if assessed_on > _today():
+    if assessed_on > clock.today():
         raise DomainError("The assessment date cannot be in the future.", field="assessed_on")
     check_case_date(locked, assessed_on, field="assessed_on", what="the assessment")
     if service is not None and service.provider_id != organisation.pk:

@@ -11,23 +11,16 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from core import clock
 from core.actions import audited_create, audited_update
+from core.display import govuk_date
 from core.errors import DomainError
 from partnerships.models import Organisation
 
 from ..choices import CaseStatus, ConferenceStatus, IdentifierKind, ReferralStatus
 from ..dates import check_case_date, check_closing_date, check_order_dates
 from ..models import Case, LeadAgency, Person, PersonIdentifier
-from ._common import (
-    _day,
-    _is_current_member,
-    _locked_case,
-    _redact,
-    _refresh,
-    _require,
-    _require_open,
-    _today,
-)
+from ._common import _is_current_member, _locked_case, _redact, _refresh, _require, _require_open
 from .conferences import conferences_replan
 from .notices import case_end_order, default_responsible
 
@@ -89,7 +82,7 @@ def case_open(*, partnership: Any, lead_organisation: Any, order_type: str,
     one open case per lead agency (refused with ``code="duplicate_case"`` naming the case, on
     ``error.existing_reference``). Opens for one lead agency run one at a time (its row is
     locked), so two at once cannot both pass these checks."""
-    today = _today()
+    today = clock.today()
     _require(by, "referrals.open_case", partnership,
              f"Only caseworkers of current members of {partnership} can open cases in it.")
     # Lock the lead agency's row: its opens queue here, so the checks below see each other.
@@ -146,7 +139,7 @@ def case_update(*, case: Any, by: User, **changes: Any) -> Any:
     _require(by, "referrals.change_case", locked,
              f"Only the lead agency of case {locked.reference} can change it.")
     _require_open(locked)
-    today = _today()
+    today = clock.today()
     starts_on = changes.get("order_starts_on", locked.order_starts_on)
     ends_on = changes.get("order_ends_on", locked.order_ends_on)
     if starts_on is None or ends_on is None:
@@ -186,7 +179,7 @@ def lead_agency_change(*, case: Any, organisation: Any, starts_on: datetime.date
     _require(by, "referrals.change_case", locked,
              f"Only the lead agency of case {locked.reference} can hand over the lead.")
     _require_open(locked)
-    today = _today()
+    today = clock.today()
     current = (LeadAgency.objects.select_for_update().filter(case=locked, ends_on__isnull=True)
                .select_related("organisation").first())
     if current is not None and current.organisation_id == organisation.pk:
@@ -197,7 +190,7 @@ def lead_agency_change(*, case: Any, organisation: Any, starts_on: datetime.date
                           "the day it changes.", field="starts_on")
     if current is not None and starts_on < current.starts_on:
         raise DomainError(f"A case has one lead agency at a time: {current.organisation} has "
-                          f"led case {locked.reference} since {_day(current.starts_on)}, so "
+                          f"led case {locked.reference} since {govuk_date(current.starts_on)}, so "
                           "the handover cannot be dated before then.", field="starts_on")
     if not _is_current_member(locked.partnership, organisation, today):
         raise DomainError(f"{organisation} is not a current member of {locked.partnership}, so "
@@ -219,7 +212,7 @@ def case_close(*, case: Any, by: User, closed_on: datetime.date | None = None) -
     _require(by, "referrals.change_case", locked,
              f"Only the lead agency of case {locked.reference} can close it.")
     _require_open(locked)
-    today = _today()
+    today = clock.today()
     closed_on = closed_on or today
     check_closing_date(locked, closed_on, today)
     now = timezone.now()
@@ -253,7 +246,7 @@ def case_reopen(*, case: Any, by: User, reason: str) -> Any:
                           "reopened.", code="state")
     if locked.anonymised_on is not None:
         raise DomainError(f"Case {locked.reference} was anonymised on "
-                          f"{_day(locked.anonymised_on)}, so it cannot be reopened: what "
+                          f"{govuk_date(locked.anonymised_on)}, so it cannot be reopened: what "
                           "identified the person has been removed. Open a new case instead.",
                           code="anonymised")
     reason = (reason or "").strip()
@@ -264,8 +257,8 @@ def case_reopen(*, case: Any, by: User, reason: str) -> Any:
                           "characters or fewer.", field="reason")
     closed_on = locked.closed_on
     audited_update(instance=locked, by=by,
-                   summary=f"Reopened case {locked.reference} (closed on {_day(closed_on)})",
+                   summary=f"Reopened case {locked.reference} (closed on {govuk_date(closed_on)})",
                    redact=_redact, extra_changes={"reopen_reason": [None, reason]},
                    status=CaseStatus.OPEN, closed_on=None)
-    conferences_replan(case=locked, today=_today(), by=by)
+    conferences_replan(case=locked, today=clock.today(), by=by)
     return _refresh(case, locked)

@@ -9,8 +9,9 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from django.db import transaction
 
-from core import audit
+from core import audit, clock
 from core.actions import audited_update
+from core.display import govuk_date
 from core.errors import DomainError
 from core.models import AuditEvent
 from partnerships.models import Organisation
@@ -19,7 +20,7 @@ from .. import schedule
 from ..choices import AttendeeRole, ConferenceStatus
 from ..dates import check_case_date
 from ..models import CaseConference, ConferenceAttendee
-from ._common import _day, _redact, _refresh, _require, _require_open, _today
+from ._common import _redact, _refresh, _require, _require_open
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -58,7 +59,7 @@ def conference_record(*, conference: Any, by: User, held: bool,
              f"Only caseworkers of organisations involved in case {case.reference} can record "
              "its conferences.")
     _require_open(case)
-    today = _today()
+    today = clock.today()
     if locked.status == ConferenceStatus.CANCELLED:
         raise DomainError("This conference was cancelled when the schedule was re-planned; "
                           "record the one that replaced it.", code="state")
@@ -79,7 +80,7 @@ def conference_record(*, conference: Any, by: User, held: bool,
         if held_on is not None:
             raise DomainError("A missed conference has no date held.", field="held_on")
         if locked.planned_on > today:
-            raise DomainError(f"This conference is planned for {_day(locked.planned_on)}; it "
+            raise DomainError(f"This conference is planned for {govuk_date(locked.planned_on)}; it "
                               "can be recorded as missed only from then.", field="held")
     rows = []
     for number, attendee in enumerate(attendees or [], start=1):

@@ -10,12 +10,14 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.utils import timezone
 
+from core import clock
 from core.actions import audited_create, audited_update
+from core.display import govuk_date
 from core.errors import DomainError
 
 from ..choices import ReferralStatus
 from ..models import Case, EndOfOrderNotice
-from ._common import _day, _locked_case, _redact, _refresh, _require, _require_open, _today
+from ._common import _locked_case, _redact, _refresh, _require, _require_open
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -61,11 +63,11 @@ def case_end_order(*, case: Any, by: User | None, responsible_organisation: Any)
                  f"Only the lead agency of case {locked.reference} can send end-of-order "
                  "notices.")
     _require_open(locked)
-    today = _today()
+    today = clock.today()
     if locked.order_ends_on > today:
         raise DomainError(f"The order on case {locked.reference} ends on "
-                          f"{_day(locked.order_ends_on)}; end-of-order notices go out once it "
-                          "has ended.", code="state")
+                          f"{govuk_date(locked.order_ends_on)}; end-of-order notices go out "
+                          "once it has ended.", code="state")
     if not locked.treatment_continues:
         raise DomainError(f"Treatment does not continue after the order on case "
                           f"{locked.reference}, so no end-of-order notices are needed.",
@@ -77,7 +79,7 @@ def case_end_order(*, case: Any, by: User | None, responsible_organisation: Any)
                           "lead agency or a party to an open referral.",
                           field="responsible_organisation")
     already = set(locked.end_notices.values_list("organisation_id", flat=True))
-    text = (f"The order on case {locked.reference} ended on {_day(locked.order_ends_on)} and "
+    text = (f"The order on case {locked.reference} ended on {govuk_date(locked.order_ends_on)} and "
             f"treatment continues. From now on {responsible_organisation} is responsible for "
             "the case.")
     for organisation in involved.values():
@@ -101,7 +103,7 @@ def notice_acknowledge(*, notice: Any, by: User) -> Any:
              "acknowledge it.")
     if locked.acknowledged_at is not None:
         raise DomainError("This notice was already acknowledged on "
-                          f"{_day(timezone.localtime(locked.acknowledged_at).date())}.",
+                          f"{govuk_date(timezone.localtime(locked.acknowledged_at).date())}.",
                           code="state")
     audited_update(instance=locked, by=by,
                    summary=f"Acknowledged the end-of-order notice on case {locked.case.reference}",
@@ -113,7 +115,7 @@ def orders_ended_without_notices(on: datetime.date | None = None) -> Any:
     """Open cases whose order ended before ``on`` (today) while treatment continues and whose
     agencies have not been sent end-of-order notices yet."""
     return (Case.objects.open()
-            .filter(order_ends_on__lt=on or _today(), treatment_continues=True,
+            .filter(order_ends_on__lt=on or clock.today(), treatment_continues=True,
                     end_notices__isnull=True)
             .order_by("order_ends_on", "pk"))
 

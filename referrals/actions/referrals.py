@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any, cast
 from django.db import transaction
 from django.utils import timezone
 
+from core import clock
 from core.actions import audited_create, audited_update
 from core.errors import DomainError
 
@@ -16,7 +17,7 @@ from ..choices import LawfulBasis, ReferralStatus
 from ..models import Referral, SharingProtocol
 from ..validators import missing_protocol_message
 from ..working_days import working_days_after
-from ._common import _locked_case, _redact, _refresh, _require, _require_open, _today
+from ._common import _locked_case, _redact, _refresh, _require, _require_open
 from .assessments import _check_repeat
 
 if TYPE_CHECKING:
@@ -59,7 +60,7 @@ def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
              f"Only caseworkers of organisations involved in case {locked.reference} can refer "
              "it.")
     _require_open(locked)
-    today = _today()
+    today = clock.today()
     # ``referrals.refer`` admits only staff of an organisation involved in the case.
     from_organisation = cast("Organisation", by.organisation)
     to_organisation = to_service.provider
