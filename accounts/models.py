@@ -22,6 +22,14 @@ class RegistryUserManager(UserManager):
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().select_related("organisation")
 
+    def create_superuser(self, username: str, email: str | None = None,
+                         password: str | None = None, **extra_fields: object) -> "User":
+        """A superuser is a platform admin with no organisation (docs/operations.md): without
+        the role, the "organisation unless platform admin" constraint refuses the row and
+        ``manage.py createsuperuser`` fails with an IntegrityError."""
+        extra_fields.setdefault("role", Role.PLATFORM_ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
 
 class User(AbstractUser):
     """Every user except a platform admin works for an organisation; what they may do follows

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from partnerships.views import documents, reviews
+from partnerships.views import agreements, documents, members, reviews
 
 from .views import compare, detail, search
 
@@ -26,4 +26,7 @@ urlpatterns = [
     path("organisations/<slug:slug>/", detail.organisation_detail, name="organisation"),
     path("agreements/<int:pk>/document/", documents.agreement_document,
          name="agreement-document"),
+    # The partnership managers' pages (members, leads, agreements): partnerships.views.
+    *members.urlpatterns,
+    *agreements.urlpatterns,
 ]

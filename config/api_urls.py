@@ -1,7 +1,7 @@
-"""The /api/v1/ router: read-only endpoints for the registry and the service directory, the
-monitoring endpoints (returns with their workflow, uploads, dashboards), casework, a
-partnership's quarterly reviews and engagement report (nested under its slug), and the
-signed-in user's own notifications and email choices."""
+"""The /api/v1/ router: the registry (read, and written through its actions), read-only
+endpoints for the service directory, the monitoring endpoints (returns with their workflow,
+uploads, dashboards), casework, a partnership's quarterly reviews and engagement report (nested
+under its slug), and the signed-in user's own notifications and email choices."""
 
 from django.urls import path
 from rest_framework.routers import DefaultRouter
@@ -17,10 +17,13 @@ from monitoring.api import (
 )
 from notifications.api import NotificationPreferencesView, NotificationViewSet
 from partnerships.api import (
-    AgreementViewSet,
+    AgreementReadWriteViewSet,
     EngagementView,
-    OrganisationViewSet,
-    PartnershipViewSet,
+    FundingWriteViewSet,
+    LeadResponsibilityWriteViewSet,
+    MembershipWriteViewSet,
+    OrganisationReadWriteViewSet,
+    PartnershipReadWriteViewSet,
     ReviewViewSet,
 )
 from referrals.api import (
@@ -35,9 +38,14 @@ from referrals.api import (
 from services.api import LocationViewSet, ServiceViewSet
 
 router = DefaultRouter()
-router.register("organisations", OrganisationViewSet, basename="organisation")
-router.register("partnerships", PartnershipViewSet, basename="partnership")
-router.register("agreements", AgreementViewSet, basename="agreement")
+# The registry: read by every signed-in user, written through partnerships.actions (issue 14).
+router.register("organisations", OrganisationReadWriteViewSet, basename="organisation")
+router.register("partnerships", PartnershipReadWriteViewSet, basename="partnership")
+router.register("agreements", AgreementReadWriteViewSet, basename="agreement")
+router.register("memberships", MembershipWriteViewSet, basename="membership")
+router.register("lead-responsibilities", LeadResponsibilityWriteViewSet,
+                basename="leadresponsibility")
+router.register("funding", FundingWriteViewSet, basename="funding")
 router.register("services", ServiceViewSet, basename="service")
 router.register("locations", LocationViewSet, basename="location")
 router.register("metrics", MetricViewSet, basename="metric")

@@ -76,11 +76,14 @@ def audited_create(*, instance: M, by: Any, summary: str, redact: Redact | None 
 
 
 def audited_update(*, instance: M, by: Any, summary: str, redact: Redact | None = None,
-                   extra_changes: Changes | None = None, **changes: Any) -> M:
+                   extra_changes: Changes | None = None, fields: dict[str, Any] | None = None,
+                   **changes: Any) -> M:
     """Apply ``changes``, validate, save and audit the diff. A refusal restores the caller's
     object, so nothing in memory pretends the change happened. ``redact`` rewrites the stored
     diff (see ``redact_fields``); ``extra_changes`` adds what the diff of the row's own fields
-    cannot show (e.g. the attendees written beside it)."""
+    cannot show (e.g. the attendees written beside it). ``fields`` carries changes whose names
+    clash with this function's own keywords (a partnership's ``summary``)."""
+    changes = {**changes, **(fields or {})}
     before = audit.snapshot(instance)
     previous = {name: getattr(instance, name) for name in changes}
     for name, value in changes.items():

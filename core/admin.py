@@ -173,7 +173,10 @@ class AuditedAdminMixin:
 
         def clean(form: Any) -> Any:
             cleaned = super(refused, form).clean()
-            errors = getattr(error, "error_dict", {NON_FIELD_ERRORS: error.error_list})
+            # (Not getattr with a default: that would read error_list, which a ValidationError
+            # naming a field does not have.)
+            errors = (error.error_dict if hasattr(error, "error_dict")
+                      else {NON_FIELD_ERRORS: error.error_list})
             for field, field_errors in errors.items():
                 form.add_error(field if field in form.fields else None, field_errors)
             return cleaned

@@ -8,7 +8,7 @@ checks), 403 (not allowed), 429 (throttled) and 503 (database unavailable); ever
 path parameter and every paginated list can answer 404; every write can clash with another
 (409: a stale version, a duplicate, or a database constraint that stopped it) and its body can be
 too large (413). This schema class adds those answers to each operation, and gives the
-description-only answers a body.
+description-only answers a body. It also tags each operation with its area (``AREAS``).
 """
 
 from __future__ import annotations
@@ -99,6 +99,56 @@ HEADERS: dict[str, dict[str, dict[str, Any]]] = {
 
 WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+#: The area (OpenAPI tag) of each operation, by the first part of its path after /api/v1/; a
+#: partnership's own sub-resources (the second part, after its slug) have their own areas. The
+#: descriptions are SPECTACULAR_SETTINGS["TAGS"] (config/settings/base.py), in the same order.
+AREAS: dict[str, str] = {
+    "partnerships": "Partnerships",
+    "organisations": "Organisations",
+    "agreements": "Agreements",
+    "memberships": "Memberships and leads",
+    "lead-responsibilities": "Memberships and leads",
+    "funding": "Funding",
+    "services": "Services",
+    "locations": "Services",
+    "metrics": "Monitoring",
+    "frameworks": "Monitoring",
+    "reporting-periods": "Monitoring",
+    "return-requirements": "Monitoring",
+    "returns": "Monitoring",
+    "dashboards": "Monitoring",
+    "cases": "Casework",
+    "case-counts": "Casework",
+    "referrals": "Casework",
+    "conferences": "Casework",
+    "notices": "Casework",
+    "referral-pathways": "Casework",
+    "sharing-protocols": "Casework",
+    "notifications": "Notifications",
+    "notification-preferences": "Notifications",
+    "tokens": "Account",
+    "account": "Account",
+    "me": "Account",
+}
+PARTNERSHIP_AREAS: dict[str, str] = {
+    "reviews": "Reviews",
+    "engagement": "Reviews",
+    "memberships": "Memberships and leads",
+    "lead-partner": "Memberships and leads",
+    "lead-responsibilities": "Memberships and leads",
+    "funding": "Funding",
+}
+
+
+def area_of(parts: list[str]) -> str | None:
+    """The area of a path, given its parts after /api/v1/ without the path parameters (e.g.
+    ``["partnerships", "reviews", "record"]``); None for a path outside every area."""
+    if not parts:
+        return None
+    if parts[0] == "partnerships" and len(parts) > 1 and parts[1] in PARTNERSHIP_AREAS:
+        return PARTNERSHIP_AREAS[parts[1]]
+    return AREAS.get(parts[0])
+
 
 class AutoSchema(SpectacularAutoSchema):
     """drf-spectacular's schema plus the error answers each operation can give (see the module
@@ -113,6 +163,15 @@ class AutoSchema(SpectacularAutoSchema):
         for code in self.error_codes(operation):
             self._document_error(operation["responses"], code)
         return operation
+
+    def get_tags(self) -> list[str]:
+        """One tag per area ("Partnerships", "Reviews", "Casework", ...), not one "v1" for the
+        whole API, so the docs group the operations the way their users think of them."""
+        parts = [p for p in self.path.split("/") if p and not p.startswith("{")]
+        if parts[:2] == ["api", "v1"]:
+            parts = parts[2:]
+        area = area_of(parts)
+        return [area] if area else super().get_tags()
 
     def error_codes(self, operation: dict[str, Any]) -> list[str]:
         """The error answers this operation can give, besides those its view documents."""

@@ -428,6 +428,30 @@ PARTNERSHIPS: list[dict[str, Any]] = [
                       ("np-prison-group", "Prison Group Director", D(2021, 6, 28)),
                   ]},
              ]},
+            # Mid-renewal (issue 14's demo): version 2 is drafted and one of its three parties
+            # has signed; the demo-manager (Northgate, the lead partner) takes it from here.
+            {"reference": "release-handover", "kind": AgreementKind.SERVICE_LEVEL,
+             "title": "Release handover service level agreement",
+             "summary": ("How prison healthcare hands over a person's treatment to community "
+                         "services on release: the handover meeting, the day-of-release "
+                         "appointment and who phones whom when a person does not arrive."),
+             "effective_from": D(2023, 4, 1), "review_due": D(2027, 4, 1),
+             "signatories": [
+                 ("northgate-recovery", "Strategic Partnership Manager", D(2023, 3, 13),
+                  "Aisha Rahman"),
+                 ("moorside-nhs", "Director of Nursing", D(2023, 3, 20), "Gareth Holt"),
+                 ("np-prison-group", "Head of Healthcare Partnerships", D(2023, 3, 27),
+                  "Priya Natarajan"),
+             ],
+             "versions": [
+                 {"pending": True,
+                  "reason": ("Renewal: adds same-day prescribing on release and the new "
+                             "Saturday release arrangements."),
+                  "signatories": [
+                      ("northgate-recovery", "Strategic Partnership Manager", D(2026, 11, 30),
+                       "Aisha Rahman"),
+                  ]},
+             ]},
         ],
         "funding": [
             {"funder": "np-health-commissioning", "recipient": "northgate-recovery",
@@ -776,7 +800,16 @@ DEMO_USERS: list[dict[str, Any]] = [
      "is_superuser": False},
     {"username": "demo-manager", "role": "partnership_manager",
      "organisation": "northgate-recovery", "first_name": "Demo", "last_name": "Manager",
-     "is_staff": True, "is_superuser": False},
+     "is_staff": True, "is_superuser": False,
+     "try": ("the lead partner's partnership manager of North Pennine Prisons Recovery "
+             "Partnership: renew its release handover agreement (version 2 is drafted, one of "
+             "three parties has signed), change its members and leads — "
+             "/partnerships/north-pennine-prisons-recovery-partnership/#agreements")},
+    {"username": "demo-partner", "role": "partnership_manager",
+     "organisation": "moorside-nhs", "first_name": "Demo", "last_name": "Partner",
+     "is_staff": False, "is_superuser": False,
+     "try": ("a partnership manager at a member (Moorside Healthcare): records Moorside's "
+             "signature on the release handover agreement's version 2")},
     {"username": "demo-provider", "role": "provider_staff", "organisation": "turning-tide",
      "first_name": "Demo", "last_name": "Provider", "is_staff": False, "is_superuser": False},
 ]
@@ -791,6 +824,7 @@ class DemoLogin:
     role: str
     organisation: str
     password: str
+    try_this: str = ""
 
 
 @dataclass
@@ -956,35 +990,52 @@ class _Loader:
             contact=r.get("contact", ""), by=None))
 
     def _agreement(self, p: Partnership, spec: dict[str, Any]) -> None:
+        """Each version as people make it: a draft with its parties, their signatures, then
+        put into effect (a version marked ``pending`` stays a draft, mid-renewal)."""
+        parties = [self.orgs[entry[0]] for entry in spec["signatories"]]
+
         def create() -> Agreement:
             draft = p_actions.agreement_create(
                 partnership=p, kind=spec["kind"], title=spec["title"],
-                reference=spec["reference"], summary=spec["summary"],
-                effective_from=spec["effective_from"], review_due=spec.get("review_due"),
-                expires_on=spec.get("expires_on"), by=None)
-            return p_actions.agreement_activate(agreement=draft, by=None)
+                reference=spec["reference"], summary=spec["summary"], parties=parties,
+                review_due=spec.get("review_due"), expires_on=spec.get("expires_on"), by=None)
+            self._signatures(draft, spec["signatories"])
+            return p_actions.agreement_put_into_effect(
+                agreement=draft, effective_on=spec["effective_from"],
+                review_due=spec.get("review_due"), by=None)
 
         current = self._ensure(Agreement, Agreement.objects.filter(
             partnership=p, reference=spec["reference"], version=1).first(), create)
-        self._signatures(current, spec["signatories"])
         for number, v in enumerate(spec.get("versions", []), start=2):
             previous = current
+
+            def new_version(v: dict[str, Any] = v, previous: Agreement = previous) -> Agreement:
+                draft = p_actions.agreement_new_version(
+                    agreement=previous, reason=v["reason"], summary=v.get("summary"), by=None)
+                self._signatures(draft, v["signatories"])
+                if v.get("pending"):
+                    return draft
+                return p_actions.agreement_put_into_effect(
+                    agreement=draft, effective_on=v["effective_from"],
+                    review_due=v.get("review_due"), by=None)
+
             current = self._ensure(Agreement, Agreement.objects.filter(
                 partnership=p, reference=spec["reference"], version=number).first(),
-                lambda v=v, previous=previous: p_actions.agreement_supersede(
-                    agreement=previous, reason=v["reason"], effective_from=v["effective_from"],
-                    summary=v.get("summary"), review_due=v.get("review_due"),
-                    expires_on=v.get("expires_on"), by=None))
-            self._signatures(current, v["signatories"])
+                new_version)
 
     def _signatures(self, agreement: Agreement, signatories: list[tuple]) -> None:
-        for key, signed_by, signed_on in signatories:
+        for entry in signatories:
+            key, signer_role, signed_on = entry[:3]
+            signed_by = entry[3] if len(entry) > 3 else signer_role
+            if signed_on is None:
+                continue  # a party that has not signed yet
             org = self.orgs[key]
             found = Signatory.objects.filter(agreement=agreement, organisation=org,
                                              signed_on__isnull=False).first()
             self._ensure(Signatory, found, lambda org=org, signed_by=signed_by,
-                         signed_on=signed_on: p_actions.agreement_sign(
+                         signer_role=signer_role, signed_on=signed_on: p_actions.agreement_sign(
                              agreement=agreement, organisation=org, signed_by=signed_by,
+                             signer_role=signer_role if signed_by != signer_role else "",
                              signed_on=signed_on, by=None))
 
     def _funding(self, p: Partnership, f: dict[str, Any]) -> None:
@@ -1035,7 +1086,8 @@ class _Loader:
             user.save()
             self.report.logins.append(DemoLogin(
                 username=user.username, role=user.get_role_display(),
-                organisation=org.name if org else "—", password=DEMO_PASSWORD))
+                organisation=org.name if org else "—", password=DEMO_PASSWORD,
+                try_this=spec.get("try", "")))
         self.log(f"  Demo logins: {created} created, {len(DEMO_USERS) - created} already "
                  "present; passwords reset")
 

@@ -33,7 +33,7 @@ from core.actions import audited_create
 from core.models import AuditEvent
 from partnerships import actions as p_actions
 from partnerships.choices import AgreementKind
-from partnerships.models import Agreement, Organisation, Partnership, Signatory
+from partnerships.models import Agreement, Organisation, Partnership
 from referrals import actions
 from referrals.choices import (
     AttendeeRole,
@@ -148,21 +148,18 @@ class CaseworkLoader:
             draft = p_actions.agreement_create(
                 partnership=self.partnership, kind=AgreementKind.INFORMATION_SHARING,
                 title=PROTOCOL["title"], reference=PROTOCOL["reference"],
-                summary=PROTOCOL["summary"], effective_from=PROTOCOL["effective_from"],
+                summary=PROTOCOL["summary"], review_due=PROTOCOL["review_due"],
+                parties=[self.orgs[i] for i, _, _ in PROTOCOL["signatories"]], by=None)
+            for identifier, signed_by, signed_on in PROTOCOL["signatories"]:
+                p_actions.agreement_sign(agreement=draft, organisation=self.orgs[identifier],
+                                         signed_by=signed_by, signed_on=signed_on, by=None)
+            return p_actions.agreement_put_into_effect(
+                agreement=draft, effective_on=PROTOCOL["effective_from"],
                 review_due=PROTOCOL["review_due"], by=None)
-            return p_actions.agreement_activate(agreement=draft, by=None)
 
-        agreement = self.report.ensure(Agreement, Agreement.objects.filter(
+        return self.report.ensure(Agreement, Agreement.objects.filter(
             partnership=self.partnership, reference=PROTOCOL["reference"], version=1).first(),
             create)
-        for identifier, signed_by, signed_on in PROTOCOL["signatories"]:
-            org = self.orgs[identifier]
-            self.report.ensure(Signatory, Signatory.objects.filter(
-                agreement=agreement, organisation=org, signed_on__isnull=False).first(),
-                lambda org=org, signed_by=signed_by, signed_on=signed_on: p_actions
-                .agreement_sign(agreement=agreement, organisation=org, signed_by=signed_by,
-                                signed_on=signed_on, by=None))
-        return agreement
 
     def _protocol(self, agreement: Agreement) -> SharingProtocol:
         def create() -> SharingProtocol:

@@ -53,10 +53,20 @@ class AgreementKind(models.TextChoices):
 
 
 class AgreementStatus(models.TextChoices):
+    """Where a version is in its life: draft -> (scheduled ->) active -> superseded | ended.
+    ``expired`` is kept for versions recorded before ending was an action of its own."""
+
     DRAFT = "draft", "Draft"
+    SCHEDULED = "scheduled", "Due to take effect"
     ACTIVE = "active", "Active"
     SUPERSEDED = "superseded", "Superseded"
+    ENDED = "ended", "Ended"
     EXPIRED = "expired", "Expired"
+
+    @classmethod
+    def pending(cls) -> list[str]:
+        """A version still being agreed: parties sign it, it is not yet in force."""
+        return [cls.DRAFT, cls.SCHEDULED]
 
 
 class FundingSource(models.TextChoices):

@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.core.validators import FileExtensionValidator, MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 
 from core import clock
+from core.display import govuk_date
 from core.models import TimeStampedModel
 
 from . import querysets
@@ -34,10 +34,8 @@ org_id_validator = RegexValidator(
 
 
 def validate_document_size(file: object) -> None:
-    size = getattr(file, "size", 0) or 0
-    limit = settings.AGREEMENT_DOCUMENT_MAX_BYTES
-    if size > limit:
-        raise ValidationError(f"The document must be {limit // (1024 * 1024)} MB or smaller.")
+    """Kept only because migration 0001 names it; uploads are checked by
+    ``partnerships.documents.check_agreement_document``."""
 
 
 class Region(models.Model):
@@ -194,9 +192,9 @@ class Membership(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        period = f"joined {self.joined_on:%d %b %Y}"
+        period = f"joined {govuk_date(self.joined_on)}"
         if self.left_on:
-            period += f", left {self.left_on:%d %b %Y}"
+            period += f", left {govuk_date(self.left_on)}"
         return f"{self.organisation} — {self.get_role_display()} of {self.partnership} ({period})"
 
     def clean(self) -> None:
@@ -301,11 +299,18 @@ class Agreement(TimeStampedModel):
     effective_from = models.DateField(null=True, blank=True)
     review_due = models.DateField(null=True, blank=True)
     expires_on = models.DateField(null=True, blank=True)
-    document = models.FileField(
-        upload_to="agreements/%Y/", blank=True,
-        validators=[FileExtensionValidator(["pdf", "doc", "docx", "odt", "rtf"]),
-                    validate_document_size],
-    )
+    review_cycle_months = models.PositiveSmallIntegerField(
+        "review every (months)", default=12, validators=[MinValueValidator(1)],
+        help_text="How often the parties review it. A new version carries it forward; "
+                  "putting a version into effect sets its first review date from it.")
+    # Checked by content on upload (partnerships.documents), never re-read afterwards.
+    document = models.FileField(upload_to="agreements/%Y/", blank=True)
+    unsigned_reason = models.CharField(
+        "put into effect unsigned because", max_length=300, blank=True,
+        help_text="Why this version was put into effect before every party had signed.")
+    ended_on = models.DateField(null=True, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True,
+                                  help_text="Why the agreement ended.")
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by",
         help_text="The previous version this one replaced.",
@@ -344,6 +349,23 @@ class Agreement(TimeStampedModel):
                 violation_error_message="An active agreement needs the date it takes effect.",
             ),
             models.CheckConstraint(
+                condition=~Q(status=AgreementStatus.SCHEDULED) | Q(effective_from__isnull=False),
+                name="agreement_scheduled_has_effective_date",
+                violation_error_message="A version due to take effect needs the date it will.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=AgreementStatus.ENDED) | Q(ended_on__isnull=False),
+                name="agreement_ended_has_end_date",
+                violation_error_message="An ended agreement needs the date it ended.",
+            ),
+            models.UniqueConstraint(
+                fields=["partnership", "reference"],
+                condition=Q(status__in=[AgreementStatus.DRAFT, AgreementStatus.SCHEDULED]),
+                name="agreement_one_pending_version",
+                violation_error_message="A new version of this agreement is already being "
+                                        "agreed: continue with that one.",
+            ),
+            models.CheckConstraint(
                 condition=Q(version__gte=1), name="agreement_version_positive",
                 violation_error_message="Versions are numbered from 1.",
             ),
@@ -375,8 +397,10 @@ class Signatory(TimeStampedModel):
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="signatories")
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT,
                                      related_name="signatures")
-    signed_by = models.CharField(max_length=150, blank=True,
-                                 help_text="Name or job title of the person who signed.")
+    signed_by = models.CharField("signed by", max_length=150, blank=True,
+                                 help_text="Name of the person who signed.")
+    signer_role = models.CharField("their role", max_length=150, blank=True,
+                                   help_text="Their job title, e.g. Chief Executive.")
     signed_on = models.DateField(null=True, blank=True, help_text="Empty until signed.")
 
     class Meta:
@@ -390,8 +414,35 @@ class Signatory(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        state = f"signed {self.signed_on:%d %b %Y}" if self.signed_on else "not yet signed"
+        state = f"signed {govuk_date(self.signed_on)}" if self.signed_on else "not yet signed"
         return f"{self.organisation} ({state})"
+
+
+class AgreementReview(TimeStampedModel):
+    """The parties' review of an agreement in force: when, what they concluded, and when the
+    next review is due (which becomes the agreement's review date)."""
+
+    agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_on = models.DateField()
+    outcome = models.TextField(max_length=2000,
+                               help_text="What the parties concluded, e.g. 'Continues unchanged'.")
+    next_review_due = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["agreement", "-reviewed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(next_review_due__isnull=True)
+                | Q(next_review_due__gt=F("reviewed_on")),
+                name="agreement_review_next_after",
+                violation_error_message="The next review must be after this one.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of {self.agreement}, {govuk_date(self.reviewed_on)}"
 
 
 class Funding(TimeStampedModel):
@@ -464,7 +515,7 @@ class ReviewMeeting(TimeStampedModel):
         indexes = [models.Index(fields=["status", "planned_on"], name="review_due")]
 
     def __str__(self) -> str:
-        return f"Partnership review of {self.partnership}, {self.planned_on:%-d %b %Y}"
+        return f"Partnership review of {self.partnership}, {govuk_date(self.planned_on)}"
 
 
 class ReviewAttendance(models.Model):

@@ -72,6 +72,27 @@ for model in ("activity", "region"):
     for verb in ("add", "change", "delete"):
         rules.add_perm(f"partnerships.{verb}_{model}", is_platform_admin)
 
+
+@rules.predicate
+def party_is_own_organisation(user: Any, obj: Any) -> bool:
+    """The user's organisation is a party to the agreement (version) ``obj``."""
+    org_id = getattr(user, "organisation_id", None)
+    if obj is None or not org_id:
+        return False
+    return obj.signatories.filter(organisation_id=org_id).exists()
+
+
+# The partnership's own journey (pages and write API): members, the lead partner, the lead for
+# each activity, agreements, funding and reviews. Platform admins everywhere; a partnership
+# manager of the current lead partner in that partnership; everyone else reads.
+MANAGE_PARTNERSHIP = "partnerships.manage_partnership"
+rules.add_perm(MANAGE_PARTNERSHIP, is_platform_admin | manages_partnership)
+# Recording a signature on an agreement version: its managers, or a partnership manager of a
+# party signing for their own organisation (the view keeps them to their own organisation).
+SIGN_AGREEMENT = "partnerships.sign_agreement"
+rules.add_perm(SIGN_AGREEMENT, is_platform_admin | manages_partnership
+               | (is_partnership_manager & party_is_own_organisation))
+
 @rules.predicate
 def funds_partnership(user: Any, obj: Any) -> bool:
     """The user's organisation funds (commissions) the object's partnership."""

@@ -34,3 +34,12 @@ def remind_agreements(today: str | None = None) -> dict[str, int]:
     from .reminders import sweep_agreements
 
     return sweep_agreements(_date(today))
+
+
+@shared_task(name="partnerships.agreements_take_effect")
+def agreements_take_effect(today: str | None = None) -> dict[str, int]:
+    """Bring into force the agreement versions due to take effect by today, each replacing the
+    version before it (daily, just after midnight; a second run changes nothing)."""
+    from .actions import agreements_take_effect as take_effect
+
+    return {"took_effect": len(take_effect(on=_date(today)))}

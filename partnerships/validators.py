@@ -66,8 +66,9 @@ def validate_membership(m: object) -> None:
         if clash:
             raise DomainError(
                 f"{clash.organisation} is already the lead partner from {_d(clash.joined_on)} "
-                f"to {_d(clash.left_on)}. A partnership has one lead partner at a time: end "
-                f"that lead role first, or use 'change lead partner'.",
+                f"to {_d(clash.left_on)}. A partnership has one lead partner at a time: use "
+                f"'Change the lead partner' (under Manage on the partnership page) to hand the "
+                f"role over.",
                 field="role",
             )
     if m.organisation_id:
@@ -81,10 +82,55 @@ def validate_membership(m: object) -> None:
             )
 
 
+def membership_gap(partnership_id: int, organisation_id: int, start: datetime.date,
+                   end: datetime.date | None) -> datetime.date | None:
+    """The first day in [start, end) on which the organisation is not a member of the
+    partnership in any role (its memberships joined end to end), or None when it is a member
+    on every day. An open ``end`` needs a membership with no end."""
+    from .models import Membership
+
+    covered_to: datetime.date | None = start  # covered up to (not including) this day
+    for joined_on, left_on in (Membership.objects
+                               .filter(partnership_id=partnership_id,
+                                       organisation_id=organisation_id)
+                               .overlapping(start, end).order_by("joined_on")
+                               .values_list("joined_on", "left_on")):
+        if covered_to is None:
+            break
+        if joined_on > covered_to:
+            return covered_to
+        covered_to = None if left_on is None else max(covered_to, left_on)
+    if covered_to is None or (end is not None and covered_to >= end):
+        return None
+    return covered_to
+
+
+def check_lead_is_member(lr: object) -> None:
+    """Refuse a lead responsibility that is not inside its organisation's membership."""
+    if not lr.organisation_id or lr.starts_on is None:
+        return
+    gap = membership_gap(lr.partnership_id, lr.organisation_id, lr.starts_on, lr.ends_on)
+    if gap == lr.starts_on:
+        raise DomainError(
+            f"{lr.organisation} is not a member of {lr.partnership} on "
+            f"{_d(lr.starts_on)}. Add it as a member first ('Add a member', under "
+            "Manage on the partnership page).",
+            field="organisation",
+        )
+    if gap is not None:
+        raise DomainError(
+            f"{lr.organisation}'s membership of {lr.partnership} ends on {_d(gap)}. "
+            f"Set the end date to {_d(gap)} or earlier: a lead must be a member for "
+            "every day it leads.",
+            field="ends_on",
+        )
+
+
 def validate_lead_responsibility(lr: object) -> None:
-    """The lead must be a member of the partnership when the responsibility starts, the
-    activity must be standard or this partnership's own, and one lead per activity at a time."""
-    from .models import LeadResponsibility, Membership
+    """The lead is a member of the partnership on every day the responsibility covers (a
+    former member can never be a current lead), the activity is standard or this partnership's
+    own, and one lead per activity per day."""
+    from .models import LeadResponsibility
 
     if lr.starts_on is None or lr.partnership_id is None or lr.activity_id is None:
         return
@@ -96,16 +142,7 @@ def validate_lead_responsibility(lr: object) -> None:
     if activity.partnership_id and activity.partnership_id != lr.partnership_id:
         raise DomainError(f"'{activity}' is a custom activity of another partnership.",
                           field="activity")
-    if lr.organisation_id:
-        is_member = (Membership.objects
-                     .filter(partnership_id=lr.partnership_id, organisation_id=lr.organisation_id)
-                     .active_on(lr.starts_on).exists())
-        if not is_member:
-            raise DomainError(
-                f"{lr.organisation} is not a current member of {lr.partnership} on "
-                f"{_d(lr.starts_on)}. Add it as a member before giving it a lead role.",
-                field="organisation",
-            )
+    check_lead_is_member(lr)
     clash = (LeadResponsibility.objects
              .filter(partnership_id=lr.partnership_id, activity_id=lr.activity_id)
              .exclude(pk=lr.pk).overlapping(lr.starts_on, lr.ends_on)
@@ -113,9 +150,9 @@ def validate_lead_responsibility(lr: object) -> None:
     if clash:
         raise DomainError(
             f"{clash.organisation} already leads '{activity}' from {_d(clash.starts_on)} to "
-            f"{_d(clash.ends_on)}. One organisation leads an activity at a time: end that "
-            f"responsibility first.",
-            field="organisation",
+            f"{_d(clash.ends_on)}. One organisation leads an activity at a time: choose a "
+            "start date after that, or end that lead first ('End lead').",
+            field="starts_on",
         )
 
 

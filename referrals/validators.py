@@ -45,6 +45,8 @@ def missing_protocol_message(first: Any, second: Any, on: datetime.date) -> str:
         agreement = protocol.agreement
         if agreement.expires_on and agreement.expires_on <= on:
             why = f"expired on {govuk_date(agreement.expires_on)}"
+        elif agreement.status == AgreementStatus.ENDED and agreement.ended_on:
+            why = f"ended on {govuk_date(agreement.ended_on)}"
         elif agreement.status in (AgreementStatus.EXPIRED, AgreementStatus.SUPERSEDED):
             why = f"is {agreement.get_status_display().lower()}"
         elif agreement.effective_from and agreement.effective_from > on:

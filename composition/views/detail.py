@@ -12,6 +12,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from accounts.rules import is_partnership_manager
 from monitoring.reports import partnership_summary
 
 from ..selectors.detail import CAPS, partnership_page
@@ -48,6 +49,14 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if monitoring and rules.has_perm("monitoring.view_dashboard", request.user,
                                      page.partnership):
         monitoring_url = reverse("monitoring:dashboard", args=[page.partnership.slug])
+    # Asked once here (the Manage section, "End membership"/"End lead"/"End early" links all
+    # read it): one query for a partnership manager, none for anyone else.
+    can_manage = rules.has_perm("partnerships.manage_partnership", request.user,
+                                page.partnership)
+    # A partnership manager of a party organisation records its own signature: the agreements
+    # panel offers it where that organisation has not signed (no query: role and organisation).
+    sign_org_id = (None if can_manage or not is_partnership_manager(request.user)
+                   else getattr(request.user, "organisation_id", None))
     # "Show all N ..." links keep whatever is already shown in full.
     show_all_urls = {key: "?" + urlencode({"show": sorted(show | {key})}, doseq=True)
                      for key in CAPS}
@@ -60,6 +69,8 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "compare_url": compare_url,
         "monitoring": monitoring,
         "monitoring_url": monitoring_url,
+        "can_manage": can_manage,
+        "sign_org_id": sign_org_id,
         "nav_section": "search",
     })
 

@@ -113,6 +113,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en-gb"
+# "7 December 2026" in the admin and anywhere Django formats a date (config/formats).
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Europe/London"  # stored in UTC, shown in UK time
 USE_I18N = True
 USE_TZ = True
@@ -126,10 +128,10 @@ STORAGES = {
 }
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
-# Agreement documents: PDFs and office files only, 20 MB at most.
-AGREEMENT_DOCUMENT_MAX_BYTES = 20 * 1024 * 1024
+# Agreement documents: PDF, DOCX or ODT (checked by content), 10 MB at most.
+AGREEMENT_DOCUMENT_MAX_BYTES = 10 * 1024 * 1024
 # Request bodies. Uploaded files do not count towards these (each upload checks its own size:
-# monitoring files 2 MB, agreement documents 20 MB); everything else a form or the API sends is
+# monitoring files 2 MB, agreement documents 10 MB); everything else a form or the API sends is
 # text, so 1 MB is generous and bounds what a single request can make the server hold in memory.
 # A JSON body over JSON_MAX_BYTES is a 413, and one nested deeper than JSON_MAX_DEPTH a 400
 # (core.parsers, core.middleware).
@@ -247,6 +249,9 @@ CELERY_BEAT_SCHEDULE = {
     # responsible from now on.
     "send-end-of-order-notices": {"task": "referrals.send_end_of_order_notices",
                                   "schedule": crontab(hour=6, minute=15)},
+    # Agreement versions due to take effect today come into force, replacing the old ones.
+    "agreements-take-effect": {"task": "partnerships.agreements_take_effect",
+                               "schedule": crontab(hour=0, minute=10)},
     # Reporting periods for this quarter and the last exist before anyone starts a return.
     "ensure-reporting-periods": {"task": "monitoring.ensure_periods",
                                  "schedule": crontab(hour=0, minute=30)},
@@ -324,16 +329,44 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partnership Registry API",
     "DESCRIPTION": (
-        "The registry of criminal-justice and substance-misuse partnerships (read-only): "
-        "organisations, partnerships with their members and lead agencies, agreements, "
-        "services and locations. Monitoring: the metric library, frameworks and periods; "
-        "returns (start, save figures, upload a CSV/XLSX file, submit, approve, send back, "
-        "correct); and dashboards (completeness grid, totals, trends, comparisons, framework "
-        "reports). Casework, need-to-know: cases (by reference) with their lead agency, "
-        "referrals, assessments, conferences and end-of-order notices, visible only to the "
-        "organisations involved, every read logged; counts only for commissioners."
+        "The registry of criminal-justice and substance-misuse partnerships: organisations, "
+        "partnerships with their members and lead agencies, agreements, funding, services and "
+        "locations; the registry is written through the same actions as the pages (the lead "
+        "partner's partnership managers and platform admins). Monitoring: the metric library, "
+        "frameworks and periods; returns (start, save figures, upload a CSV/XLSX file, submit, "
+        "approve, send back, correct); and dashboards (completeness grid, totals, trends, "
+        "comparisons, framework reports). Casework, need-to-know: cases (by reference) with "
+        "their lead agency, referrals, assessments, conferences and end-of-order notices, "
+        "visible only to the organisations involved, every read logged; counts only for "
+        "commissioners."
     ),
     "VERSION": "1.0.0",
+    # One tag per area (core.openapi.AREAS tags each operation), in the order the docs show.
+    "TAGS": [
+        {"name": "Partnerships", "description": "Partnerships with their members, leads, "
+                                                "agreements and funding; registering and "
+                                                "changing them."},
+        {"name": "Organisations", "description": "Charities, social enterprises, statutory "
+                                                 "agencies and funders; platform admins "
+                                                 "register and change them."},
+        {"name": "Agreements", "description": "Working agreements, SLAs and information-sharing "
+                                              "protocols: draft, sign, put into effect, review, "
+                                              "end, and new versions."},
+        {"name": "Memberships and leads", "description": "Who is in a partnership, its lead "
+                                                         "partner, and who leads each "
+                                                         "activity."},
+        {"name": "Funding", "description": "Money from funders to a partnership or a member."},
+        {"name": "Reviews", "description": "A partnership's quarterly reviews and its partner "
+                                           "engagement report."},
+        {"name": "Services", "description": "The service directory: services and locations."},
+        {"name": "Monitoring", "description": "Metrics, frameworks, periods, returns and "
+                                              "dashboards."},
+        {"name": "Casework", "description": "Cases, referrals, conferences and notices, on a "
+                                            "need-to-know basis; counts for commissioners."},
+        {"name": "Notifications", "description": "The signed-in user's notifications and "
+                                                 "email choices."},
+        {"name": "Account", "description": "The signed-in user's account and API tokens."},
+    ],
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",

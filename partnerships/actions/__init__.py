@@ -14,11 +14,31 @@ between modules without touching them.
 
 from __future__ import annotations
 
-from .agreements import agreement_activate, agreement_create, agreement_sign, agreement_supersede
-from .funding import funding_add
+from .agreements import (
+    agreement_create,
+    agreement_draft_discard,
+    agreement_end,
+    agreement_new_version,
+    agreement_party_add,
+    agreement_party_withdraw,
+    agreement_put_into_effect,
+    agreement_review_record,
+    agreement_sign,
+    agreements_take_effect,
+    in_force_version,
+    pending_version,
+    unsigned_parties,
+)
+from .funding import funding_add, funding_end
 from .leads import activity_create_custom, lead_responsibility_assign, lead_responsibility_end
 from .memberships import lead_partner_change, membership_add, membership_end
-from .partnerships import organisation_create, partnership_create, partnership_end
+from .partnerships import (
+    organisation_create,
+    organisation_update,
+    partnership_create,
+    partnership_end,
+    partnership_update,
+)
 from .reviews import (
     MANAGE,
     members_on,
@@ -34,11 +54,19 @@ from .reviews import (
 __all__ = [
     "MANAGE",
     "activity_create_custom",
-    "agreement_activate",
     "agreement_create",
+    "agreement_draft_discard",
+    "agreement_end",
+    "agreement_new_version",
+    "agreement_party_add",
+    "agreement_party_withdraw",
+    "agreement_put_into_effect",
+    "agreement_review_record",
     "agreement_sign",
-    "agreement_supersede",
+    "agreements_take_effect",
     "funding_add",
+    "funding_end",
+    "in_force_version",
     "lead_partner_change",
     "lead_responsibility_assign",
     "lead_responsibility_end",
@@ -47,12 +75,16 @@ __all__ = [
     "membership_end",
     "next_review_on",
     "organisation_create",
+    "organisation_update",
     "partnership_create",
     "partnership_end",
+    "partnership_update",
+    "pending_version",
     "planned_review",
     "review_cancel",
     "review_plan",
     "review_plan_first",
     "review_record",
     "review_reschedule",
+    "unsigned_parties",
 ]

@@ -12,13 +12,8 @@ from core.actions import audited_create, audited_update
 from core.display import govuk_date
 from core.errors import DomainError
 
-from ..models import (
-    Activity,
-    LeadResponsibility,
-    Membership,
-    Organisation,
-    Partnership,
-)
+from ..models import Activity, LeadResponsibility, Organisation, Partnership
+from ..validators import check_lead_is_member
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -35,36 +30,30 @@ def activity_create_custom(*, partnership: Partnership, name: str, by: User,
 
 @transaction.atomic
 def lead_responsibility_assign(*, partnership: Partnership, activity: Activity,
-                               organisation: Organisation, starts_on: datetime.date, by: User,
+                               organisation: Organisation, starts_on: datetime.date,
+                               by: User | None, ends_on: datetime.date | None = None,
                                contact: str = "") -> LeadResponsibility:
-    """Make ``organisation`` the lead for ``activity`` from ``starts_on``; a current lead
-    for that activity hands over on the same day."""
+    """Make ``organisation`` the lead for ``activity`` from ``starts_on`` (to ``ends_on``, or
+    open-ended); a current open-ended lead for that activity hands over on the same day. The
+    organisation must be a member on every day it leads."""
     current = (LeadResponsibility.objects.select_for_update()
                .filter(partnership=partnership, activity=activity, ends_on__isnull=True).first())
     new = LeadResponsibility(partnership=partnership, activity=activity,
-                             organisation=organisation, starts_on=starts_on, contact=contact)
+                             organisation=organisation, starts_on=starts_on, ends_on=ends_on,
+                             contact=contact)
     # Check membership before touching the current lead, so a refusal changes nothing.
-    _check_member(new)
-    if current is not None:
-        if current.organisation_id == organisation.pk:
+    check_lead_is_member(new)
+    if current is not None and current.starts_on < starts_on:
+        if current.organisation_id == organisation.pk and ends_on is None:
             raise DomainError(f"{organisation} already leads '{activity}'.", field="organisation")
-        if starts_on <= current.starts_on:
-            raise DomainError(
-                f"{current.organisation} has led '{activity}' since "
-                f"{govuk_date(current.starts_on)}; the handover must be after that.",
-                field="starts_on")
         audited_update(instance=current, by=by, summary=f"Handed over to {organisation}",
                        ends_on=starts_on)
-    return audited_create(instance=new, by=by, summary=f"{organisation} leads {activity}")
-
-
-def _check_member(lr: LeadResponsibility) -> None:
-    if not (Membership.objects.filter(partnership=lr.partnership, organisation=lr.organisation)
-            .active_on(lr.starts_on).exists()):
+    elif current is not None:
         raise DomainError(
-            f"{lr.organisation} is not a current member of {lr.partnership} on "
-            f"{govuk_date(lr.starts_on)}. Add it as a member before giving it a lead role.",
-            field="organisation")
+            f"{current.organisation} has led '{activity}' since "
+            f"{govuk_date(current.starts_on)}; the new lead must start after that.",
+            field="starts_on")
+    return audited_create(instance=new, by=by, summary=f"{organisation} leads {activity}")
 
 
 @transaction.atomic
@@ -73,5 +62,8 @@ def lead_responsibility_end(*, responsibility: LeadResponsibility, ends_on: date
     """End a lead responsibility (the activity then has no lead until one is assigned)."""
     if responsibility.ends_on is not None:
         raise DomainError("This responsibility has already ended.", field="ends_on")
+    if ends_on < responsibility.starts_on:
+        raise DomainError(f"It started on {govuk_date(responsibility.starts_on)}; it cannot end "
+                          "before that.", field="ends_on")
     return audited_update(instance=responsibility, by=by, summary="Ended lead responsibility",
                           ends_on=ends_on)

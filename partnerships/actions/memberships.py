@@ -7,6 +7,7 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 
 from core.actions import audited_create, audited_update
 from core.display import govuk_date
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def membership_add(*, partnership: Partnership, organisation: Organisation, role: str,
-                   joined_on: datetime.date, by: User, left_on: datetime.date | None = None,
+                   joined_on: datetime.date, by: User | None, left_on: datetime.date | None = None,
                    notes: str = "") -> Membership:
     """Add an organisation to a partnership in a role from ``joined_on``."""
     m = Membership(partnership=partnership, organisation=organisation, role=role,
@@ -35,13 +36,30 @@ def membership_add(*, partnership: Partnership, organisation: Organisation, role
                           summary=f"Added {organisation} as {m.get_role_display().lower()}")
 
 
-@transaction.atomic
-def membership_end(*, membership: Membership, left_on: datetime.date, by: User,
-                   reason: str = "") -> Membership:
-    """Record that an organisation left (the row stays, so the history is kept).
+def _end_responsibilities(*, membership: Membership, left_on: datetime.date,
+                          by: User | None) -> None:
+    """Lead responsibilities of the membership's organisation in its partnership that would
+    outlast its membership end on ``left_on`` (a lead is a member every day it leads)."""
+    still_member = (Membership.objects
+                    .filter(partnership_id=membership.partnership_id,
+                            organisation_id=membership.organisation_id)
+                    .exclude(pk=membership.pk).active_on(left_on).exists())
+    if still_member:
+        return
+    for resp in (LeadResponsibility.objects.select_for_update()
+                 .filter(partnership_id=membership.partnership_id,
+                         organisation_id=membership.organisation_id)
+                 .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=left_on))):
+        audited_update(instance=resp, by=by, summary="Ended when the organisation left",
+                       ends_on=max(left_on, resp.starts_on))
 
-    Lead responsibilities the organisation still holds in the partnership end the same day.
-    """
+
+@transaction.atomic
+def membership_end(*, membership: Membership, left_on: datetime.date, by: User | None,
+                   reason: str = "") -> Membership:
+    """Record that an organisation left: from ``left_on`` it is no longer a member (the row
+    stays, so the history is kept). Its lead responsibilities in the partnership end the same
+    day, unless it stays a member in another role."""
     if membership.left_on is not None:
         raise DomainError(
             f"{membership.organisation} already left on {govuk_date(membership.left_on)}.",
@@ -50,16 +68,7 @@ def membership_end(*, membership: Membership, left_on: datetime.date, by: User,
         raise DomainError(
             f"The membership cannot end ({govuk_date(left_on)}) before it starts "
             f"({govuk_date(membership.joined_on)}).", field="left_on")
-    still_member = (Membership.objects
-                    .filter(partnership_id=membership.partnership_id,
-                            organisation_id=membership.organisation_id)
-                    .exclude(pk=membership.pk).active_on(left_on).exists())
-    if not still_member:
-        for resp in LeadResponsibility.objects.filter(
-                partnership_id=membership.partnership_id,
-                organisation_id=membership.organisation_id, ends_on__isnull=True):
-            audited_update(instance=resp, by=by, summary="Ended when the organisation left",
-                           ends_on=max(left_on, resp.starts_on))
+    _end_responsibilities(membership=membership, left_on=left_on, by=by)
     notes = reason or membership.notes
     return audited_update(instance=membership, by=by, summary=reason or "Ended membership",
                           left_on=left_on, notes=notes)
@@ -67,28 +76,40 @@ def membership_end(*, membership: Membership, left_on: datetime.date, by: User,
 
 @transaction.atomic
 def lead_partner_change(*, partnership: Partnership, organisation: Organisation,
-                        on: datetime.date, by: User,
+                        effective_on: datetime.date, by: User | None,
                         previous_lead_continues_as: str | None = None) -> Membership:
-    """Make ``organisation`` the lead partner from ``on``: the old lead's lead role ends that day.
-
-    If ``previous_lead_continues_as`` names a role, the previous lead stays a member in it.
-    """
+    """Make ``organisation`` the lead partner from ``effective_on``: the old lead's lead role
+    ends the day before (history kept). If ``previous_lead_continues_as`` names a role, the old
+    lead stays a member in it; otherwise it leaves and its lead responsibilities end. If the
+    new lead was a member in another role, that membership gives way to the lead role."""
     current = (partnership.memberships.select_for_update()
                .filter(role=MemberRole.LEAD_PARTNER, left_on__isnull=True).first())
+    if previous_lead_continues_as == MemberRole.LEAD_PARTNER:
+        raise DomainError("The previous lead cannot continue as lead partner: choose another "
+                          "role, or let it leave.", field="previous_lead_continues_as")
     if current is not None:
         if current.organisation_id == organisation.pk:
             raise DomainError(f"{organisation} is already the lead partner.", field="organisation")
-        if on <= current.joined_on:
+        if effective_on <= current.joined_on:
             raise DomainError(
                 f"{current.organisation} became lead partner on "
-                f"{govuk_date(current.joined_on)}; the change must be after that.", field="on")
-        audited_update(instance=current, by=by, summary=f"Lead role passed to {organisation}",
-                       left_on=on)
+                f"{govuk_date(current.joined_on)}; the change must be after that.",
+                field="effective_on")
         if previous_lead_continues_as:
-            if previous_lead_continues_as == MemberRole.LEAD_PARTNER:
-                raise DomainError("The previous lead cannot continue as lead partner.")
+            audited_update(instance=current, by=by, left_on=effective_on,
+                           notes=f"Handed the lead role to {organisation}",
+                           summary=f"Lead role passed to {organisation}")
             membership_add(partnership=partnership, organisation=current.organisation,
-                           role=previous_lead_continues_as, joined_on=on, by=by,
+                           role=previous_lead_continues_as, joined_on=effective_on, by=by,
                            notes="Continued after handing over the lead role")
+        else:
+            membership_end(membership=current, left_on=effective_on, by=by,
+                           reason=f"Lead role passed to {organisation}")
+    for other in (partnership.memberships.select_for_update()
+                  .filter(organisation=organisation, left_on__isnull=True,
+                          joined_on__lt=effective_on)):
+        audited_update(instance=other, by=by, left_on=effective_on,
+                       notes="Became the lead partner",
+                       summary="Became the lead partner")
     return membership_add(partnership=partnership, organisation=organisation,
-                          role=MemberRole.LEAD_PARTNER, joined_on=on, by=by)
+                          role=MemberRole.LEAD_PARTNER, joined_on=effective_on, by=by)

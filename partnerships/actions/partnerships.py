@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -74,3 +74,45 @@ def partnership_end(*, partnership: Partnership, ended_on: datetime.date, by: Us
         audited_update(instance=m, by=by, summary="Ended with the partnership", left_on=ended_on)
     return audited_update(instance=partnership, by=by, summary=reason or "Ended partnership",
                           status=PartnershipStatus.ENDED, ended_on=ended_on)
+
+
+#: What ``partnership_update`` may change; status and dates change through their own actions.
+PARTNERSHIP_FIELDS = frozenset({"name", "summary", "setting", "started_on"})
+ORGANISATION_FIELDS = frozenset({"name", "kind", "identifier", "region", "website",
+                                 "description", "parent"})
+
+
+@transaction.atomic
+def partnership_update(*, partnership: Partnership, by: User | None,
+                       regions: Iterable[Region] | None = None, **changes: Any) -> Partnership:
+    """Change a partnership's details (name, summary, setting, start date, regions). The slug
+    stays, so links and API clients keep working after a rename."""
+    unknown = set(changes) - PARTNERSHIP_FIELDS
+    if unknown:
+        raise DomainError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    if "name" in changes:
+        changes["name"] = str(changes["name"]).strip()
+    if changes:
+        audited_update(instance=partnership, by=by, summary="Changed details", fields=changes)
+    if regions is not None:
+        new = sorted(r.pk for r in regions)
+        old = sorted(partnership.regions.values_list("pk", flat=True))
+        if new != old:
+            partnership.regions.set(new)
+            audit.record(instance=partnership, action=AuditEvent.Action.UPDATE, by=by,
+                         summary="Changed regions served",
+                         changes={"regions": [old, new]})
+    return partnership
+
+
+@transaction.atomic
+def organisation_update(*, organisation: Organisation, by: User | None,
+                        **changes: Any) -> Organisation:
+    """Change an organisation's details; its slug stays."""
+    unknown = set(changes) - ORGANISATION_FIELDS
+    if unknown:
+        raise DomainError(f"These cannot be changed here: {', '.join(sorted(unknown))}.")
+    for name in ("name", "identifier"):
+        if name in changes:
+            changes[name] = str(changes[name]).strip()
+    return audited_update(instance=organisation, by=by, summary="Changed details", **changes)

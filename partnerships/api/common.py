@@ -113,7 +113,7 @@ class SignatorySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Signatory
-        fields = ["organisation", "signed_by", "signed_on"]
+        fields = ["organisation", "signed_by", "signer_role", "signed_on"]
 
 
 class AgreementVersionRefSerializer(serializers.ModelSerializer):

@@ -230,7 +230,8 @@ class AgreementDetailSerializer(AgreementListSerializer):
     document = serializers.SerializerMethodField(help_text="Link to the signed document, if any.")
 
     class Meta(AgreementListSerializer.Meta):
-        fields = [*AgreementListSerializer.Meta.fields, "summary", "replaces", "change_reason",
+        fields = [*AgreementListSerializer.Meta.fields, "summary", "review_cycle_months",
+                  "replaces", "change_reason", "unsigned_reason", "ended_on", "end_reason",
                   "signatories", "document"]
 
     @extend_schema_field(serializers.URLField(allow_null=True))

@@ -22,6 +22,10 @@ class TimelineEvent:
     left: list[Membership] = field(default_factory=list)
     # (organisation, old role label, new role label) when one organisation swapped roles.
     role_changes: list[tuple[Organisation, str, str]] = field(default_factory=list)
+    # (old lead, new lead) when the lead partner role passed that day; old is None when the
+    # partnership had no lead partner the day before and a member became it.
+    lead_handovers: list[tuple[Organisation | None, Organisation]] = field(
+        default_factory=list)
     formed: bool = False
     ended: bool = False
     is_future: bool = False
@@ -44,21 +48,51 @@ class TimelineEvent:
             return f"{n} {what}{'' if n == 1 else 's'}"
 
         parts = []
+        if any(old for old, _ in self.lead_handovers):
+            parts.append("Lead partner changed")
+        elif self.lead_handovers:
+            parts.append("New lead partner")
         if self.formed and self.joined:
             parts.append(f"Partnership formed with {count(len(self.joined))}")
         elif self.formed:
             parts.append("Partnership formed")
         elif self.joined:
-            parts.append(f"{count(len(self.joined))} joined")
+            parts.append(f"{count(len(self.joined))} joined" if not parts else
+                         f"{len(self.joined)} joined")
         if self.left:
             parts.append(f"{count(len(self.left))} left" if not parts else
                          f"{len(self.left)} left")
-        if self.role_changes:
-            parts.append(f"{count(len(self.role_changes))} changed role" if not parts else
-                         f"{len(self.role_changes)} changed role")
+        others = [c for c in self.role_changes if c not in self.lead_role_changes]
+        if others:
+            parts.append(f"{count(len(others))} changed role" if not parts else
+                         f"{len(others)} changed role")
         if self.ended:
             parts.append("partnership ended" if parts else "Partnership ended")
         return ", ".join(parts)
+
+    @property
+    def lead_role_changes(self) -> list[tuple[Organisation, str, str]]:
+        """Role changes that are the lead handover itself (the handover line already says
+        them): the new lead leaving its old role, the old lead staying on in another."""
+        leads = {o.pk for old, new in self.lead_handovers if old is not None
+                 for o in (old, new)}
+        lead = MemberRole.LEAD_PARTNER.label
+        return [c for c in self.role_changes
+                if c[0].pk in leads and lead in (c[1], c[2])]
+
+    @property
+    def role_change_lines(self) -> list[tuple[Organisation, str]]:
+        """Each role change in words, the handover's own ones said once: ("X", "stays on as
+        a delivery partner") or ("X", "changed role from ... to ...")."""
+        lead = MemberRole.LEAD_PARTNER.label
+        lines = []
+        for org, old, new in self.role_changes:
+            if (org, old, new) in self.lead_role_changes:
+                if old == lead:
+                    lines.append((org, f"stays on as {new.lower()}"))
+                continue
+            lines.append((org, f"changed role from {old.lower()} to {new.lower()}"))
+        return lines
 
     @property
     def leaving_reasons(self) -> list[str]:
@@ -132,6 +166,7 @@ def describe_events(events: Sequence[TimelineEvent],
         if m.left_on and m.left_on in by_date:
             by_date[m.left_on].left.append(m)
     for ev in events:
+        ev.lead_handovers = _lead_handovers(ev)
         joined_orgs = {m.organisation_id: m for m in ev.joined}
         swapped = {m.organisation_id for m in ev.left} & set(joined_orgs)
         if swapped:
@@ -143,6 +178,22 @@ def describe_events(events: Sequence[TimelineEvent],
             ev.joined = [m for m in ev.joined if m.organisation_id not in swapped]
         ev.joined.sort(key=lambda m: (m.role != MemberRole.LEAD_PARTNER, m.organisation.name))
         ev.left.sort(key=lambda m: m.organisation.name)
+
+
+def _lead_handovers(ev: TimelineEvent) -> list[tuple[Organisation | None, Organisation]]:
+    """Who handed the lead partner role to whom on the event's day (read before joins and
+    departures of one organisation are folded into role changes). A lead partner joining on
+    the day the partnership formed, or into a partnership that had none, hands over from no
+    one: only a member taking the role (a role change) is then worth its own line."""
+    old = [m.organisation for m in ev.left if m.role == MemberRole.LEAD_PARTNER]
+    new = [m for m in ev.joined if m.role == MemberRole.LEAD_PARTNER]
+    stayed = {m.organisation_id for m in ev.left}
+    handovers: list[tuple[Organisation | None, Organisation]] = []
+    for m in new:
+        previous = next((o for o in old if o.pk != m.organisation_id), None)
+        if previous is not None or m.organisation_id in stayed:
+            handovers.append((previous, m.organisation))
+    return handovers
 
 
 def membership_size(events: Sequence[TimelineEvent], today: datetime.date) -> MembershipSize:

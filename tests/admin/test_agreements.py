@@ -1,18 +1,17 @@
-"""Configuring agreements in the admin: the 'Put draft into effect' action, the review-overdue
-flag and filter, and the version chain kept read-only."""
+"""Configuring agreements in the admin: no status change outside the lifecycle buttons (see
+test_agreement_lifecycle_admin.py), the review-overdue flag and filter, and the version chain
+kept read-only."""
 
 from __future__ import annotations
 
 import datetime
 
 import pytest
-from django.contrib.messages import constants, get_messages
 from django.urls import reverse
 
 from core.models import AuditEvent
 from partnerships.choices import AgreementStatus
 from partnerships.models import Agreement
-from tests.accounts.factories import PartnershipManagerFactory
 from tests.admin.helpers import admin_form_data
 from tests.partnerships.factories import (
     AgreementFactory,
@@ -26,72 +25,13 @@ pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:partnerships_agreement_changelist"
 
 
-def run_action(client, action: str, agreements):
-    return client.post(reverse(CHANGELIST), {"action": action,
-                                             "_selected_action": [a.pk for a in agreements]},
-                       follow=True)
-
-
-def messages_of(response):
-    return [(m.level, m.message) for m in get_messages(response.wsgi_request)]
-
-
-def test_put_draft_into_effect(admin_user, platform_admin_client):
-    draft = DraftAgreementFactory()
-
-    response = run_action(platform_admin_client, "put_into_effect", [draft])
-
-    draft.refresh_from_db()
-    assert draft.status == AgreementStatus.ACTIVE
-    event = AuditEvent.objects.get()
-    assert (event.actor, event.summary) == (admin_user, "Put into effect")
-    assert event.changes["status"] == ["draft", "active"]
-    assert (constants.SUCCESS, "Put 1 agreement into effect.") in messages_of(response)
-
-
-def test_put_into_effect_reports_a_refusal_when_another_version_is_active(
-        platform_admin_client):
-    active = AgreementFactory(reference="pwa", version=1)
-    draft = DraftAgreementFactory(partnership=active.partnership, reference="pwa", version=2)
-    other_draft = DraftAgreementFactory()
-
-    response = run_action(platform_admin_client, "put_into_effect", [draft, other_draft])
-
-    assert response.status_code == 200
-    draft.refresh_from_db()
-    other_draft.refresh_from_db()
-    assert draft.status == AgreementStatus.DRAFT
-    assert other_draft.status == AgreementStatus.ACTIVE  # the others still go ahead
-    found = messages_of(response)
-    errors = [text for level, text in found if level == constants.ERROR]
-    assert len(errors) == 1
-    assert errors[0].startswith(f"{draft} was not put into effect")
-    assert "Another version of this agreement is already active." in errors[0]
-    assert (constants.SUCCESS, "Put 1 agreement into effect.") in found
-    assert list(AuditEvent.objects.values_list("object_id", flat=True)) == [str(other_draft.pk)]
-
-
-def test_put_into_effect_refuses_a_non_draft(platform_admin_client):
-    active = AgreementFactory()
-    response = run_action(platform_admin_client, "put_into_effect", [active])
-    [(level, text)] = messages_of(response)
-    assert level == constants.ERROR
-    assert "Only a draft can be put into effect" in text
-    assert not AuditEvent.objects.exists()
-
-
-def test_manager_puts_only_their_own_drafts_into_effect(admin_client_for):
-    manager = PartnershipManagerFactory()
-    mine = DraftAgreementFactory(
-        partnership=LeadMembershipFactory(organisation=manager.organisation).partnership)
-    theirs = DraftAgreementFactory()
-
-    run_action(admin_client_for(manager), "put_into_effect", [mine, theirs])
-
-    mine.refresh_from_db()
-    theirs.refresh_from_db()
-    assert mine.status == AgreementStatus.ACTIVE
-    assert theirs.status == AgreementStatus.DRAFT  # not in their list, so never selected
+def test_there_is_no_bulk_put_into_effect(platform_admin_client):
+    """Putting a version into effect asks for a date (and a reason if unsigned): it is a
+    button on the change page, not a change-list action."""
+    DraftAgreementFactory()
+    response = platform_admin_client.get(reverse(CHANGELIST))
+    offered = [name for name, _ in response.context["action_form"].fields["action"].choices]
+    assert "put_into_effect" not in offered
 
 
 def test_overdue_review_is_flagged_and_filtered(platform_admin_client):
@@ -102,7 +42,7 @@ def test_overdue_review_is_flagged_and_filtered(platform_admin_client):
     response = platform_admin_client.get(reverse(CHANGELIST))
     html = response.content.decode()
     assert html.count("— overdue") == 1
-    assert "1 Oct 2021 — overdue" in html
+    assert "1 October 2021 — overdue" in html
 
     response = platform_admin_client.get(reverse(CHANGELIST), {"review_overdue": "yes"})
     assert list(response.context["cl"].result_list) == [overdue]
@@ -134,15 +74,15 @@ def test_existing_versions_keep_their_version_chain_read_only(platform_admin_cli
         first_page.content.decode())
 
 
-def test_making_a_draft_active_in_the_form_uses_agreement_activate(platform_admin_client):
+def test_the_form_cannot_change_the_status(platform_admin_client):
     draft = DraftAgreementFactory()
     url = reverse("admin:partnerships_agreement_change", args=[draft.pk])
     data = admin_form_data(platform_admin_client.get(url))
     data["status"] = AgreementStatus.ACTIVE
 
     assert platform_admin_client.post(url, data).status_code == 302
-    assert Agreement.objects.get().status == AgreementStatus.ACTIVE
-    assert AuditEvent.objects.get().summary == "Put into effect"
+    assert Agreement.objects.get().status == AgreementStatus.DRAFT
+    assert not AuditEvent.objects.exists()  # nothing changed, nothing recorded
 
 
 @pytest.mark.parametrize("name", ["partnership", "agreement", "membership",

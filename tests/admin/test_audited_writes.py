@@ -15,6 +15,7 @@ from partnerships.models import Agreement, LeadResponsibility, Membership, Partn
 from tests.admin.helpers import add_inline_row, admin_form_data, inline_prefix
 from tests.partnerships.factories import (
     AgreementFactory,
+    DraftAgreementFactory,
     LeadMembershipFactory,
     LeadResponsibilityFactory,
     MembershipFactory,
@@ -151,9 +152,9 @@ def test_ending_a_membership_in_the_inline_uses_membership_end(admin_user, platf
     assert set(AuditEvent.objects.values_list("actor", flat=True)) == {admin_user.pk}
 
 
-def test_removing_an_inline_row_audits_the_delete(platform_admin_client):
-    signatory = SignatoryFactory()
-    agreement = signatory.agreement
+def test_removing_a_party_withdraws_it_through_the_action(platform_admin_client):
+    agreement = DraftAgreementFactory()
+    SignatoryFactory(agreement=agreement)
     url = change_url(agreement)
     page = platform_admin_client.get(url)
     data = admin_form_data(page)
@@ -165,7 +166,23 @@ def test_removing_an_inline_row_audits_the_delete(platform_admin_client):
     assert not Signatory.objects.exists()
     event = events_for(Signatory).get()
     assert event.action == AuditEvent.Action.DELETE
+    assert event.summary.endswith("withdrawn from version 1")
     assert event.partnership_id == agreement.partnership_id
+
+
+def test_parties_of_a_version_in_effect_cannot_be_removed(platform_admin_client):
+    signatory = SignatoryFactory()  # on a version in effect
+    url = change_url(signatory.agreement)
+    page = platform_admin_client.get(url)
+    data = admin_form_data(page)
+    data[f"{inline_prefix(page, Signatory)}-0-DELETE"] = "on"
+
+    response = platform_admin_client.post(url, data)
+
+    assert response.status_code == 200
+    assert "its parties can no longer change" in response.content.decode()
+    assert Signatory.objects.filter(pk=signatory.pk).exists()
+    assert not AuditEvent.objects.exists()
 
 
 def test_deleting_an_agreement_writes_a_delete_audit_row(admin_user, platform_admin_client):
@@ -204,8 +221,7 @@ def test_adding_an_agreement_audits_the_create(admin_user, platform_admin_client
     partnership = PartnershipFactory()
     url = reverse("admin:partnerships_agreement_add")
     data = admin_form_data(platform_admin_client.get(url))
-    data.update(partnership=partnership.pk, kind="joint", title="Joint agreement",
-                reference="joint", version=1, status=AgreementStatus.DRAFT)
+    data.update(partnership=partnership.pk, kind="joint", title="Joint agreement")
 
     response = platform_admin_client.post(url, data)
 
@@ -214,6 +230,7 @@ def test_adding_an_agreement_audits_the_create(admin_user, platform_admin_client
     assert event.action == AuditEvent.Action.CREATE
     assert event.actor == admin_user
     assert event.partnership_id == partnership.pk
+    assert Agreement.objects.get().status == AgreementStatus.DRAFT
 
 
 def test_history_link_opens_the_partnerships_audit_trail(platform_admin_client):
@@ -256,24 +273,40 @@ def test_lead_responsibility_inline_offers_standard_and_own_activities(platform_
 
 
 def test_signing_in_the_inline_uses_agreement_sign(admin_user, platform_admin_client):
-    agreement = AgreementFactory()
+    agreement = DraftAgreementFactory()
     party = OrganisationFactory()
     url = change_url(agreement)
     page = platform_admin_client.get(url)
     prefix = inline_prefix(page, Signatory)
 
     future = admin_form_data(page)
-    add_inline_row(future, prefix, organisation=party, signed_by="Chief Executive",
-                   signed_on=datetime.date(2999, 1, 1))
+    add_inline_row(future, prefix, organisation=party, signed_by="Sam Jones",
+                   signer_role="Chief Executive", signed_on=datetime.date(2999, 1, 1))
     response = platform_admin_client.post(url, future)
     assert response.status_code == 200
     assert "A signature cannot be dated in the future." in response.content.decode()
     assert not Signatory.objects.exists()
 
     today = admin_form_data(page)
-    add_inline_row(today, prefix, organisation=party, signed_by="Chief Executive",
-                   signed_on=datetime.date(2024, 5, 1))
+    add_inline_row(today, prefix, organisation=party, signed_by="Sam Jones",
+                   signer_role="Chief Executive", signed_on=datetime.date(2024, 5, 1))
     assert platform_admin_client.post(url, today).status_code == 302
-    event = events_for(Signatory).get()
-    assert event.summary == f"Signed by {party}"
+    signed = Signatory.objects.get()
+    assert (signed.signed_by, signed.signer_role) == ("Sam Jones", "Chief Executive")
+    event = events_for(Signatory).get(summary=f"Signed by {party}")
     assert event.actor == admin_user
+
+
+def test_signing_an_existing_party_in_the_inline_uses_agreement_sign(admin_user,
+                                                                     platform_admin_client):
+    agreement = DraftAgreementFactory()
+    SignatoryFactory(agreement=agreement, signed_by="", signed_on=None)
+    url = change_url(agreement)
+    page = platform_admin_client.get(url)
+    prefix = inline_prefix(page, Signatory)
+    data = admin_form_data(page)
+    data.update({f"{prefix}-0-signed_by": "Sam Jones", f"{prefix}-0-signed_on": "2024-05-01"})
+
+    assert platform_admin_client.post(url, data).status_code == 302
+    assert Signatory.objects.get().signed_on == datetime.date(2024, 5, 1)
+    assert events_for(Signatory).get().summary.startswith("Signed by")

@@ -44,10 +44,15 @@ def test_schema_generates_and_validates_without_warnings(tmp_path):
     schema = generate(tmp_path)
     assert schema["openapi"].startswith("3.")
     assert set(PATHS) <= set(schema["paths"])
-    # The registry is read-only: every operation on its paths is a GET. (Monitoring returns
-    # take writes; tests/api/test_monitoring_schema.py checks those.)
+    # The registry is written through its own operations (POST to create, PATCH to change
+    # details); nothing is replaced (PUT) or deleted through the API.
     methods = {method for path in PATHS for method in schema["paths"][path]}
-    assert methods <= {"get", "parameters"}
+    assert methods <= {"get", "post", "patch", "parameters"}
+    assert "post" in schema["paths"]["/api/v1/agreements/"]
+    # Operations are grouped by area, not under one "v1" tag.
+    tags = {tag for path in schema["paths"].values() for op in path.values()
+            if isinstance(op, dict) for tag in op.get("tags", [])}
+    assert "v1" not in tags and {"Agreements", "Partnerships", "Organisations"} <= tags
 
 
 def test_schema_documents_filters_and_both_authentications(tmp_path):

@@ -213,15 +213,15 @@ def test_request_limits_are_set_deliberately(settings):
 
 
 @pytest.mark.django_db
-def test_an_agreement_document_of_nearly_20_mb_still_uploads(signed_in_admin, settings,
+def test_an_agreement_document_of_nearly_10_mb_still_uploads(signed_in_admin, settings,
                                                              tmp_path):
     """Uploaded files do not count towards DATA_UPLOAD_MAX_MEMORY_SIZE; the document's own
-    limit (20 MB) decides. A PDF is binary: NUL bytes in a file are not refused."""
+    limit (10 MB) decides. A PDF is binary: NUL bytes in a file are not refused."""
     settings.MEDIA_ROOT = tmp_path
     draft = DraftAgreementFactory()
     url = reverse("admin:partnerships_agreement_change", args=[draft.pk])
     data = admin_form_data(signed_in_admin.get(url))
-    content = b"%PDF-1.4\n" + b"\x00\x01binary" * (19 * 1024 * 1024 // 8)
+    content = b"%PDF-1.4\n" + b"\x00\x01binary" * (9 * 1024 * 1024 // 8)
     data["document"] = SimpleUploadedFile("agreement.pdf", content, "application/pdf")
     response = signed_in_admin.post(url, data)
     assert response.status_code == 302, response.content[:500]

@@ -256,7 +256,8 @@ def test_one_login_per_role_authenticates_with_the_printed_password(demo_output)
     rows = re.findall(r"^\s*(demo-[a-z]+)\s{2,}(.+?)\s{2,}(.+?)\s{2,}(\S+)\s*$", demo_output,
                       re.MULTILINE)
     assert {username for username, *_ in rows} == {"demo-admin", "demo-commissioner",
-                                                   "demo-manager", "demo-provider"}
+                                                   "demo-manager", "demo-partner",
+                                                   "demo-provider"}
     request = RequestFactory().post("/sign-in/")
     roles = set()
     for username, _role, _org, password in rows:
@@ -270,6 +271,11 @@ def test_one_login_per_role_authenticates_with_the_printed_password(demo_output)
     manager = User.objects.get(username="demo-manager")
     assert manager.is_staff and not manager.is_superuser
     assert Partnership.objects.managed_by(manager).exists()
+    # make run says what the lead's partnership manager can try, and where.
+    assert re.search(r"Try demo-manager: the lead partner's partnership manager of North "
+                     r"Pennine .*#agreements", demo_output)
+    partner = User.objects.get(username="demo-partner")
+    assert not Partnership.objects.managed_by(partner).exists()
     commissioner = User.objects.get(username="demo-commissioner")
     assert commissioner.organisation.kind == OrganisationKind.COMMISSIONING_BODY
     assert User.objects.get(username="demo-provider").organisation.kind == \
@@ -284,3 +290,20 @@ def test_rerun_resets_a_changed_demo_password(demo_output):
     password = re.search(r"^\s*demo-provider\s.*\s(\S+)\s*$", output, re.MULTILINE).group(1)
     user.refresh_from_db()
     assert user.check_password(password)
+
+
+def test_demo_has_an_agreement_mid_renewal(demo_output):
+    """Version 2 of the release handover SLA is drafted; one of its three parties signed."""
+    from partnerships.choices import AgreementStatus
+    from partnerships.models import Agreement
+
+    draft = Agreement.objects.get(reference="release-handover", version=2)
+    assert draft.status == AgreementStatus.DRAFT
+    assert draft.replaces.status == AgreementStatus.ACTIVE
+    parties = list(draft.signatories.order_by("organisation__name"))
+    assert len(parties) == 3
+    assert [p.organisation.name for p in parties if p.signed_on] == ["Northgate Recovery Trust"]
+    manager = User.objects.get(username="demo-manager")
+    assert manager.has_perm("partnerships.manage_partnership", draft.partnership)
+    assert User.objects.get(username="demo-partner").has_perm("partnerships.sign_agreement",
+                                                               draft)

@@ -151,7 +151,7 @@ def test_change_lead_partner_ends_old_lead_on_the_day(admin_user):
     old = LeadMembershipFactory(joined_on=D(2020, 4, 1))
     newcomer = OrganisationFactory()
     new = actions.lead_partner_change(partnership=old.partnership, organisation=newcomer,
-                                      on=D(2024, 4, 1), by=admin_user,
+                                      effective_on=D(2024, 4, 1), by=admin_user,
                                       previous_lead_continues_as=MemberRole.DELIVERY_PARTNER)
     old.refresh_from_db()
     assert old.left_on == D(2024, 4, 1)
@@ -168,10 +168,10 @@ def test_change_lead_partner_bad_inputs_change_nothing(admin_user):
     before = counts()
     with pytest.raises(DomainError, match="already the lead partner"):
         actions.lead_partner_change(partnership=old.partnership, organisation=old.organisation,
-                                    on=D(2024, 1, 1), by=admin_user)
+                                    effective_on=D(2024, 1, 1), by=admin_user)
     with pytest.raises(DomainError, match="the change must be after that"):
         actions.lead_partner_change(partnership=old.partnership, organisation=OrganisationFactory(),
-                                    on=D(2020, 4, 1), by=admin_user)
+                                    effective_on=D(2020, 4, 1), by=admin_user)
     assert counts()[0] == before[0]
     old.refresh_from_db()
     assert old.left_on is None
@@ -180,7 +180,7 @@ def test_change_lead_partner_bad_inputs_change_nothing(admin_user):
 def test_change_lead_with_no_lead_just_adds_one(admin_user):
     p = PartnershipFactory()
     m = actions.lead_partner_change(partnership=p, organisation=OrganisationFactory(),
-                                    on=D(2021, 1, 1), by=admin_user)
+                                    effective_on=D(2021, 1, 1), by=admin_user)
     assert m.role == MemberRole.LEAD_PARTNER
 
 
@@ -216,3 +216,24 @@ def test_partnership_end_before_start_refused(admin_user):
         actions.partnership_end(partnership=p, ended_on=D(2019, 1, 1), by=admin_user)
     p.refresh_from_db()
     assert p.status == "active" and p.ended_on is None
+
+
+def test_changing_the_lead_when_the_old_lead_leaves_ends_its_leads(admin_user):
+    from tests.partnerships.factories import LeadResponsibilityFactory
+
+    old = LeadMembershipFactory(joined_on=D(2020, 4, 1))
+    lr = LeadResponsibilityFactory(partnership=old.partnership, organisation=old.organisation,
+                                   starts_on=D(2021, 1, 1))
+    newcomer = MembershipFactory(partnership=old.partnership, joined_on=D(2021, 1, 1),
+                                 role=MemberRole.DELIVERY_PARTNER)
+    actions.lead_partner_change(partnership=old.partnership, organisation=newcomer.organisation,
+                                effective_on=D(2024, 4, 1), by=admin_user)
+    old.refresh_from_db()
+    lr.refresh_from_db()
+    newcomer.refresh_from_db()
+    assert old.left_on == D(2024, 4, 1) and lr.ends_on == D(2024, 4, 1)
+    # The new lead's delivery-partner membership gives way to the lead role the same day.
+    assert newcomer.left_on == D(2024, 4, 1)
+    current = Membership.objects.filter(partnership=old.partnership).active_on(D(2024, 4, 1))
+    assert [(m.organisation, m.role) for m in current] == [
+        (newcomer.organisation, MemberRole.LEAD_PARTNER)]

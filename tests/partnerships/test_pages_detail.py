@@ -522,3 +522,23 @@ def test_audit_link_check_costs_no_permission_queries(client, commissioner_user,
         assert client.get(page_url(hub)).status_code == 200
     assert not [q for q in captured.captured_queries if "auth_permission" in q["sql"]]
     assert len(captured) <= 14
+
+
+def test_lead_handover_reads_once_in_the_timeline(client, commissioner_user, admin_user):
+    from partnerships import actions
+
+    p = PartnershipFactory(started_on=D(2018, 4, 1))
+    LeadMembershipFactory(partnership=p, organisation__name="Old Lead Trust",
+                          joined_on=D(2018, 4, 1))
+    new = MembershipFactory(partnership=p, organisation__name="New Lead CIC",
+                            joined_on=D(2018, 4, 1))
+    actions.lead_partner_change(partnership=p, organisation=new.organisation,
+                                effective_on=D(2022, 4, 1), by=admin_user,
+                                previous_lead_continues_as=MemberRole.DELIVERY_PARTNER)
+    client.force_login(commissioner_user)
+    timeline = text(section(client.get(page_url(p)).content.decode(), "timeline",
+                            "lead-agencies"))
+    assert "Old Lead Trust handed the lead role to New Lead CIC" in timeline
+    assert "Old Lead Trust stays on as delivery partner" in timeline
+    assert "changed role" not in timeline
+    assert "Lead partner changed 2 members" in timeline

@@ -141,7 +141,8 @@ def test_funding_database_checks():
 def test_readable_names():
     m = MembershipFactory(organisation__name="Hope Trust", partnership__name="Hub",
                           joined_on=D(2020, 4, 1), left_on=D(2023, 3, 31))
-    assert str(m) == "Hope Trust — Delivery partner of Hub (joined 01 Apr 2020, left 31 Mar 2023)"
+    assert str(m) == ("Hope Trust — Delivery partner of Hub "
+                      "(joined 1 April 2020, left 31 March 2023)")
 
 
 def test_reserved_slugs_are_never_given(admin_user):

@@ -56,6 +56,9 @@ class Command(BaseCommand):
         self._table(rows)
         self.stdout.write(f"Every demo login uses the password {DEMO_PASSWORD} "
                           "(reset on each run).")
+        for login in report.logins:
+            if login.try_this:
+                self.stdout.write(f"  Try {login.username}: {login.try_this}")
 
         self.stdout.write("")
         self.stdout.write(self.style.MIGRATE_HEADING("Registry now holds"))

@@ -1,39 +1,35 @@
-"""Admin for organisations, partnerships, memberships, agreements, lead responsibilities and
-funding: where administrators configure the registry.
+"""Admin for organisations, partnerships, memberships, lead responsibilities and funding: where
+administrators configure the registry (agreements are in ``partnerships.admin.agreements``).
 
 Writes go through ``core.actions`` (audited) or, for named operations, this app's actions;
-permissions come from ``partnerships.rules``. A partnership manager sees only the partnerships their
-organisation currently leads (and what belongs to them).
+permissions come from ``partnerships.rules``. A partnership manager sees only the partnerships
+their organisation currently leads (and what belongs to them).
+
+Change lists are kept to a few short columns so they fit a 1280-pixel screen without sideways
+scrolling, and every date in them is written as the pages write it ("7 December 2026").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest
-from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.html import format_html
 
 from accounts.rules import is_partnership_manager, is_platform_admin
 from core import audit, clock
-from core.admin import (
-    ReadOnlyAdminMixin,
-    ReadOnlyInline,
-    RegistryModelAdmin,
-    TabularInline,
-    error_text,
-)
-from core.errors import DomainError
+from core.admin import ReadOnlyAdminMixin, ReadOnlyInline, RegistryModelAdmin, TabularInline
+from core.display import govuk_date
 
-from . import actions
-from .choices import AgreementStatus, MemberRole
-from .models import (
+from .. import actions
+from ..choices import MemberRole
+from ..models import (
     Activity,
-    Agreement,
     Funding,
     LeadResponsibility,
     Membership,
@@ -42,7 +38,6 @@ from .models import (
     Region,
     ReviewAttendance,
     ReviewMeeting,
-    Signatory,
 )
 
 
@@ -63,6 +58,44 @@ def _changed_fields(obj: models.Model) -> tuple[models.Model | None, set[str]]:
     if stored is None:
         return None, set()
     return stored, set(audit.diff(audit.snapshot(stored), audit.snapshot(obj)))
+
+
+def date_column(field: str, description: str) -> Callable[[Any], str]:
+    """A change-list column showing the date ``field`` as the pages do ("7 December 2026"),
+    sortable by it: Django's own columns would write "7 Dec 2026" (the en-GB locale)."""
+
+    @admin.display(description=description, ordering=field)
+    def show(obj: Any) -> str:
+        return govuk_date(getattr(obj, field)) or "—"
+
+    show.__name__ = f"{field}_display"
+    return show
+
+
+def name_column(field: str, description: str) -> Callable[[Any], str]:
+    """A change-list column naming the related row ``field`` (an organisation, a partnership),
+    sortable by its name. Django gives a plain foreign-key column ``white-space: nowrap``, so
+    long names push the table past 1280 pixels; this one wraps."""
+
+    @admin.display(description=description, ordering=f"{field}__name")
+    def show(obj: Any) -> str:
+        related = getattr(obj, field)
+        return str(related) if related is not None else "—"
+
+    show.__name__ = f"{field}_name"
+    return show
+
+
+def partnership_page(partnership: Partnership | None, section: str = "") -> str | None:
+    """The partnership's page (at ``section``), the "View on site" target of what it holds."""
+    if partnership is None:
+        return None
+    url = reverse("partnerships:detail", args=[partnership.slug])
+    return f"{url}#{section}" if section else url
+
+
+def organisation_page(organisation: Organisation) -> str:
+    return reverse("partnerships:organisation", args=[organisation.slug])
 
 
 class PartnershipsAdmin(RegistryModelAdmin):
@@ -86,17 +119,6 @@ class PartnershipsAdmin(RegistryModelAdmin):
                     and changed == {"ends_on"}):
                 return actions.lead_responsibility_end(responsibility=stored,
                                                        ends_on=obj.ends_on, by=by)
-            if (isinstance(obj, Agreement) and stored.status == AgreementStatus.DRAFT
-                    and obj.status == AgreementStatus.ACTIVE
-                    and changed <= {"status", "effective_from"}):
-                return actions.agreement_activate(agreement=stored, by=by,
-                                                  effective_from=obj.effective_from)
-        # Signing goes through agreement_sign (no signing superseded versions or future dates).
-        if (isinstance(obj, Signatory) and obj.signed_on
-                and (stored is None or (stored.signed_on is None
-                                        and changed <= {"signed_by", "signed_on"}))):
-            return actions.agreement_sign(agreement=obj.agreement, organisation=obj.organisation,
-                                          signed_by=obj.signed_by, signed_on=obj.signed_on, by=by)
         return super().save_object(request, obj)
 
     def get_queryset(self, request: HttpRequest) -> models.QuerySet:
@@ -110,6 +132,8 @@ class PartnershipsAdmin(RegistryModelAdmin):
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest,
                                  **kwargs: Any) -> Any:
+        from ..models import Agreement
+
         managed = managed_partnerships(request.user)
         if managed is not None:
             if db_field.related_model is Partnership:
@@ -117,6 +141,10 @@ class PartnershipsAdmin(RegistryModelAdmin):
             elif db_field.related_model is Agreement:
                 kwargs["queryset"] = Agreement.objects.filter(partnership__in=managed.values("pk"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def view_on_site(self, obj: Any) -> str | None:
+        """"View on site" opens the partnership page the row belongs to."""
+        return partnership_page(getattr(obj, "partnership", None))
 
 
 # -- list filters ---------------------------------------------------------------------------------
@@ -149,18 +177,21 @@ class CurrentResponsibilityFilter(CurrentFilter):
     end_field = "ends_on"
 
 
-class ReviewOverdueFilter(admin.SimpleListFilter):
-    title = "review overdue"
-    parameter_name = "review_overdue"
+class CurrentFundingFilter(CurrentFilter):
+    """Funding whose period covers today, is over, or is still to come (periods are inclusive
+    of their last day)."""
 
-    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
-        return [("yes", "Overdue"), ("no", "Not overdue")]
+    start_field = "period_start"
+    end_field = "period_end"
 
     def queryset(self, request: HttpRequest, queryset: models.QuerySet) -> models.QuerySet:
-        if self.value() == "yes":
-            return queryset.review_overdue()
-        if self.value() == "no":
-            return queryset.exclude(pk__in=Agreement.objects.review_overdue().values("pk"))
+        today = clock.today()
+        if self.value() == "current":
+            return queryset.filter(period_start__lte=today, period_end__gte=today)
+        if self.value() == "past":
+            return queryset.filter(period_end__lt=today)
+        if self.value() == "future":
+            return queryset.filter(period_start__gt=today)
         return queryset
 
 
@@ -170,6 +201,7 @@ class ReviewOverdueFilter(admin.SimpleListFilter):
 @admin.register(Region)
 class RegionAdmin(PartnershipsAdmin):
     partnership_lookup = None
+    view_on_site = False
     list_display = ("name", "code", "position")
     search_fields = ("name", "code")
     prepopulated_fields = {"code": ("name",)}
@@ -178,7 +210,7 @@ class RegionAdmin(PartnershipsAdmin):
 @admin.register(Organisation)
 class OrganisationAdmin(PartnershipsAdmin):
     partnership_lookup = None  # the register of organisations is open to every user
-    list_display = ("name", "kind", "identifier", "region", "parent")
+    list_display = ("name", "kind", "region", name_column("parent", "part of"))
     list_filter = ("kind", "region")
     list_select_related = ("region", "parent")
     search_fields = ("name", "identifier")
@@ -189,10 +221,14 @@ class OrganisationAdmin(PartnershipsAdmin):
         ("About", {"fields": ("website", "description")}),
     )
 
+    def view_on_site(self, obj: Organisation) -> str:
+        return organisation_page(obj)
+
 
 @admin.register(Activity)
 class ActivityAdmin(PartnershipsAdmin):
-    list_display = ("name", "is_standard", "partnership", "position")
+    list_display = ("name", "is_standard", name_column("partnership", "partnership only"),
+                    "position")
     list_filter = ("is_standard",)
     list_select_related = ("partnership",)
     search_fields = ("name", "description", "partnership__name")
@@ -215,6 +251,8 @@ class MembershipInline(TabularInline):
     fields = ("organisation", "role", "joined_on", "left_on", "notes")
     autocomplete_fields = ("organisation",)
     ordering = ("joined_on", "organisation__name")
+    verbose_name = "member"
+    verbose_name_plural = "members"
 
 
 class LeadResponsibilityInline(TabularInline):
@@ -247,7 +285,8 @@ class FundingInline(TabularInline):
 @admin.register(Partnership)
 class PartnershipAdmin(PartnershipsAdmin):
     partnership_lookup = ""
-    list_display = ("name", "status", "setting", "started_on", "ended_on", "lead_partner")
+    list_display = ("name", "status", "setting", date_column("started_on", "started"),
+                    "lead_partner")
     list_filter = ("status", "setting", "regions")
     search_fields = ("name", "summary", "memberships__organisation__name")
     date_hierarchy = "started_on"
@@ -265,7 +304,10 @@ class PartnershipAdmin(PartnershipsAdmin):
                 .order_by("joined_on").values("organisation__name")[:1])
         return super().get_queryset(request).annotate(lead_partner_name=Subquery(lead))
 
-    @admin.display(description="current lead partner", ordering="lead_partner_name")
+    def view_on_site(self, obj: Partnership) -> str | None:
+        return partnership_page(obj)
+
+    @admin.display(description="lead partner", ordering="lead_partner_name")
     def lead_partner(self, obj: Partnership) -> str:
         return getattr(obj, "lead_partner_name", None) or "—"
 
@@ -293,12 +335,18 @@ class PartnershipAdmin(PartnershipsAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(PartnershipsAdmin):
-    list_display = ("organisation", "partnership", "role", "joined_on", "left_on", "is_current")
+    list_display = (name_column("organisation", "organisation"),
+                    name_column("partnership", "partnership"), "role",
+                    date_column("joined_on", "joined"), date_column("left_on", "left"),
+                    "is_current")
     list_filter = ("role", CurrentFilter)
     list_select_related = ("organisation", "partnership")
     search_fields = ("organisation__name", "partnership__name", "notes")
     autocomplete_fields = ("partnership", "organisation")
     date_hierarchy = "joined_on"
+
+    def view_on_site(self, obj: Membership) -> str | None:
+        return partnership_page(obj.partnership, "members")
 
     @admin.display(description="current", boolean=True)
     def is_current(self, obj: Membership) -> bool:
@@ -308,111 +356,39 @@ class MembershipAdmin(PartnershipsAdmin):
 
 @admin.register(LeadResponsibility)
 class LeadResponsibilityAdmin(PartnershipsAdmin):
-    list_display = ("activity", "organisation", "partnership", "starts_on", "ends_on", "contact")
+    list_display = (name_column("activity", "activity"),
+                    name_column("organisation", "lead organisation"),
+                    name_column("partnership", "partnership"), date_column("starts_on", "from"),
+                    date_column("ends_on", "until"))
     list_filter = ("activity", CurrentResponsibilityFilter)
     list_select_related = ("activity", "organisation", "partnership")
     search_fields = ("activity__name", "organisation__name", "partnership__name", "contact")
     autocomplete_fields = ("partnership", "organisation")
 
+    def view_on_site(self, obj: LeadResponsibility) -> str | None:
+        return partnership_page(obj.partnership, "lead-agencies")
+
 
 @admin.register(Funding)
 class FundingAdmin(PartnershipsAdmin):
-    list_display = ("partnership", "funder", "recipient", "source", "amount_display",
-                    "period_start", "period_end", "reference")
-    list_filter = ("source",)
+    list_display = (name_column("partnership", "partnership"), name_column("funder", "funder"),
+                    "source", "amount_display", "period")
+    list_filter = ("source", CurrentFundingFilter)
     list_select_related = ("partnership", "funder", "recipient")
     search_fields = ("partnership__name", "funder__name", "recipient__name", "reference")
     autocomplete_fields = ("partnership", "funder", "recipient")
     date_hierarchy = "period_start"
 
+    def view_on_site(self, obj: Funding) -> str | None:
+        return partnership_page(obj.partnership, "funding")
+
     @admin.display(description="amount", ordering="amount")
     def amount_display(self, obj: Funding) -> str:
         return f"£{obj.amount:,.2f}"
 
-
-# -- agreements -----------------------------------------------------------------------------------
-
-
-class SignatoryInline(TabularInline):
-    model = Signatory
-    fields = ("organisation", "signed_by", "signed_on")
-    autocomplete_fields = ("organisation",)
-
-
-@admin.register(Agreement)
-class AgreementAdmin(PartnershipsAdmin):
-    list_display = ("title", "version", "kind", "status", "partnership", "effective_from",
-                    "review_due_display")
-    list_filter = ("kind", "status", ReviewOverdueFilter)
-    list_select_related = ("partnership",)
-    search_fields = ("title", "reference", "summary", "partnership__name")
-    date_hierarchy = "review_due"
-    autocomplete_fields = ("partnership", "replaces")
-    inlines = (SignatoryInline,)
-    actions = ("put_into_effect",)
-    fieldsets = (
-        (None, {"fields": ("partnership", "kind", "title", "reference", "version", "status",
-                           "summary")}),
-        ("Dates", {"fields": ("effective_from", "review_due", "expires_on")}),
-        ("Document", {"fields": ("document",)}),
-        ("Versions", {"fields": ("replaces", "change_reason")}),
-    )
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        readonly = tuple(super().get_readonly_fields(request, obj))
-        if obj is not None:  # the version chain is written by 'supersede', not edited
-            readonly += ("replaces", "change_reason", "replaced_by")
-        return readonly
-
-    def get_fieldsets(self, request: HttpRequest, obj: Any = None) -> Any:
-        fieldsets = super().get_fieldsets(request, obj)
-        if obj is None:
-            return fieldsets
-        *rest, (title, options) = fieldsets
-        return (*rest, (title, {**options,
-                                "fields": (*options["fields"], "replaced_by")}))
-
-    @admin.display(description="review due", ordering="review_due")
-    def review_due_display(self, obj: Agreement) -> str:
-        if obj.review_due is None:
-            return "—"
-        date = f"{obj.review_due:%-d %b %Y}"
-        if not obj.review_overdue_on():
-            return date
-        return format_html('<img src="{}" alt="" width="14" height="14"> '
-                           "<strong>{} — overdue</strong>",
-                           static("admin/img/icon-alert.svg"), date)
-
-    @admin.display(description="replaced by")
-    def replaced_by(self, obj: Agreement) -> str:
-        newer = Agreement.objects.filter(replaces=obj).first()
-        if newer is None:
-            return "—"
-        url = reverse(f"{self.admin_site.name}:partnerships_agreement_change", args=[newer.pk])
-        return format_html('<a href="{}">{}</a>', url, newer)
-
-    def has_activate_permission(self, request: HttpRequest) -> bool:
-        # Shown to whoever may record agreements; each agreement is checked again below.
-        return self.has_add_permission(request) or self.has_change_permission(request)
-
-    @admin.action(description="Put draft into effect", permissions=["activate"])
-    def put_into_effect(self, request: HttpRequest, queryset: models.QuerySet) -> None:
-        done = 0
-        for agreement in queryset.select_related("partnership"):
-            if not self.has_change_permission(request, agreement):
-                self.message_user(request, f"{agreement}: you may not change this agreement.",
-                                  level=messages.ERROR)
-                continue
-            try:
-                actions.agreement_activate(agreement=agreement, by=request.user)
-            except DomainError as exc:
-                self.message_user(request, f"{agreement} was not put into effect: "
-                                           f"{error_text(exc)}", level=messages.ERROR)
-            else:
-                done += 1
-        if done:
-            noun = "agreement" if done == 1 else "agreements"
-            self.message_user(request, f"Put {done} {noun} into effect.", level=messages.SUCCESS)
+    @admin.display(description="period", ordering="period_start")
+    def period(self, obj: Funding) -> str:
+        return f"{govuk_date(obj.period_start)} to {govuk_date(obj.period_end)}"
 
 
 # -- quarterly reviews (read-only: they change through partnerships.actions) ---------------------
@@ -430,8 +406,9 @@ class ReviewMeetingAdmin(ReadOnlyAdminMixin, PartnershipsAdmin):
     (``partnerships.actions``), which check the dates, ask for every member's attendance and
     plan the next one; an admin form would skip all of that."""
 
-    list_display = ("partnership", "planned_on", "status", "held_on", "attendance_summary",
-                    "page_link")
+    list_display = (name_column("partnership", "partnership"),
+                    date_column("planned_on", "planned for"), "status",
+                    date_column("held_on", "held on"), "attendance_summary", "page_link")
     list_filter = ("status",)
     list_select_related = ("partnership",)
     search_fields = ("partnership__name", "notes")
@@ -445,6 +422,9 @@ class ReviewMeetingAdmin(ReadOnlyAdminMixin, PartnershipsAdmin):
         attended = models.Count("attendance", filter=Q(attendance__attended=True))
         return super().get_queryset(request).annotate(
             attended_count=attended, expected_count=models.Count("attendance"))
+
+    def view_on_site(self, obj: ReviewMeeting) -> str:
+        return reverse("partnerships:reviews", args=[obj.partnership.slug])
 
     @admin.display(description="attendance")
     def attendance_summary(self, obj: ReviewMeeting) -> str:

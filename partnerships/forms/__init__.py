@@ -1,0 +1,1 @@
+"""Forms of the partnership managers' pages, one module per subject (members, agreements)."""
