@@ -33,3 +33,15 @@ def staff_of(organisation_ids: Iterable[int], roles: Iterable[str]) -> dict[int,
 def caseworkers_of(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
     """Provider staff and partnership managers (those who hold cases) of each organisation."""
     return staff_of(organisation_ids, [Role.PROVIDER_STAFF, Role.PARTNERSHIP_MANAGER])
+
+
+def partnership_managers_of(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Partnership managers of each organisation: those who sign its agreements and speak for
+    it in its partnerships, so they hear what happens to them."""
+    return staff_of(organisation_ids, [Role.PARTNERSHIP_MANAGER])
+
+
+def returns_staff_of(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Provider staff of each organisation: those who prepare and submit its monitoring returns
+    (``monitoring.edit_return``), as the due and overdue reminders reach them."""
+    return staff_of(organisation_ids, [Role.PROVIDER_STAFF])

@@ -7,10 +7,15 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.forms import AdminSignInForm, SignInForm
 from composition.views import search as partnership_search
+from composition.views import your_work
 from core import views as core_views
 
 urlpatterns = [
-    path("", partnership_search.search, name="home"),
+    # Home: "Your work" for a user with something to act on, else the registry search; the
+    # search is also at its own address, which never redirects (composition.views.your_work).
+    path("", your_work.home, name="home"),
+    path("search/", partnership_search.search, name="search"),
+    path("your-work/", your_work.your_work, name="your-work"),
     path("health/", core_views.health, name="health"),
     path("sign-in/", auth_views.LoginView.as_view(template_name="accounts/sign_in.html",
                                                   authentication_form=SignInForm,

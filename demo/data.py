@@ -25,6 +25,9 @@ from django.contrib.auth.password_validation import validate_password
 from django.db import models, transaction
 from django.utils.text import slugify
 
+from demo.inbox import dated, last_id, read_history
+from demo.inbox import story_time as _on
+from notifications.models import Notification
 from partnerships import actions as p_actions
 from partnerships.choices import (
     AgreementKind,
@@ -906,6 +909,10 @@ class _Loader:
         for spec in ORGANISATIONS:
             self._organisation(spec)
         self._progress(f"Organisations ({len(ORGANISATIONS)})", before)
+        # The logins before anything that notifies them: a membership added, an agreement
+        # waiting for their organisation's signature (``notifications.events.notify`` only
+        # reaches people who exist when the action runs).
+        self._users()
         before = self._snapshot()
         for spec in LOCATIONS:
             self._location(spec)
@@ -915,7 +922,6 @@ class _Loader:
             self._partnership(spec)
             self._progress(f"Partnership {number}/{len(PARTNERSHIPS)} – {spec['name']} "
                            f"({spec['shape'].lower()})", before)
-        self._users()
         return self.report
 
     def _organisation(self, spec: dict[str, Any]) -> None:
@@ -955,8 +961,9 @@ class _Loader:
         # Leavers go last, so the history shows them holding their roles until they left.
         for m, membership in zip(spec["members"], memberships, strict=True):
             if m.get("left_on") and membership.left_on is None:
-                p_actions.membership_end(membership=membership, left_on=m["left_on"],
-                                         reason=m["reason"], by=None)
+                with dated(_on(m["left_on"])):
+                    p_actions.membership_end(membership=membership, left_on=m["left_on"],
+                                             reason=m["reason"], by=None)
                 self.report.changed["members who left"] += 1
         for a in spec["agreements"]:
             self._agreement(p, a)
@@ -969,9 +976,13 @@ class _Loader:
         org = self.orgs[m["org"]]
         found = Membership.objects.filter(partnership=p, organisation=org, role=m["role"],
                                           joined_on=m["joined_on"]).first()
-        return self._ensure(Membership, found, lambda: p_actions.membership_add(
-            partnership=p, organisation=org, role=m["role"], joined_on=m["joined_on"],
-            notes=m.get("notes", ""), by=None))
+        def create() -> Membership:
+            with dated(_on(m["joined_on"])):
+                return p_actions.membership_add(
+                    partnership=p, organisation=org, role=m["role"], joined_on=m["joined_on"],
+                    notes=m.get("notes", ""), by=None)
+
+        return self._ensure(Membership, found, create)
 
     def _activity(self, p: Partnership, slug: str) -> Activity:
         activity = (Activity.objects.filter(slug=slug, partnership=p).first()
@@ -995,14 +1006,16 @@ class _Loader:
         parties = [self.orgs[entry[0]] for entry in spec["signatories"]]
 
         def create() -> Agreement:
-            draft = p_actions.agreement_create(
-                partnership=p, kind=spec["kind"], title=spec["title"],
-                reference=spec["reference"], summary=spec["summary"], parties=parties,
-                review_due=spec.get("review_due"), expires_on=spec.get("expires_on"), by=None)
-            self._signatures(draft, spec["signatories"])
-            return p_actions.agreement_put_into_effect(
-                agreement=draft, effective_on=spec["effective_from"],
-                review_due=spec.get("review_due"), by=None)
+            with dated(_on(spec["effective_from"])):
+                draft = p_actions.agreement_create(
+                    partnership=p, kind=spec["kind"], title=spec["title"],
+                    reference=spec["reference"], summary=spec["summary"], parties=parties,
+                    review_due=spec.get("review_due"), expires_on=spec.get("expires_on"),
+                    by=None)
+                self._signatures(draft, spec["signatories"])
+                return p_actions.agreement_put_into_effect(
+                    agreement=draft, effective_on=spec["effective_from"],
+                    review_due=spec.get("review_due"), by=None)
 
         current = self._ensure(Agreement, Agreement.objects.filter(
             partnership=p, reference=spec["reference"], version=1).first(), create)
@@ -1010,14 +1023,20 @@ class _Loader:
             previous = current
 
             def new_version(v: dict[str, Any] = v, previous: Agreement = previous) -> Agreement:
-                draft = p_actions.agreement_new_version(
-                    agreement=previous, reason=v["reason"], summary=v.get("summary"), by=None)
-                self._signatures(draft, v["signatories"])
-                if v.get("pending"):
+                if v.get("pending"):  # being agreed now: its notifications are news
+                    draft = p_actions.agreement_new_version(
+                        agreement=previous, reason=v["reason"], summary=v.get("summary"),
+                        by=None)
+                    self._signatures(draft, v["signatories"])
                     return draft
-                return p_actions.agreement_put_into_effect(
-                    agreement=draft, effective_on=v["effective_from"],
-                    review_due=v.get("review_due"), by=None)
+                with dated(_on(v["effective_from"])):
+                    draft = p_actions.agreement_new_version(
+                        agreement=previous, reason=v["reason"], summary=v.get("summary"),
+                        by=None)
+                    self._signatures(draft, v["signatories"])
+                    return p_actions.agreement_put_into_effect(
+                        agreement=draft, effective_on=v["effective_from"],
+                        review_due=v.get("review_due"), by=None)
 
             current = self._ensure(Agreement, Agreement.objects.filter(
                 partnership=p, reference=spec["reference"], version=number).first(),
@@ -1100,11 +1119,16 @@ def load_demo(*, log: Callable[[str], None] = lambda line: None) -> DemoReport:
     from demo.reviews import load_reviews
 
     with transaction.atomic():
+        mark = last_id()
         report = _Loader(log).run()
         load_monitoring(report=report, log=log)  # needs the demo logins, so comes last
         load_referrals(report=report, log=log)  # casework by the demo logins, too
         load_reviews(report=report, log=log)  # quarterly reviews, with their attendance
-        send_todays_reminders(log=log)  # what the 07:00 sweeps would send today
+        send_todays_reminders(log=log)  # what the 07:00 sweeps would have sent by now
+        made = Notification.objects.filter(id__gt=mark).count()
+        read = read_history(since_id=mark)
+        log(f"Notifications of the demo's events: {made} new ({read} of them history, "
+            "marked read)")
         return report
 
 

@@ -42,6 +42,7 @@ from core import clock
 from core.actions import audited_create
 from core.models import AuditEvent
 from demo.data import model_label
+from demo.inbox import dated
 from monitoring import actions
 from monitoring.choices import Frequency, MetricKind, Operator, RuleForm
 from monitoring.models import (
@@ -54,6 +55,8 @@ from monitoring.models import (
     ReportingPeriod,
     ReturnRequirement,
 )
+from notifications.actions import notification_mark_read
+from notifications.models import Notification
 from partnerships.models import Organisation, Partnership
 
 D = datetime.date
@@ -334,9 +337,11 @@ class MonitoringLoader:
 
     @contextmanager
     def _dated(self, when: datetime.datetime) -> Iterator[None]:
-        """Audit rows written inside the block are dated ``when`` (the actions stamp now)."""
+        """Audit rows and notifications written inside the block are dated ``when`` (the
+        actions stamp now)."""
         mark = AuditEvent.objects.aggregate(last=models.Max("id"))["last"] or 0
-        yield
+        with dated(when):
+            yield
         AuditEvent.objects.filter(id__gt=mark).update(occurred_at=when)
 
     def _past(self, when: datetime.datetime) -> datetime.datetime:
@@ -533,6 +538,7 @@ class MonitoringLoader:
 
         reviewed = self._past(submitted + datetime.timedelta(days=rng.randint(3, 10),
                                                              hours=rng.randint(0, 3)))
+        self._opened(ret, reviewer, reviewed)
         if state == RETURNED:
             with self._dated(reviewed):
                 ret = actions.return_send_back(
@@ -583,9 +589,19 @@ class MonitoringLoader:
         self._stamp(correction, created_on=started, modified_on=submitted,
                     first_submitted_at=submitted, submitted_at=submitted)
         reviewed = self._past(submitted + datetime.timedelta(days=2))
+        self._opened(correction, reviewer, reviewed)
         with self._dated(reviewed):
             correction = actions.return_approve(monitoring_return=correction, by=reviewer)
         self._stamp(correction, modified_on=reviewed, approved_at=reviewed)
+
+    @staticmethod
+    def _opened(ret: MonitoringReturn, reviewer: Any, when: datetime.datetime) -> None:
+        """The reviewer opened the notification of the submission (which marks it read) to
+        review it, as they would: a return already reviewed is not "to review" any more."""
+        for notice in Notification.objects.for_recipient(reviewer).unread().filter(
+                kind="return_submitted", object_id=str(ret.pk)):
+            notification_mark_read(notification=notice, by=reviewer)
+            Notification.objects.filter(pk=notice.pk).update(read_at=when)
 
     @staticmethod
     def _stamp(ret: MonitoringReturn, **when: datetime.datetime) -> None:

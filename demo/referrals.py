@@ -31,6 +31,10 @@ from django.contrib.auth import get_user_model
 from core import audit, clock
 from core.actions import audited_create
 from core.models import AuditEvent
+from demo.inbox import dated
+from demo.inbox import story_time as _on
+from notifications.actions import notification_mark_read
+from notifications.models import Notification
 from partnerships import actions as p_actions
 from partnerships.choices import AgreementKind
 from partnerships.models import Agreement, Organisation, Partnership
@@ -145,17 +149,19 @@ class CaseworkLoader:
     # -- configuration --------------------------------------------------------------------------
     def _agreement(self) -> Agreement:
         def create() -> Agreement:
-            draft = p_actions.agreement_create(
-                partnership=self.partnership, kind=AgreementKind.INFORMATION_SHARING,
-                title=PROTOCOL["title"], reference=PROTOCOL["reference"],
-                summary=PROTOCOL["summary"], review_due=PROTOCOL["review_due"],
-                parties=[self.orgs[i] for i, _, _ in PROTOCOL["signatories"]], by=None)
-            for identifier, signed_by, signed_on in PROTOCOL["signatories"]:
-                p_actions.agreement_sign(agreement=draft, organisation=self.orgs[identifier],
-                                         signed_by=signed_by, signed_on=signed_on, by=None)
-            return p_actions.agreement_put_into_effect(
-                agreement=draft, effective_on=PROTOCOL["effective_from"],
-                review_due=PROTOCOL["review_due"], by=None)
+            with dated(_on(PROTOCOL["effective_from"])):  # its notifications are history
+                draft = p_actions.agreement_create(
+                    partnership=self.partnership, kind=AgreementKind.INFORMATION_SHARING,
+                    title=PROTOCOL["title"], reference=PROTOCOL["reference"],
+                    summary=PROTOCOL["summary"], review_due=PROTOCOL["review_due"],
+                    parties=[self.orgs[i] for i, _, _ in PROTOCOL["signatories"]], by=None)
+                for identifier, signed_by, signed_on in PROTOCOL["signatories"]:
+                    p_actions.agreement_sign(agreement=draft,
+                                             organisation=self.orgs[identifier],
+                                             signed_by=signed_by, signed_on=signed_on, by=None)
+                return p_actions.agreement_put_into_effect(
+                    agreement=draft, effective_on=PROTOCOL["effective_from"],
+                    review_due=PROTOCOL["review_due"], by=None)
 
         return self.report.ensure(Agreement, Agreement.objects.filter(
             partnership=self.partnership, reference=PROTOCOL["reference"], version=1).first(),
@@ -236,6 +242,10 @@ class CaseworkLoader:
                 consent_recorded=True,
                 reason="Released to Marchbridge on licence; needs her prescription and "
                        "keyworking picked up in the community.")
+            # She opened the notification of it (which marks it read) and accepted it.
+            for notice in Notification.objects.for_recipient(self.provider).unread().filter(
+                    kind="referral_received", url__contains=referral.reference):
+                notification_mark_read(notification=notice, by=self.provider)
             actions.referral_accept(referral=referral, by=self.provider)
             for conference in case.conferences.filter(planned_on__lte=self.today) \
                     .order_by("planned_on"):

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core import audit
@@ -19,6 +20,7 @@ from core.actions import audited_create, audited_update
 from core.display import govuk_date
 from core.errors import DomainError, full_clean
 from core.models import AuditEvent
+from notifications.events import notify
 
 from . import validation
 from .choices import Frequency, ReturnStatus
@@ -33,6 +35,7 @@ from .models import (
     period_bounds,
 )
 from .querysets import return_metrics
+from .recipients import return_providers, return_reviewers
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -79,6 +82,70 @@ def already_submitted(error: DomainError, *, monitoring_return: MonitoringReturn
     changed and no second audit row written: the action refused under the row lock."""
     return (getattr(error, "code", None) == "already_submitted"
             and by.has_perm("monitoring.edit_return", monitoring_return))
+
+
+# -- notifications of events --------------------------------------------------------------------
+
+
+def _what(ret: MonitoringReturn) -> str:
+    """The return in a message: organisations, partnership and period, never a person."""
+    return f"{ret.organisation}'s monitoring return to {ret.partnership} for {ret.period.label}"
+
+
+def _return_url(ret: MonitoringReturn, page: str = "monitoring:return") -> str:
+    return reverse(page, args=[ret.pk])
+
+
+def _notify_submitted(ret: MonitoringReturn, by: User, again: bool) -> None:
+    """Tell the lead partner's reviewers a return waits for them (each submission once: the
+    occurrence names the return's version, which the submission just made)."""
+    correction = ret.revision > 1
+    subject = (f"{'Corrected return' if correction else 'Return'} to review: "
+               f"{ret.organisation}, {ret.period.label}")
+    body = (f"{_what(ret)} was {'resubmitted' if again else 'submitted'}"
+            + (f" (correction, revision {ret.revision})" if correction else "")
+            + " and is waiting for your review. Approve it or send it back with your queries.")
+    notify(kind="return_submitted", occurrence=f"return-{ret.pk}:rev-{ret.version}:submitted",
+           recipients=return_reviewers(ret), subject=subject, body=body,
+           url=_return_url(ret, "monitoring:return-review"), obj=ret, actor=by)
+
+
+def _notify_sent_back(ret: MonitoringReturn, by: User, figures: int, whole: bool) -> None:
+    """Tell the provider's returns staff their return came back, and how much is queried."""
+    queried = [f"{figures} figure{'s' if figures != 1 else ''} queried"] if figures else []
+    if whole:
+        queried.append("a comment on the whole return")
+    body = (f"{_what(ret)} was sent back for correction by the lead partner: "
+            f"{' and '.join(queried)}. Read the queries, correct the figures and submit it "
+            "again.")
+    notify(kind="return_sent_back", occurrence=f"return-{ret.pk}:rev-{ret.version}:sent-back",
+           recipients=return_providers(ret),
+           subject=f"Return sent back: {ret.organisation}, {ret.period.label}", body=body,
+           url=_return_url(ret), obj=ret, actor=by)
+
+
+def _notify_approved(ret: MonitoringReturn, by: User) -> None:
+    """Tell the provider's returns staff their return was approved (its figures now count)."""
+    notify(kind="return_approved", occurrence=f"return-{ret.pk}:rev-{ret.version}:approved",
+           recipients=return_providers(ret),
+           subject=f"Return approved: {ret.organisation}, {ret.period.label}",
+           body=f"{_what(ret)} was approved by the lead partner. Its figures are now locked "
+                "and reported.", url=_return_url(ret), obj=ret, actor=by)
+
+
+def _notify_corrected(old: MonitoringReturn, new: MonitoringReturn, by: User) -> None:
+    """Tell the provider's other returns staff and the reviewers that an approved return is
+    being corrected: the approved figures stand until the correction is approved."""
+    occurrence = f"return-{old.pk}:corrected-rev-{new.revision}"
+    subject = f"Approved return being corrected: {old.organisation}, {old.period.label}"
+    # The reason is typed free text: it stays on the page, out of emails.
+    body = (f"A correction (revision {new.revision}) of {_what(old)} was started after it was "
+            "approved. The approved figures stand until the correction is submitted and "
+            "approved; the return's page says why it is being corrected.")
+    notify(kind="return_corrected", occurrence=occurrence, recipients=return_providers(old),
+           subject=subject, body=body, url=_return_url(new), obj=new, actor=by)
+    notify(kind="return_corrected", occurrence=occurrence, recipients=return_reviewers(old),
+           subject=subject, body=body, url=_return_url(old), obj=old, actor=by)
 
 
 # -- periods -------------------------------------------------------------------------------------
@@ -247,11 +314,13 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
         raise error
     ret.queries.filter(resolved=False).update(resolved=True)
     now = timezone.now()
+    again = ret.first_submitted_at is not None
     audited_update(instance=ret, by=by,
-                   summary="Resubmitted return" if ret.first_submitted_at else "Submitted return",
+                   summary="Resubmitted return" if again else "Submitted return",
                    status=ReturnStatus.SUBMITTED, submitted_at=now, submitted_by=by,
                    first_submitted_at=ret.first_submitted_at or now,
                    warning_note=warning_note.strip() if warnings else "", version=ret.version + 1)
+    _notify_submitted(ret, by, again=again)
     return _refresh_caller(monitoring_return, ret)
 
 
@@ -290,6 +359,7 @@ def return_approve(*, monitoring_return: MonitoringReturn, by: User) -> Monitori
     _require_reviewer(by, ret, "approve")
     audited_update(instance=ret, by=by, summary="Approved return", status=ReturnStatus.APPROVED,
                    approved_at=timezone.now(), approved_by=by, version=ret.version + 1)
+    _notify_approved(ret, by)
     return _refresh_caller(monitoring_return, ret)
 
 
@@ -316,6 +386,7 @@ def return_send_back(*, monitoring_return: MonitoringReturn, by: User, comment: 
         audited_create(instance=query, by=by, summary=f"Queried {metrics[code].name}")
     audited_update(instance=ret, by=by, summary="Returned for correction",
                    status=ReturnStatus.RETURNED, version=ret.version + 1)
+    _notify_sent_back(ret, by, figures=len(metric_comments), whole=bool(comment.strip()))
     return _refresh_caller(monitoring_return, ret)
 
 
@@ -345,4 +416,5 @@ def return_correct(*, approved_return: MonitoringReturn, by: User,
                          summary=f"Started correction: {reason.strip()}")
     Value.objects.bulk_create([Value(monitoring_return=new, metric_id=v.metric_id,
                                      number=v.number, text=v.text) for v in old.values.all()])
+    _notify_corrected(old, new, by)
     return new

@@ -13,7 +13,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.mail import send_mail
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.urls import reverse
@@ -23,8 +22,10 @@ from core import audit
 from core.errors import DomainError
 from core.models import AuditEvent
 
+from . import preferences
 from .calendar import hash_token
-from .kinds import KINDS
+from .channels import send_email
+from .kinds import AREAS, KINDS
 from .models import CalendarFeed, EmailStatus, Notification, NotificationPreference
 
 logger = logging.getLogger(__name__)
@@ -185,22 +186,23 @@ def notification_deliver(*, notification_id: int) -> bool:
                 notification.email_status != EmailStatus.PENDING:
             return False
         recipient = notification.recipient
-        preference = NotificationPreference.objects.filter(
-            user=recipient, kind=notification.kind).first()
+        choice = preferences.email_choice(recipient, notification.kind)
         if notification.content_type_id is not None and notification.obj is None:
             # What it reminds about was deleted meanwhile (e.g. a case removed): nothing to
             # act on, so no email; the row stays as the record of the reminder.
             logger.info("Notification %s is about something deleted; not sent", notification_id)
             outcome = EmailStatus.WITHDRAWN
-        elif preference is not None and not preference.email:
+        elif choice == preferences.NONE:
             outcome = EmailStatus.OPTED_OUT
-        elif preference is not None and preference.digest:
+        elif choice == preferences.DIGEST:
             outcome = EmailStatus.DIGEST  # the daily digest gathers these
         elif not recipient.email or not recipient.is_active:
             outcome = EmailStatus.NO_ADDRESS
         else:
-            send_mail(notification.subject, _email_text(notification),
-                      settings.DEFAULT_FROM_EMAIL, [recipient.email], fail_silently=False)
+            send_email(to=recipient.email, subject=notification.subject,
+                       text=_email_text(notification), reference=f"notification-{notification.pk}",
+                       link=settings.SITE_URL.rstrip("/")
+                       + reverse("notifications:open", args=[notification.pk]))
             notification.email_status = EmailStatus.SENT
             notification.email_sent_at = timezone.now()
             notification.save(update_fields=["email_status", "email_sent_at"])
@@ -258,6 +260,55 @@ def preference_set(*, user: Any, kind: str, email: bool, digest: bool) -> Notifi
     preference, _ = NotificationPreference.objects.update_or_create(
         user=user, kind=kind, defaults={"email": email, "digest": digest})
     return preference
+
+
+#: The per-kind choice that removes a kind's own row, so its area's choice applies again.
+SAME_AS_AREA = "same"
+
+
+def _check_choice(choice: str, *, field: str, allowed: tuple[str, ...]) -> None:
+    if choice not in allowed:
+        words = "; ".join(f"“{c}”" for c in allowed)
+        raise DomainError(f"“{choice}” is not a choice for email. Choose one of: {words}.",
+                          field=field, code="invalid_choice")
+
+
+@transaction.atomic
+def area_preference_set(*, user: Any, area: str, choice: str) -> NotificationPreference:
+    """Record how ``user`` wants email for every kind in ``area`` (``"now"``, ``"digest"`` or
+    ``"none"``); kinds with their own choice keep it. Stored as the row of kind
+    ``"area:<area>"`` (see ``notifications.preferences``)."""
+    if area not in AREAS:
+        raise DomainError(f"“{area}” is not an area of notifications. The areas are: "
+                          f"{', '.join(AREAS)}.", field="area", code="unknown_area")
+    _check_choice(choice, field="choice", allowed=tuple(preferences.CHOICES))
+    email, digest = preferences.flags_from_choice(choice)
+    preference, _ = NotificationPreference.objects.update_or_create(
+        user=user, kind=preferences.area_key(area), defaults={"email": email, "digest": digest})
+    return preference
+
+
+@transaction.atomic
+def kind_preference_set(*, user: Any, kind: str, choice: str) -> NotificationPreference | None:
+    """Give one kind its own choice (``"now"``, ``"digest"``, ``"none"``), or with ``"same"``
+    remove its own choice so the area's applies again (returns None then)."""
+    _check_kind(kind, field="kind")
+    _check_choice(choice, field="choice", allowed=(*preferences.CHOICES, SAME_AS_AREA))
+    if choice == SAME_AS_AREA:
+        NotificationPreference.objects.filter(user=user, kind=kind).delete()
+        return None
+    email, digest = preferences.flags_from_choice(choice)
+    return preference_set(user=user, kind=kind, email=email, digest=digest)
+
+
+@transaction.atomic
+def preferences_save(*, user: Any, areas: dict[str, str], kinds: dict[str, str]) -> None:
+    """Save a whole settings page at once: every area's choice and every kind's (``"same"``
+    included). All or nothing: one refused choice saves none of them."""
+    for area, choice in areas.items():
+        area_preference_set(user=user, area=area, choice=choice)
+    for kind, choice in kinds.items():
+        kind_preference_set(user=user, kind=kind, choice=choice)
 
 
 # -- Calendar feeds -------------------------------------------------------------------------------

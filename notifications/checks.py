@@ -32,3 +32,39 @@ def visibility_timeout_outlasts_tasks(app_configs: Any = None, **kwargs: Any) ->
         "running or waiting to retry to a second worker.",
         hint="Leave it at the default (7200) unless you know why.",
         id="notifications.E001")]
+
+
+def _is_uuid(value: str) -> bool:
+    import uuid
+
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
+@register()
+def notify_channel_configured(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """E002 when ``EMAIL_CHANNEL`` is ``notify`` but the API key or a template id is missing or
+    not shaped as GOV.UK Notify issues them: caught at start-up (``manage.py check`` and every
+    command), not by the first email Notify refuses. Never shows the key itself."""
+    if getattr(settings, "EMAIL_CHANNEL", "smtp") != "notify":
+        return []
+    problems = []
+    key = settings.NOTIFY_API_KEY or ""
+    # <key name>-<service id>-<secret>: the client reads the last 73 characters as two UUIDs.
+    if not (len(key) >= 74 and key[-74] == "-" and key[-37] == "-"
+            and _is_uuid(key[-73:-37]) and _is_uuid(key[-36:])):
+        problems.append("NOTIFY_API_KEY is missing or is not a GOV.UK Notify API key "
+                        "(<key name>-<service id>-<secret id>, as its API integration page "
+                        "shows it)")
+    for name in ("NOTIFY_TEMPLATE_NOTIFICATION", "NOTIFY_TEMPLATE_DIGEST"):
+        if not _is_uuid(getattr(settings, name, "") or ""):
+            problems.append(f"{name} is missing or is not a template id (a UUID)")
+    if not (settings.NOTIFY_BASE_URL or "").startswith(("https://", "http://")):
+        problems.append("NOTIFY_BASE_URL is not an http(s) address")
+    return [Error(f"EMAIL_CHANNEL is notify, but {problem}.",
+                  hint="Set it in the environment (docs/operations.md, 'Email through GOV.UK "
+                       "Notify'), or set EMAIL_CHANNEL=smtp.",
+                  id="notifications.E002") for problem in problems]

@@ -20,13 +20,13 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
 
 from core import clock
 
 from .actions import task_enqueue
+from .channels import send_email
 from .models import EmailStatus, Notification
 
 logger = logging.getLogger(__name__)
@@ -75,8 +75,11 @@ def digest_send(*, user: Any, day: datetime.date) -> int:
             return 0
         sent = 0
         if user.email and user.is_active:
-            send_mail(digest_subject(len(notifications)), digest_text(notifications),
-                      settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
+            send_email(to=user.email, subject=digest_subject(len(notifications)),
+                       text=digest_text(notifications),
+                       reference=f"digest-user-{user.pk}-{day.isoformat()}",
+                       link=settings.SITE_URL.rstrip("/") + reverse("notifications:list"),
+                       template="digest")
             sent = len(notifications)
         else:
             logger.info("User %s gets no digest email (no address or inactive); %s marked "

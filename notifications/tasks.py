@@ -9,8 +9,14 @@ from typing import Any
 from celery import shared_task
 
 from . import actions, digest
+from .channels import EmailRejected, EmailUnavailable
 
-MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError)
+#: Failures worth retrying with back-off: the mail server or GOV.UK Notify is down, slow or busy
+#: (Notify's 5xx and 429, timeouts, refused connections arrive as ``EmailUnavailable``).
+#: ``EmailRejected`` (Notify refused the request: bad key, template or address) is not among
+#: them: the same request would be refused again; ``redeliver_pending`` tries it later, a
+#: bounded number of times (notifications/channels.py).
+MAIL_ERRORS = (smtplib.SMTPException, ConnectionError, OSError, EmailUnavailable)
 
 
 @shared_task(name="notifications.deliver_notification", bind=True, acks_late=True,
@@ -29,13 +35,17 @@ def deliver_notification(self, notification_id: int) -> bool:
 def deliver_notifications(self, notification_ids: list[int]) -> int:
     """Email a batch of notifications (queued by a sweep). Each is delivered on its own, so one
     failing address does not hold back the others; the first mail error is raised at the end,
-    and the retry skips those already sent. Returns how many emails went out."""
+    and the retry skips those already sent. One the channel refused (``EmailRejected``,
+    already logged) is skipped and left waiting for ``redeliver_pending``. Returns how many
+    emails went out."""
     sent, failure = 0, None
     for notification_id in notification_ids:
         try:
             sent += actions.notification_deliver(notification_id=notification_id)
         except MAIL_ERRORS as error:
             failure = failure or error
+        except EmailRejected:
+            continue
     if failure is not None:
         raise failure
     return sent

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotFound
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -24,9 +23,9 @@ from core.display import govuk_date, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
 
-from . import actions, calendar
+from . import actions, calendar, preferences
 from .forms import PreferencesForm
-from .models import CalendarFeed, Notification, NotificationPreference
+from .models import CalendarFeed, Notification
 
 
 @login_required
@@ -69,23 +68,21 @@ def notification_mark_all_read(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_settings(request: HttpRequest) -> HttpResponse:
-    """Per kind: an email for each one or not, and whether gathered into a daily digest."""
-    current = {p.kind: (p.email, p.digest)
-               for p in NotificationPreference.objects.filter(user=request.user)}
-    form = PreferencesForm(request.POST or None, current=current)
+    """One email choice per area (email each one now, a daily digest, or in the service only),
+    with per-kind choices behind a details component; the calendar link below. All choices
+    are saved together through ``actions.preferences_save`` (all or nothing)."""
+    form = PreferencesForm(request.POST or None, stored=preferences.stored_choices(request.user))
     if request.method == "POST" and form.is_valid():
         try:
-            with transaction.atomic():
-                for kind, (email, digest) in form.choices().items():
-                    actions.preference_set(user=request.user, kind=kind, email=email,
-                                           digest=digest)
+            actions.preferences_save(user=request.user, areas=form.area_values(),
+                                     kinds=form.kind_values())
         except DomainError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, "Your notification settings are saved.")
             return redirect("notifications:settings")
     return render(request, "notifications/settings.html", {
-        "form": form, "calendar": _calendar_status(request.user)})
+        "form": form, "areas": form.areas(), "calendar": _calendar_status(request.user)})
 
 
 def _calendar_status(user: Any) -> dict[str, Any]:

@@ -54,3 +54,17 @@ def commissioner_user(db):
 @pytest.fixture
 def api_client():
     return APIClient()
+
+
+@pytest.fixture
+def eager_celery():
+    """Run Celery tasks in this process (notification emails are queued on commit as tasks;
+    the tests outside tests/celery have no worker). The notifications tests use it for every
+    test (tests/notifications/conftest.py); others ask for it by name."""
+    from config.celery import app as celery_app
+
+    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    yield
+    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved

@@ -31,7 +31,9 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET, user=request.user)
     params = form.search_params()
     result = paginate(search_partnerships(request.user, params), request.GET.get("page"))
-    path = reverse("home")
+    # Links keep to the address used: "/" (home) or "search/", which never redirects to Your
+    # work, so clearing every filter there stays on the search.
+    path = request.path
     selected = form.selected_filters(path)
     sort = params.effective_sort
     context: dict[str, Any] = {

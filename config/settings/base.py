@@ -159,6 +159,19 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL",
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The address emails link to (notifications carry a link back into the registry).
 SITE_URL = env.str("SITE_URL", default="http://localhost:8000")
+# How emails leave (notifications/channels.py, docs/decisions/0018-gov-uk-notify.md): "smtp"
+# through the EMAIL_URL backend above, or "notify" through GOV.UK Notify's API with one generic
+# template whose subject is ((subject)) and message ((body)) (((link)) optional). The API key is
+# a secret: from the environment only (production refuses "notify" without it).
+EMAIL_CHANNEL = env.str("EMAIL_CHANNEL", default="smtp").strip().lower()
+if EMAIL_CHANNEL not in ("smtp", "notify"):
+    raise ImproperlyConfigured(f"EMAIL_CHANNEL must be smtp or notify, not {EMAIL_CHANNEL!r}.")
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env.str("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_TEMPLATE_NOTIFICATION = env.str("NOTIFY_TEMPLATE_NOTIFICATION", default="")
+# The digest may have its own template; by default it uses the generic one.
+NOTIFY_TEMPLATE_DIGEST = env.str("NOTIFY_TEMPLATE_DIGEST", default="") or \
+    NOTIFY_TEMPLATE_NOTIFICATION
 
 # Redis: the Celery broker and result backend, and the cache when set.
 REDIS_URL = env.str("REDIS_URL", default="")

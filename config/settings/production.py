@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import EMAIL_BACKEND, REDIS_URL, env
+from .base import EMAIL_BACKEND, EMAIL_CHANNEL, NOTIFY_TEMPLATE_NOTIFICATION, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = env.str("SECRET_KEY", default="")
@@ -26,12 +26,23 @@ if not REDIS_URL:
 # Email carries every reminder: a deployment that silently printed them to the console would lose
 # them all. Only an SMTP server counts, unless a trial run says out loud that it wants the console.
 _SMTP = "django.core.mail.backends.smtp.EmailBackend"
-if EMAIL_BACKEND != _SMTP and not env.bool("ALLOW_CONSOLE_EMAIL", default=False):
+if EMAIL_CHANNEL == "smtp" and EMAIL_BACKEND != _SMTP and \
+        not env.bool("ALLOW_CONSOLE_EMAIL", default=False):
     raise ImproperlyConfigured(
         "EMAIL_URL must name a mail server in production, e.g. "
         "smtp+tls://user:password@smtp.example.org:587 (emails would otherwise be lost). For a "
         "trial run that only prints emails, set EMAIL_URL=consolemail:// and "
-        "ALLOW_CONSOLE_EMAIL=true."
+        "ALLOW_CONSOLE_EMAIL=true. Or send through GOV.UK Notify: EMAIL_CHANNEL=notify."
+    )
+
+# GOV.UK Notify: its API key is a secret with no default; without it (or a template) every email
+# would be refused. The system check notifications.E002 also checks the key's shape.
+NOTIFY_API_KEY = env.str("NOTIFY_API_KEY", default="")
+if EMAIL_CHANNEL == "notify" and not (NOTIFY_API_KEY and NOTIFY_TEMPLATE_NOTIFICATION):
+    raise ImproperlyConfigured(
+        "EMAIL_CHANNEL=notify needs NOTIFY_API_KEY (a live key from GOV.UK Notify's API "
+        "integration page) and NOTIFY_TEMPLATE_NOTIFICATION (the id of the email template whose "
+        "subject is ((subject)) and message ((body))); emails would otherwise be lost."
     )
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -5,8 +5,9 @@
 - ``GET  /api/v1/notifications/<id>/``: one of them (anyone else's is not found, 404). Reading
   it does not mark it read: a GET changes nothing; ``POST .../<id>/read/`` does;
 - ``POST /api/v1/notifications/read-all/``: mark every unread one read → ``{"marked": n}``;
-- ``GET  /api/v1/notification-preferences/``: every kind with its label and the user's choice
-  (email for each one, or gathered into a daily digest); no stored row means the default;
+- ``GET  /api/v1/notification-preferences/``: every kind with its label and the choice that
+  applies to it (email for each one, or gathered into a daily digest): the kind's own, else
+  the one its area has on the settings page, else the default;
 - ``PUT  /api/v1/notification-preferences/``: one kind's choice, ``{kind, email, digest}``.
 
 Everything starts from ``Notification.objects.for_recipient(user)`` (the rule
@@ -39,9 +40,9 @@ from core.api import StrictBooleanFilter
 from core.parsers import BoundedJSONParser
 from core.querysets import is_signed_in
 
-from .. import actions
+from .. import actions, preferences
 from ..kinds import KINDS
-from ..models import Notification, NotificationPreference
+from ..models import Notification
 
 #: Ids in URLs: digits only, and never more than a bigint holds (anything else is a 404).
 ID_PATTERN = r"[0-9]{1,18}"
@@ -173,17 +174,17 @@ class PreferenceInput(serializers.Serializer):
 
 
 def preferences_of(user: Any, only: str | None = None) -> list[dict[str, Any]]:
-    """Every kind (or just ``only``) in the order ``KINDS`` lists them, with the user's choice
-    or the default (email each one, no digest). One query."""
-    stored = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
+    """Every kind (or just ``only``) in the order ``KINDS`` lists them, with the choice that
+    applies to it: its own, else its area's (set on the settings page), else the default
+    (email each one, no digest), resolved as delivery resolves it. One query."""
+    stored = preferences.stored_choices(user)
     rows = []
     for kind in KINDS.values():
         if only is not None and kind.key != only:
             continue
-        preference = stored.get(kind.key)
+        email, digest = preferences.flags_from_choice(preferences.resolve(stored, kind.key))
         rows.append({"kind": kind.key, "label": kind.label, "description": kind.description,
-                     "email": preference.email if preference else True,
-                     "digest": preference.digest if preference else False})
+                     "email": email, "digest": digest})
     return rows
 
 

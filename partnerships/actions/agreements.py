@@ -27,6 +27,7 @@ from core.periods import add_months
 from ..choices import AgreementStatus
 from ..documents import check_agreement_document
 from ..models import Agreement, AgreementReview, Organisation, Partnership, Signatory
+from . import events
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -120,6 +121,8 @@ def agreement_create(*, partnership: Partnership, kind: str, title: str, by: Use
         if organisation.pk not in seen:
             seen.add(organisation.pk)
             _add_party(a, organisation, by)
+    if a.status == AgreementStatus.DRAFT:  # recorded in force already: nobody is to sign
+        events.signature_needed(a, by)
     return a
 
 
@@ -157,6 +160,7 @@ def agreement_new_version(*, agreement: Agreement, by: User | None, reason: str 
                                                               if reason.strip() else ""))
     for s in agreement.signatories.select_related("organisation").order_by("organisation__name"):
         _add_party(new, s.organisation, by)  # parties carry over, unsigned
+    events.signature_needed(new, by)
     return new
 
 
@@ -172,7 +176,9 @@ def agreement_party_add(*, agreement: Agreement, organisation: Organisation,
     if agreement.signatories.filter(organisation=organisation).exists():
         raise DomainError(f"{organisation} is already a party to this version.",
                           field="organisation")
-    return _add_party(agreement, organisation, by)
+    party = _add_party(agreement, organisation, by)
+    events.signature_needed(agreement, by, organisation)
+    return party
 
 
 @transaction.atomic
@@ -228,9 +234,11 @@ def _take_effect(agreement: Agreement, by: User | None) -> Agreement:
         audited_update(instance=previous, by=by, status=AgreementStatus.SUPERSEDED,
                        summary=f"Replaced by version {agreement.version} from "
                                f"{govuk_date(agreement.effective_from)}")
-    return audited_update(instance=agreement, by=by, status=AgreementStatus.ACTIVE,
+    done = audited_update(instance=agreement, by=by, status=AgreementStatus.ACTIVE,
                           summary=f"Version {agreement.version} in effect from "
                                   f"{govuk_date(agreement.effective_from)}")
+    events.in_effect(done, by)
+    return done
 
 
 @transaction.atomic
@@ -349,9 +357,11 @@ def agreement_end(*, agreement: Agreement, ended_on: datetime.date, reason: str,
         raise DomainError(f"Version {pending.version} is being agreed to replace it: put that "
                           "version into effect instead, or discard it first.",
                           field="ended_on")
-    return audited_update(instance=agreement, by=by, status=AgreementStatus.ENDED,
+    done = audited_update(instance=agreement, by=by, status=AgreementStatus.ENDED,
                           ended_on=ended_on, end_reason=reason.strip(),
                           summary=f"Ended on {govuk_date(ended_on)}: {reason.strip()}")
+    events.ended(done, by)
+    return done
 
 
 @transaction.atomic

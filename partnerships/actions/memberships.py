@@ -20,20 +20,31 @@ from ..models import (
     Organisation,
     Partnership,
 )
+from . import events
 
 if TYPE_CHECKING:
     from accounts.models import User
+
+
+def _membership_add(*, partnership: Partnership, organisation: Organisation, role: str,
+                    joined_on: datetime.date, by: User | None,
+                    left_on: datetime.date | None = None, notes: str = "") -> Membership:
+    m = Membership(partnership=partnership, organisation=organisation, role=role,
+                   joined_on=joined_on, left_on=left_on, notes=notes)
+    return audited_create(instance=m, by=by,
+                          summary=f"Added {organisation} as {m.get_role_display().lower()}")
 
 
 @transaction.atomic
 def membership_add(*, partnership: Partnership, organisation: Organisation, role: str,
                    joined_on: datetime.date, by: User | None, left_on: datetime.date | None = None,
                    notes: str = "") -> Membership:
-    """Add an organisation to a partnership in a role from ``joined_on``."""
-    m = Membership(partnership=partnership, organisation=organisation, role=role,
-                   joined_on=joined_on, left_on=left_on, notes=notes)
-    return audited_create(instance=m, by=by,
-                          summary=f"Added {organisation} as {m.get_role_display().lower()}")
+    """Add an organisation to a partnership in a role from ``joined_on``; its partnership
+    managers are told."""
+    m = _membership_add(partnership=partnership, organisation=organisation, role=role,
+                        joined_on=joined_on, by=by, left_on=left_on, notes=notes)
+    events.membership_added(m, by)
+    return m
 
 
 def _end_responsibilities(*, membership: Membership, left_on: datetime.date,
@@ -59,7 +70,14 @@ def membership_end(*, membership: Membership, left_on: datetime.date, by: User |
                    reason: str = "") -> Membership:
     """Record that an organisation left: from ``left_on`` it is no longer a member (the row
     stays, so the history is kept). Its lead responsibilities in the partnership end the same
-    day, unless it stays a member in another role."""
+    day, unless it stays a member in another role. Its partnership managers are told."""
+    ended = _membership_end(membership=membership, left_on=left_on, by=by, reason=reason)
+    events.membership_ended(ended, by)
+    return ended
+
+
+def _membership_end(*, membership: Membership, left_on: datetime.date, by: User | None,
+                    reason: str = "") -> Membership:
     if membership.left_on is not None:
         raise DomainError(
             f"{membership.organisation} already left on {govuk_date(membership.left_on)}.",
@@ -81,7 +99,10 @@ def lead_partner_change(*, partnership: Partnership, organisation: Organisation,
     """Make ``organisation`` the lead partner from ``effective_on``: the old lead's lead role
     ends the day before (history kept). If ``previous_lead_continues_as`` names a role, the old
     lead stays a member in it; otherwise it leaves and its lead responsibilities end. If the
-    new lead was a member in another role, that membership gives way to the lead role."""
+    new lead was a member in another role, that membership gives way to the lead role.
+
+    The partnership managers of every member are told once (``lead_partner_changed``), not
+    also of the memberships this rearranges."""
     current = (partnership.memberships.select_for_update()
                .filter(role=MemberRole.LEAD_PARTNER, left_on__isnull=True).first())
     if previous_lead_continues_as == MemberRole.LEAD_PARTNER:
@@ -99,17 +120,19 @@ def lead_partner_change(*, partnership: Partnership, organisation: Organisation,
             audited_update(instance=current, by=by, left_on=effective_on,
                            notes=f"Handed the lead role to {organisation}",
                            summary=f"Lead role passed to {organisation}")
-            membership_add(partnership=partnership, organisation=current.organisation,
-                           role=previous_lead_continues_as, joined_on=effective_on, by=by,
-                           notes="Continued after handing over the lead role")
+            _membership_add(partnership=partnership, organisation=current.organisation,
+                            role=previous_lead_continues_as, joined_on=effective_on, by=by,
+                            notes="Continued after handing over the lead role")
         else:
-            membership_end(membership=current, left_on=effective_on, by=by,
-                           reason=f"Lead role passed to {organisation}")
+            _membership_end(membership=current, left_on=effective_on, by=by,
+                            reason=f"Lead role passed to {organisation}")
     for other in (partnership.memberships.select_for_update()
                   .filter(organisation=organisation, left_on__isnull=True,
                           joined_on__lt=effective_on)):
         audited_update(instance=other, by=by, left_on=effective_on,
                        notes="Became the lead partner",
                        summary="Became the lead partner")
-    return membership_add(partnership=partnership, organisation=organisation,
-                          role=MemberRole.LEAD_PARTNER, joined_on=effective_on, by=by)
+    lead = _membership_add(partnership=partnership, organisation=organisation,
+                           role=MemberRole.LEAD_PARTNER, joined_on=effective_on, by=by)
+    events.lead_partner_changed(lead, by)
+    return lead

@@ -6,9 +6,10 @@ before committing. Views, the API, the admin and tasks call these and never re-i
 One module per subject (as Zulip's ``zerver/actions/``), so each stays readable:
 ``cases`` (open, change, hand over the lead, close, reopen), ``assessments``, ``referrals``,
 ``conferences``, ``notices`` (end of order), ``access`` (logged reads), ``anonymisation``
-(retention), and ``_common`` for what they share. Callers import from here
-(``from referrals import actions``; ``actions.case_open(...)``), never from the modules, so
-actions can move between modules without touching them.
+(retention), ``_common`` for what they share, and ``_events`` for what they tell people as it
+happens (a referral received, a lead handed over, conferences moved: issue 15). Callers import
+from here (``from referrals import actions``; ``actions.case_open(...)``), never from the
+modules, so actions can move between modules without touching them.
 
 THE SIGNATURES BELOW ARE THE CONTRACT.
 """

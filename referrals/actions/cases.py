@@ -20,9 +20,10 @@ from partnerships.models import Organisation
 from ..choices import CaseStatus, ConferenceStatus, IdentifierKind, ReferralStatus
 from ..dates import check_case_date, check_closing_date, check_order_dates
 from ..models import Case, LeadAgency, Person, PersonIdentifier
+from . import _events
 from ._common import _is_current_member, _locked_case, _redact, _refresh, _require, _require_open
 from .conferences import conferences_replan
-from .notices import case_end_order, default_responsible
+from .notices import case_end_order, default_responsible, involved_organisations
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -200,8 +201,10 @@ def lead_agency_change(*, case: Any, organisation: Any, starts_on: datetime.date
                        summary=f"Handed over the lead of case {locked.reference}", redact=_redact,
                        ends_on=starts_on)
     lead = LeadAgency(case=locked, organisation=organisation, starts_on=starts_on, set_by=by)
-    return audited_create(instance=lead, by=by, redact=_redact,
+    lead = audited_create(instance=lead, by=by, redact=_redact,
                           summary=f"{organisation} leads case {locked.reference}")
+    _events.lead_changed(locked, lead, current, by)
+    return lead
 
 
 @transaction.atomic
@@ -216,16 +219,23 @@ def case_close(*, case: Any, by: User, closed_on: datetime.date | None = None) -
     closed_on = closed_on or today
     check_closing_date(locked, closed_on, today)
     now = timezone.now()
+    # Everyone involved until now hears of the conferences cancelled, also the agencies
+    # involved only through the referrals withdrawn here.
+    involved = list(involved_organisations(locked, today))
     for referral in locked.referrals.open().select_for_update():
         audited_update(instance=referral, by=by,
                        summary=f"Withdrew referral {referral.reference}: case closed",
                        redact=_redact, status=ReferralStatus.WITHDRAWN,
                        decline_reason="The case was closed.", closed_at=now)
-    for conference in locked.conferences.filter(status=ConferenceStatus.PLANNED,
-                                                planned_on__gt=today):
+        _events.referral_withdrawn(referral, by, case_closed=True)
+    cancelled = list(locked.conferences.filter(status=ConferenceStatus.PLANNED,
+                                               planned_on__gt=today))
+    for conference in cancelled:
         audited_update(instance=conference, by=by,
                        summary=f"Cancelled a conference on case {locked.reference}: case closed",
                        redact=_redact, status=ConferenceStatus.CANCELLED)
+    _events.conferences_changed(locked, [], cancelled, by, why=" (the case was closed)",
+                                organisation_ids=involved)
     audited_update(instance=locked, by=by, summary=f"Closed case {locked.reference}",
                    redact=_redact, status=CaseStatus.CLOSED, closed_on=closed_on)
     return _refresh(case, locked)

@@ -20,6 +20,7 @@ from .. import schedule
 from ..choices import AttendeeRole, ConferenceStatus
 from ..dates import check_case_date
 from ..models import CaseConference, ConferenceAttendee
+from . import _events
 from ._common import _redact, _refresh, _require, _require_open
 
 if TYPE_CHECKING:
@@ -121,8 +122,12 @@ def conferences_replan(*, case: Any, today: datetime.date | None, by: User | Non
     plan that is missing is created. Held, missed and cancelled ones, and anything dated
     today or earlier, are left alone; a three-way meeting already held is not planned again.
     ``today=None`` (a case being opened) plans the whole order, past dates included.
-    Each created or cancelled conference gets its audit row (references only). Runs inside
-    the calling case action's transaction (the case is locked there)."""
+    Each created or cancelled conference gets its audit row (references only), and the
+    caseworkers of the organisations involved are told what was planned, moved or cancelled
+    (``_events.conferences_changed``), except when a case is being opened (``today=None``):
+    then only the lead agency opening it is involved, and it sees the schedule on the case
+    page it lands on. Runs inside the calling case action's transaction (the case is locked
+    there)."""
     wanted = schedule.plan(case, today)
     existing = list(case.conferences.exclude(status=ConferenceStatus.CANCELLED))
     keep = {(c.kind, c.planned_on) for c in existing}
@@ -150,4 +155,6 @@ def conferences_replan(*, case: Any, today: datetime.date | None, by: User | Non
         audit.record(instance=conference, action=AuditEvent.Action.CREATE, by=by,
                      summary=f"Planned conference on {case.reference}")
         created.append(conference)
+    if today is not None:
+        _events.conferences_changed(case, created, cancelled, by)
     return Replanned(created, cancelled)

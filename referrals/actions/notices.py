@@ -17,6 +17,7 @@ from core.errors import DomainError
 
 from ..choices import ReferralStatus
 from ..models import Case, EndOfOrderNotice
+from . import _events
 from ._common import _locked_case, _redact, _refresh, _require, _require_open
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ def case_end_order(*, case: Any, by: User | None, responsible_organisation: Any)
     text = (f"The order on case {locked.reference} ended on {govuk_date(locked.order_ends_on)} and "
             f"treatment continues. From now on {responsible_organisation} is responsible for "
             "the case.")
+    sent = []
     for organisation in involved.values():
         if organisation.pk in already:
             continue
@@ -89,6 +91,9 @@ def case_end_order(*, case: Any, by: User | None, responsible_organisation: Any)
                                   responsible_organisation=responsible_organisation, text=text)
         audited_create(instance=notice, by=by, redact=_redact,
                        summary=f"Sent an end-of-order notice on case {locked.reference}")
+        sent.append(organisation.pk)
+    # The caseworkers of each agency sent a notice now hear of it (those sent one before did).
+    _events.end_of_order(locked, sent, responsible_organisation, today, by)
     return list(locked.end_notices.select_related("organisation", "responsible_organisation")
                 .order_by("pk"))
 

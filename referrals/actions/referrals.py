@@ -17,6 +17,7 @@ from ..choices import LawfulBasis, ReferralStatus
 from ..models import Referral, SharingProtocol
 from ..validators import missing_protocol_message
 from ..working_days import working_days_after
+from . import _events
 from ._common import _locked_case, _redact, _refresh, _require, _require_open
 from .assessments import _check_repeat
 
@@ -115,9 +116,11 @@ def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
                         lawful_basis=lawful_basis,
                         response_due_on=working_days_after(today, days), sent_by=by,
                         idempotency_key=idempotency_key or None)
-    return audited_create(instance=referral, by=by,
-                          summary=f"Sent referral {referral.reference} on case {locked.reference}",
-                          redact=_redact)
+    referral = audited_create(instance=referral, by=by,
+                              summary=f"Sent referral {referral.reference} on case "
+                                      f"{locked.reference}", redact=_redact)
+    _events.referral_received(referral, by)
+    return referral
 
 
 def _answerable(referral: Any, by: User, verb: str, done: str, status: str,
@@ -140,6 +143,7 @@ def referral_accept(*, referral: Any, by: User) -> Any:
     audited_update(instance=locked, by=by, summary=f"Accepted referral {locked.reference}",
                    redact=_redact, status=ReferralStatus.ACCEPTED, responded_at=timezone.now(),
                    responded_by=by)
+    _events.referral_accepted(locked, by)
     return _refresh(referral, locked)
 
 
@@ -153,6 +157,7 @@ def referral_decline(*, referral: Any, reason: str, by: User) -> Any:
     audited_update(instance=locked, by=by, summary=f"Declined referral {locked.reference}",
                    redact=_redact, status=ReferralStatus.DECLINED, decline_reason=reason,
                    responded_at=timezone.now(), responded_by=by, closed_at=timezone.now())
+    _events.referral_declined(locked, by)
     return _refresh(referral, locked)
 
 
@@ -184,4 +189,5 @@ def referral_withdraw(*, referral: Any, reason: str, by: User) -> Any:
     audited_update(instance=locked, by=by, summary=f"Withdrew referral {locked.reference}",
                    redact=_redact, status=ReferralStatus.WITHDRAWN, decline_reason=reason,
                    closed_at=timezone.now())
+    _events.referral_withdrawn(locked, by)
     return _refresh(referral, locked)

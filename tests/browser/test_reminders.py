@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,7 +26,6 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from config.celery import app as celery_app
 from notifications.models import CalendarFeed, Notification
 from partnerships.choices import ReviewStatus
 from partnerships.models import ReviewAttendance, ReviewMeeting
@@ -42,16 +41,6 @@ def setup(live_server: Any, django_db_serialized_rollback: None) -> ReviewSetup:
     staff) and a probation service, committed so the live server's thread sees it."""
     return review_setup()
 
-
-@pytest.fixture
-def eager_celery() -> Iterator[None]:
-    """Reminder emails are queued on commit as Celery tasks: run them in-process, as the
-    notifications tests do (no broker in the browser tests), so a sweep completes here."""
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 def three_months_after(day: datetime.date) -> datetime.date:

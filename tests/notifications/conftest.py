@@ -2,18 +2,14 @@
 
 import pytest
 
-from config.celery import app as celery_app
 from notifications import actions
 from tests.accounts.factories import ProviderStaffFactory
 
 
 @pytest.fixture(autouse=True)
-def eager_celery():
-    saved = celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
+def eager_celery(eager_celery):
+    """Every notifications test runs its tasks in-process (tests/conftest.py's fixture)."""
     yield
-    celery_app.conf.task_always_eager, celery_app.conf.task_eager_propagates = saved
 
 
 @pytest.fixture

@@ -168,7 +168,7 @@ def test_waiting_notifications_are_queued_again_after_a_while(make_notification,
 
 def test_a_mail_failure_raises_for_a_retry_and_records_nothing_sent(make_notification):
     notification = make_notification()
-    with mock.patch("notifications.actions.send_mail",
+    with mock.patch("notifications.channels.send_mail",
                     side_effect=smtplib.SMTPServerDisconnected("gone")), \
             pytest.raises(smtplib.SMTPException):
         actions.notification_deliver(notification_id=notification.pk)

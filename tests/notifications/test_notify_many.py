@@ -12,7 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import DomainError
-from notifications import actions
+from notifications import actions, channels
 from notifications.actions import Draft, notification_create_many
 from notifications.models import EmailStatus, Notification
 from notifications.tasks import deliver_notifications
@@ -88,14 +88,14 @@ def test_a_batch_with_one_failing_address_sends_the_others_then_retries_only_tha
         created = notification_create_many(drafts(users))
     ids = sorted(created.values())
     failing = users[1].email
-    real_send = actions.send_mail
+    real_send = channels.send_mail
 
     def send(subject, text, sender, to, **kw):
         if to == [failing]:
             raise smtplib.SMTPRecipientsRefused({failing: (450, b"try later")})
         return real_send(subject, text, sender, to, **kw)
 
-    with mock.patch("notifications.actions.send_mail", side_effect=send), \
+    with mock.patch("notifications.channels.send_mail", side_effect=send), \
             pytest.raises(smtplib.SMTPException):
         deliver_notifications.run(ids)
     assert sorted(m.to[0] for m in mail.outbox) == sorted([users[0].email, users[2].email])

@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from notifications.models import Notification, NotificationPreference
+from notifications.models import Notification
 from tests.accounts.factories import ProviderStaffFactory
 from tests.html import assert_good_markup, text
 
@@ -137,63 +137,7 @@ def test_an_empty_list(signed_in):
     assert "You have no notifications." in words and "Mark all as read" not in words
 
 
-def _all_yes(**changes):
-    from notifications.kinds import KINDS
-
-    data = {}
-    for key in KINDS:
-        data[f"email-{key}"], data[f"digest-{key}"] = "yes", "no"
-    data.update(changes)
-    return data
-
-
-def test_settings_show_the_defaults(signed_in):
-    response = signed_in.get(reverse("notifications:settings"))
-    html = response.content.decode()
-    assert_good_markup(html)
-    assert 'id="id_email-return_overdue" name="email-return_overdue" type="radio" value="yes" ' \
-           'checked' in html
-    assert "Monitoring return overdue" in text(html)
-
-
-def test_settings_save(signed_in, recipient):
-    response = signed_in.post(reverse("notifications:settings"),
-                              _all_yes(**{"email-return_due_soon": "no",
-                                          "digest-return_overdue": "yes"}), follow=True)
-    assert "Your notification settings are saved." in text(response.content.decode())
-    saved = {p.kind: (p.email, p.digest)
-             for p in NotificationPreference.objects.filter(user=recipient)}
-    assert saved["return_due_soon"] == (False, False)
-    assert saved["return_overdue"] == (True, True)
-    html = response.content.decode()
-    assert 'id="id_email-return_due_soon-1" name="email-return_due_soon" type="radio" ' \
-           'value="no" checked' in html
-
-
-def test_settings_refuse_an_unknown_kind(signed_in):
-    response = signed_in.post(reverse("notifications:settings"),
-                              _all_yes(**{"email-return_lost": "no"}))
-    assert response.status_code == 200
-    words = text(response.content.decode())
-    assert "There is a problem" in words
-    assert "These are not kinds of notification, so nothing was saved: return_lost." in words
-    assert not NotificationPreference.objects.exists()
-
-
-@pytest.mark.parametrize("changes, message", [
-    ({"email-return_overdue": "maybe"}, "Choose Yes or No"),
-    ({"email-return_overdue": ""}, "Choose whether to get emails about monitoring return "
-                                   "overdue"),
-    ({"email-return_overdue": "no", "digest-return_overdue": "yes"},
-     "A daily digest is an email: choose email “Yes” to get one"),
-])
-def test_settings_refuse_bad_answers(signed_in, changes, message):
-    response = signed_in.post(reverse("notifications:settings"), _all_yes(**changes))
-    html = response.content.decode()
-    assert response.status_code == 200 and "Error: Notification settings" in html
-    assert message in text(html)
-    assert_good_markup(html)
-    assert not NotificationPreference.objects.exists()
+# The settings page (choices per area, per-kind overrides): test_settings_by_area.py.
 
 
 def test_platform_admins_list_notifications_read_only_in_the_admin(client, admin_user,
