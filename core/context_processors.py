@@ -6,7 +6,7 @@ from django.http import HttpRequest
 NAV_ITEMS = [
     ("search", "Search the registry", "home"),
     ("directory", "Service directory", "services:directory"),
-    ("compare", "Compare partnerships", "partnerships:compare"),
+    ("compare", "Compare", "partnerships:compare"),  # short: seven items fit one row at 1280 px
     ("monitoring", "Monitoring", "monitoring:home"),
     ("casework", "Casework", "referrals:caseload"),
 ]

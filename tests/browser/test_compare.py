@@ -15,7 +15,7 @@ def test_compare_two_partnerships(signed_in_page):
     page = signed_in_page
     page.goto("/")
     page.get_by_role("navigation", name="Menu").get_by_role(
-        "link", name="Compare partnerships").click()
+        "link", name="Compare", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Compare partnerships")
 
     page.get_by_label("Partnership 1").fill("north-pennine-prisons-recovery-partnership")

@@ -157,6 +157,10 @@ def test_each_demo_login_signs_in_to_its_news_and_work(
         expect(unread_badge(page).first).to_contain_text(f"{unread} unread")
         expect(page.locator("[data-work=notifications]")).to_have_count(
             0 if username == "demo-commissioner" else 1)
+    # The service navigation fits one row at 1280 px, Administration included for staff.
+    rows = page.eval_on_selector_all(".govuk-service-navigation__item",
+                                     "items => new Set(items.map(i => i.offsetTop)).size")
+    assert rows == 1
     screenshot(page, screenshot_dir, f"events-first-sign-in-{username}")
     problems = page_problems(page)
     assert not problems, "\n".join(problems)
