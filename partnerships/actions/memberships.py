@@ -7,19 +7,14 @@ import datetime
 from typing import TYPE_CHECKING
 
 from django.db import transaction
-from django.db.models import Q
 
 from core.actions import audited_create, audited_update
 from core.display import govuk_date
 from core.errors import DomainError
 
 from ..choices import MemberRole
-from ..models import (
-    LeadResponsibility,
-    Membership,
-    Organisation,
-    Partnership,
-)
+from ..models import Membership, Organisation, Partnership
+from ..selectors.leads import leads_ending_with
 from . import events
 
 if TYPE_CHECKING:
@@ -49,18 +44,8 @@ def membership_add(*, partnership: Partnership, organisation: Organisation, role
 
 def _end_responsibilities(*, membership: Membership, left_on: datetime.date,
                           by: User | None) -> None:
-    """Lead responsibilities of the membership's organisation in its partnership that would
-    outlast its membership end on ``left_on`` (a lead is a member every day it leads)."""
-    still_member = (Membership.objects
-                    .filter(partnership_id=membership.partnership_id,
-                            organisation_id=membership.organisation_id)
-                    .exclude(pk=membership.pk).active_on(left_on).exists())
-    if still_member:
-        return
-    for resp in (LeadResponsibility.objects.select_for_update()
-                 .filter(partnership_id=membership.partnership_id,
-                         organisation_id=membership.organisation_id)
-                 .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=left_on))):
+    """End the lead responsibilities that would outlast the membership ending on ``left_on``."""
+    for resp in leads_ending_with(membership, left_on).select_for_update():
         audited_update(instance=resp, by=by, summary="Ended when the organisation left",
                        ends_on=max(left_on, resp.starts_on))
 

@@ -21,7 +21,6 @@ import rules
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
@@ -43,6 +42,7 @@ from ..forms.members import (
     MembershipEndForm,
 )
 from ..models import Funding, LeadResponsibility, Membership, Partnership
+from ..selectors.leads import leads_ending_with
 
 MANAGE = "partnerships.manage_partnership"
 NAV = "search"
@@ -154,19 +154,10 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _ending_leads(membership: Membership, left_on: datetime.date) -> list[LeadResponsibility]:
-    """The lead responsibilities that ``membership_end`` will end on ``left_on`` (the same rule
-    as the action: none when the organisation stays a member in another role that day)."""
-    still_member = (Membership.objects
-                    .filter(partnership_id=membership.partnership_id,
-                            organisation_id=membership.organisation_id)
-                    .exclude(pk=membership.pk).active_on(left_on).exists())
-    if still_member:
-        return []
-    return list(LeadResponsibility.objects
-                .filter(partnership_id=membership.partnership_id,
-                        organisation_id=membership.organisation_id)
-                .filter(Q(ends_on__isnull=True) | Q(ends_on__gt=left_on))
-                .select_related("activity").order_by("activity__position", "activity__name"))
+    """The lead responsibilities that ``membership_end`` will end on ``left_on`` (its own
+    selector, so the check page and the action agree)."""
+    return list(leads_ending_with(membership, left_on).select_related("activity")
+                .order_by("activity__position", "activity__name"))
 
 
 @login_required
