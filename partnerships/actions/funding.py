@@ -27,6 +27,9 @@ def funding_add(*, partnership: Partnership, funder: Organisation, amount: Decim
                 period_start: datetime.date, period_end: datetime.date, by: User | None,
                 recipient: Organisation | None = None, reference: str = "") -> Funding:
     """Record funding for a partnership for a period."""
+    if period_end < period_start:
+        # Named here, on its field: the database's check would report it for no field.
+        raise DomainError("The funding period cannot end before it starts.", field="period_end")
     f = Funding(partnership=partnership, funder=funder, recipient=recipient, source=source,
                 amount=Decimal(amount), period_start=period_start, period_end=period_end,
                 reference=reference)

@@ -26,11 +26,25 @@ if TYPE_CHECKING:
     from accounts.models import User
 
 
+def _check_identifier_free(identifier: str, organisation: Organisation | None = None) -> None:
+    """An identifier names one organisation: say which field clashes, and with whom (the
+    database's own refusal names only its constraint)."""
+    if not identifier:
+        return
+    clash = Organisation.objects.filter(identifier=identifier)
+    if organisation is not None:
+        clash = clash.exclude(pk=organisation.pk)
+    other = clash.first()
+    if other is not None:
+        raise DomainError(f"{other} already has this identifier.", field="identifier")
+
+
 @transaction.atomic
 def organisation_create(*, by: User, name: str, kind: str, identifier: str = "",
                         region: Region | None = None, website: str = "", description: str = "",
                         parent: Organisation | None = None) -> Organisation:
     """Register an organisation."""
+    _check_identifier_free(identifier.strip())
     org = Organisation(name=name.strip(), kind=kind, identifier=identifier.strip(), region=region,
                        website=website, description=description, parent=parent,
                        slug=unique_slug(Organisation, name))
@@ -115,4 +129,6 @@ def organisation_update(*, organisation: Organisation, by: User | None,
     for name in ("name", "identifier"):
         if name in changes:
             changes[name] = str(changes[name]).strip()
+    if "identifier" in changes:
+        _check_identifier_free(changes["identifier"], organisation)
     return audited_update(instance=organisation, by=by, summary="Changed details", **changes)

@@ -32,7 +32,6 @@ from ..models import (
     Funding,
     LeadResponsibility,
     Membership,
-    Organisation,
     Partnership,
     Region,
 )
@@ -104,21 +103,6 @@ class OrganisationInput(serializers.Serializer):
                                 allow_null=True)
 
 
-def _identifier_free(data: dict[str, Any], organisation: Organisation | None = None) -> None:
-    """An identifier names one organisation: say which field clashes, and with whom (the
-    database's own refusal names only its constraint)."""
-    identifier = str(data.get("identifier") or "").strip()
-    if not identifier:
-        return
-    clash = Organisation.objects.filter(identifier=identifier)
-    if organisation is not None:
-        clash = clash.exclude(pk=organisation.pk)
-    other = clash.first()
-    if other is not None:
-        raise serializers.ValidationError(
-            {"identifier": [f"{other} already has this identifier."]})
-
-
 ORGANISATION_EXAMPLE = OpenApiExample(
     "A charity in a group", request_only=True,
     value={"name": "Northern Housing Trust", "kind": "charity", "identifier": "GB-CHC-1234567",
@@ -138,7 +122,6 @@ class OrganisationReadWriteViewSet(ReadWriteMixin, OrganisationViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         require(request, "partnerships.add_organisation", None, CANNOT_CHANGE_ORGANISATION)
         data = read_input(OrganisationInput, request)
-        _identifier_free(data)
         organisation = actions.organisation_create(by=request.user, **data)
         return self.detail_answer(organisation, status.HTTP_201_CREATED)
 
@@ -154,7 +137,6 @@ class OrganisationReadWriteViewSet(ReadWriteMixin, OrganisationViewSet):
         require(request, "partnerships.change_organisation", organisation,
                 CANNOT_CHANGE_ORGANISATION)
         data = _partial(OrganisationInput, request)
-        _identifier_free(data, organisation)
         actions.organisation_update(organisation=organisation, by=request.user, **data)
         return self.detail_answer(organisation, status.HTTP_200_OK)
 
@@ -209,12 +191,6 @@ class FundingInput(serializers.Serializer):
     period_start = serializers.DateField()
     period_end = serializers.DateField()
     reference = serializers.CharField(required=False, allow_blank=True, max_length=120)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs["period_end"] < attrs["period_start"]:
-            raise serializers.ValidationError(
-                {"period_end": ["The funding period cannot end before it starts."]})
-        return attrs
 
 
 def _activity(partnership: Partnership, slug: str) -> Activity:
