@@ -45,3 +45,9 @@ def returns_staff_of(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
     """Provider staff of each organisation: those who prepare and submit its monitoring returns
     (``monitoring.edit_return``), as the due and overdue reminders reach them."""
     return staff_of(organisation_ids, [Role.PROVIDER_STAFF])
+
+
+def platform_admins() -> list[User]:
+    """Active platform admins: the reviewers of last resort, for what no organisation's staff
+    may decide (a lead partner's own monitoring return). One query."""
+    return list(active_users().filter(role=Role.PLATFORM_ADMIN).order_by("pk"))

@@ -19,7 +19,7 @@ Snapshot = dict[str, Any]
 
 def _plain(value: Any) -> Any:
     """Make a field value JSON-friendly and readable in the history."""
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)

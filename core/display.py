@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -29,3 +30,17 @@ def govuk_datetime(moment: datetime.datetime | None) -> str:
     local = timezone.localtime(moment)
     suffix = "am" if local.hour < 12 else "pm"
     return f"{local.day} {local:%B %Y} at {local.hour % 12 or 12}:{local:%M}{suffix}"
+
+
+def money(amount: Decimal | int | float | str | None) -> str:
+    """An amount in pounds as people write it: "£120,000", with pence only where there are
+    pence ("£120,000.50"); "" for none. The one spelling of money on pages, emails and the
+    admin, so a figure reads the same wherever it appears."""
+    if amount is None or amount == "":
+        return ""
+    value = Decimal(str(amount)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value == value.to_integral_value():
+        return f"{sign}£{int(value):,}"
+    return f"{sign}£{value:,.2f}"

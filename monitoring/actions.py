@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from core import audit
+from core import audit, clock
 from core.actions import audited_create, audited_update
 from core.display import govuk_date
 from core.errors import DomainError, full_clean
@@ -34,8 +34,8 @@ from .models import (
     due_days,
     period_bounds,
 )
-from .querysets import return_metrics
-from .recipients import return_providers, return_reviewers
+from .querysets import return_metrics, return_submission_opens_on
+from .recipients import return_providers, return_reviewers, reviewer_phrase
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -115,7 +115,7 @@ def _notify_sent_back(ret: MonitoringReturn, by: User, figures: int, whole: bool
     queried = [f"{figures} figure{'s' if figures != 1 else ''} queried"] if figures else []
     if whole:
         queried.append("a comment on the whole return")
-    body = (f"{_what(ret)} was sent back for correction by the lead partner: "
+    body = (f"{_what(ret)} was sent back for correction by {reviewer_phrase(ret)}: "
             f"{' and '.join(queried)}. Read the queries, correct the figures and submit it "
             "again.")
     notify(kind="return_sent_back", occurrence=f"return-{ret.pk}:rev-{ret.version}:sent-back",
@@ -129,8 +129,8 @@ def _notify_approved(ret: MonitoringReturn, by: User) -> None:
     notify(kind="return_approved", occurrence=f"return-{ret.pk}:rev-{ret.version}:approved",
            recipients=return_providers(ret),
            subject=f"Return approved: {ret.organisation}, {ret.period.label}",
-           body=f"{_what(ret)} was approved by the lead partner. Its figures are now locked "
-                "and reported.", url=_return_url(ret), obj=ret, actor=by)
+           body=f"{_what(ret)} was approved by {reviewer_phrase(ret)}. Its figures are now "
+                "locked and reported.", url=_return_url(ret), obj=ret, actor=by)
 
 
 def _notify_corrected(old: MonitoringReturn, new: MonitoringReturn, by: User) -> None:
@@ -295,13 +295,21 @@ def return_check(monitoring_return: MonitoringReturn) -> tuple[list[str], list[s
     return errors, warnings
 
 
-@transaction.atomic
-def return_submit(*, monitoring_return: MonitoringReturn, by: User,
-                  warning_note: str = "") -> MonitoringReturn:
-    """Submit a draft (or a corrected returned return) to the lead partner. Errors block it;
-    warnings need ``warning_note`` saying why the figures are right."""
-    ret = _locked(monitoring_return)
-    require_editor(by, ret)
+def require_submission_open(monitoring_return: MonitoringReturn,
+                            today: datetime.date | None = None) -> None:
+    """Refuse (``DomainError``, code ``not_open``) before the return's submission opens: the
+    day after its period ends, or earlier if a framework says so
+    (``models.submission_opens_on``). Drafts can be saved before then."""
+    opens = return_submission_opens_on(monitoring_return)
+    if (today or clock.today()) < opens:
+        raise DomainError(f"You can submit this return from {govuk_date(opens)}. You can save "
+                          "a draft now.", code="not_open")
+
+
+def _require_submittable(ret: MonitoringReturn, warning_note: str) -> list[str]:
+    """Refuse a return whose stored figures cannot be submitted: errors block it; warnings need
+    ``warning_note`` saying why the figures are right. Answers the warnings."""
+    require_submission_open(ret)
     errors, warnings = return_check(ret)
     if errors:
         raise DomainError("The return cannot be submitted: " + " ".join(errors),
@@ -312,6 +320,24 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
                             code="warnings")
         error.warnings = warnings  # type: ignore[attr-defined]  # each listed on the form
         raise error
+    return warnings
+
+
+@transaction.atomic
+def return_submit(*, monitoring_return: MonitoringReturn, by: User,
+                  warning_note: str = "",
+                  expected_version: int | None = None) -> MonitoringReturn:
+    """Submit a draft (or a corrected returned return) to its reviewer. Refused before its
+    submission opens; errors block it; warnings need ``warning_note`` saying why the figures
+    are right. ``expected_version`` (the version the user checked): refused if the figures
+    were saved since, so what is submitted is what they checked."""
+    ret = _locked(monitoring_return)
+    require_editor(by, ret)
+    if expected_version is not None and expected_version != ret.version:
+        raise DomainError("Someone else saved this return since you checked it. Check the "
+                          "figures again before you submit them; nothing was submitted.",
+                          code="stale")
+    warnings = _require_submittable(ret, warning_note)
     ret.queries.filter(resolved=False).update(resolved=True)
     now = timezone.now()
     again = ret.first_submitted_at is not None
@@ -322,6 +348,25 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
                    warning_note=warning_note.strip() if warnings else "", version=ret.version + 1)
     _notify_submitted(ret, by, again=again)
     return _refresh_caller(monitoring_return, ret)
+
+
+def return_save_and_check(*, monitoring_return: MonitoringReturn, values: dict[str, str],
+                          expected_version: int, by: User,
+                          warning_note: str = "") -> MonitoringReturn:
+    """Save figures on the way to "check your answers", all or nothing: saved (as a draft) only
+    if the return could then be submitted as it stands — its submission open, no errors, and a
+    note if any figure looks unusual. Refused, nothing is saved, so the form shows what was
+    typed against the draft as it was. The submission itself is ``return_submit``, from the
+    check page."""
+    try:
+        with transaction.atomic():
+            ret = return_save_values(monitoring_return=monitoring_return, values=values,
+                                     expected_version=expected_version, by=by)
+            _require_submittable(ret, warning_note)
+            return ret
+    except DomainError:
+        monitoring_return.refresh_from_db()  # the save was rolled back: forget its version
+        raise
 
 
 def return_save_and_submit(*, monitoring_return: MonitoringReturn, values: dict[str, str],
@@ -340,16 +385,20 @@ def return_save_and_submit(*, monitoring_return: MonitoringReturn, values: dict[
         raise
 
 
+#: Each review verb as "can be …" needs it: "send back" is irregular ("sent back").
+_PAST_PARTICIPLES = {"approve": "approved", "send back": "sent back"}
+
+
 def _require_reviewer(user: User, ret: MonitoringReturn, verb: str) -> None:
     if getattr(user, "organisation_id", None) == ret.organisation_id:
-        raise DomainError(f"You cannot {verb} your own organisation's return; the lead partner "
-                          "reviews it.")
+        raise DomainError(f"You cannot {verb} your own organisation's return; "
+                          f"{reviewer_phrase(ret)} reviews it.")
     if not user.has_perm("monitoring.review_return", ret):
         raise DomainError(f"Only a partnership manager of {ret.partnership}'s lead partner can "
                           f"{verb} its returns.")
     if ret.status != ReturnStatus.SUBMITTED:
-        raise DomainError(f"Only a submitted return can be {verb}d; this one is "
-                          f"{ret.get_status_display().lower()}.")
+        raise DomainError(f"Only a submitted return can be {_PAST_PARTICIPLES[verb]}; this one "
+                          f"is {ret.get_status_display().lower()}.")
 
 
 @transaction.atomic

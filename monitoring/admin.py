@@ -40,7 +40,7 @@ class FrameworkMetricInline(TabularInline):
 
 @admin.register(Framework)
 class FrameworkAdmin(RegistryModelAdmin):
-    list_display = ("name", "version", "owner", "partnership")
+    list_display = ("name", "version", "owner", "partnership", "submission_opens_days_before")
     list_filter = ("owner",)
     list_select_related = ("owner", "partnership")
     search_fields = ("name", "owner__name")

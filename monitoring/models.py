@@ -4,6 +4,7 @@ needs a figure reads the same ``Value``."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -13,7 +14,7 @@ from django.db.models import F, Q
 from core.models import TimeStampedModel
 from core.periods import (
     financial_year_bounds,
-    financial_year_short_label,
+    financial_year_label,
     financial_year_start,
     quarter_for,
     quarter_label,
@@ -38,6 +39,20 @@ def period_bounds(frequency: str, date: datetime.date) -> tuple[datetime.date, d
     if frequency == Frequency.MONTHLY:
         return date.replace(day=1), _month_end(date.year, date.month)
     return financial_year_bounds(financial_year_start(date))
+
+
+def submission_opens_on(period: ReportingPeriod, frameworks: Iterable[Framework]
+                        ) -> datetime.date:
+    """The first day a return for ``period`` may be submitted: the day after the period ends,
+    brought forward by a framework's ``submission_opens_days_before``.
+
+    A return serves every framework of its requirement at once (each figure is asked once), so
+    when several frameworks say different things the earliest opening among them wins: a
+    commissioner who wants figures early should not be held back by a framework that does not
+    mind, and the figures are the same return either way. Never before the period starts."""
+    days = max((f.submission_opens_days_before for f in frameworks), default=0)
+    opens = period.ends_on + datetime.timedelta(days=1) - datetime.timedelta(days=days)
+    return max(opens, period.starts_on)
 
 
 class Metric(TimeStampedModel):
@@ -109,6 +124,11 @@ class Framework(TimeStampedModel):
                                     on_delete=models.PROTECT, related_name="monitoring_frameworks")
     description = models.TextField(blank=True)
     metrics = models.ManyToManyField(Metric, through="FrameworkMetric", related_name="frameworks")
+    submission_opens_days_before = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Returns can be submitted from the day after the period ends. Enter a number "
+                  "of days to open submission that much earlier (0: when the period ends). "
+                  "Drafts can be saved at any time.")
 
     class Meta:
         ordering = ["name", "version"]
@@ -178,7 +198,8 @@ class ReportingPeriod(models.Model):
             return quarter_label(self.starts_on)
         if self.frequency == Frequency.MONTHLY:
             return f"{self.starts_on:%B %Y}"
-        return financial_year_short_label(financial_year_start(self.starts_on))
+        # A whole financial year in GOV.UK's words ("2026 to 2027"), not the quarters' "2026–27".
+        return financial_year_label(financial_year_start(self.starts_on))
 
 
 class ReturnRequirement(TimeStampedModel):

@@ -31,7 +31,7 @@ from notifications.sweeps import Reminder, catch_up_days, days_until, plural, re
 from partnerships.recipients import lead_managers_of
 
 from .choices import ReturnStatus
-from .models import MonitoringReturn, ReportingPeriod, ReturnRequirement
+from .models import MonitoringReturn, ReportingPeriod, ReturnRequirement, submission_opens_on
 
 DUE_SOON = "return_due_soon"
 OVERDUE = "return_overdue"
@@ -59,12 +59,14 @@ class DueReturn:
     requirement: ReturnRequirement
     period: ReportingPeriod
     days_overdue: int
+    submission_open: bool = True  # False: it cannot be submitted yet, so nobody is nagged
 
     @property
     def kinds(self) -> list[str]:
         """The reminders this return calls for today."""
         if self.days_overdue <= 0:
-            return [DUE_SOON] if self.days_overdue >= -lead_days() else []
+            due_soon = self.days_overdue >= -lead_days() and self.submission_open
+            return [DUE_SOON] if due_soon else []
         kinds = [OVERDUE]
         if self.days_overdue >= escalate_after_days():
             kinds.append(ESCALATED)
@@ -75,7 +77,9 @@ class DueReturn:
 
 def due_returns(today: datetime.date) -> list[DueReturn]:
     """Returns due within the lead time or overdue (within the catch-up window) and not yet
-    submitted. Three queries, whatever the number of organisations."""
+    submitted, each saying whether its submission has opened (a "due soon" reminder before
+    then would ask for something the provider cannot yet do). Four queries, whatever the
+    number of organisations."""
     oldest = today - datetime.timedelta(
         days=max(escalate_after_days(), commissioner_after_days()) + catch_up_days())
     periods = list(ReportingPeriod.objects.filter(
@@ -92,6 +96,7 @@ def due_returns(today: datetime.date) -> list[DueReturn]:
     requirements = list(
         ReturnRequirement.objects.filter(in_force)
         .select_related("organisation", "partnership", "from_period", "until_period")
+        .prefetch_related("frameworks")
         .order_by("partnership_id", "organisation_id", "frequency"))
     # Submitted once (first submission recorded, or any revision past draft/returned): in.
     submitted = set(
@@ -104,7 +109,9 @@ def due_returns(today: datetime.date) -> list[DueReturn]:
         for req in requirements:
             if req.applies_to(period) and \
                     (req.partnership_id, req.organisation_id, period.pk) not in submitted:
-                due.append(DueReturn(req, period, (today - period.due_on).days))
+                opens_on = submission_opens_on(period, req.frameworks.all())
+                due.append(DueReturn(req, period, (today - period.due_on).days,
+                                     submission_open=today >= opens_on))
     return due
 
 

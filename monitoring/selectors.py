@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 
 from accounts.models import Role
 from core import clock
+from core.display import money
 from core.querysets import is_signed_in
 
 from .choices import MetricKind, ReturnStatus
@@ -29,7 +30,8 @@ from .models import (
     ReturnRequirement,
     Value,
 )
-from .querysets import return_metrics
+from .models import submission_opens_on as submission_opens_on_for
+from .querysets import return_metrics, return_submission_opens_on
 
 # -- what an organisation owes -------------------------------------------------------------------
 
@@ -61,6 +63,8 @@ class OwedReturn:
     status: str
     overdue: bool
     group: str
+    opens_on: datetime.date | None = None  # the first day it may be submitted
+    submission_open: bool = True
 
     @property
     def tag_class(self) -> str:
@@ -100,14 +104,16 @@ def _status(ret: MonitoringReturn | None) -> str:
 def owed_returns(user: Any, today: datetime.date | None = None) -> OwedReturns:
     """Every return the user's organisation owes for periods that have started, each in its
     latest revision, grouped: returned for correction and overdue first, then due, then
-    submitted or approved. Empty for users who do not submit returns (only provider staff do).
-    Three queries, however many partnerships and periods."""
+    submitted or approved, each with the day its submission opens. Empty for users who do not
+    submit returns (only provider staff do). Four queries, however many partnerships and
+    periods."""
     if not is_signed_in(user) or user.role != Role.PROVIDER_STAFF or not user.organisation_id:
         return OwedReturns()
     today = today or clock.today()
     requirements = list(ReturnRequirement.objects
                         .filter(organisation_id=user.organisation_id)
-                        .select_related("partnership", "from_period", "until_period"))
+                        .select_related("partnership", "from_period", "until_period")
+                        .prefetch_related("frameworks"))
     if not requirements:
         return OwedReturns()
     periods = list(ReportingPeriod.objects.filter(
@@ -136,9 +142,10 @@ def owed_returns(user: Any, today: datetime.date | None = None) -> OwedReturns:
                 overdue = False
             else:
                 group = ATTENTION if overdue else DUE
+            opens_on = submission_opens_on_for(period, requirement.frameworks.all())
             row = OwedReturn(partnership=requirement.partnership, period=period,
                              monitoring_return=ret, status=_status(ret), overdue=overdue,
-                             group=group)
+                             group=group, opens_on=opens_on, submission_open=today >= opens_on)
             getattr(owed, group).append(row)
     # Returned for correction before overdue; the longest waiting first in each.
     owed.attention.sort(key=lambda r: (r.overdue, r.period.due_on, r.partnership.name))
@@ -155,8 +162,10 @@ def _with_unit(metric: Metric, value: Value | None) -> str:
         return ""
     if value.number is None or not metric.unit or metric.kind == MetricKind.YES_NO:
         return value.display
-    if metric.unit in ("%", "£"):
-        return (f"£{value.display}" if metric.unit == "£" else f"{value.display}%")
+    if metric.unit == "£":
+        return money(value.number)
+    if metric.unit == "%":
+        return f"{value.display}%"
     return f"{value.display} {metric.unit}"
 
 
@@ -207,6 +216,7 @@ class ReturnSheet:
     figures: list[Figure]
     return_queries: list[Query]   # about the whole return
     corrections: list[MonitoringReturn]
+    opens_on: datetime.date | None = None  # the first day it may be submitted
 
     @property
     def open_return_queries(self) -> list[Query]:
@@ -239,8 +249,8 @@ def return_sheet(monitoring_return: MonitoringReturn, *,
                  with_previous: bool = False) -> ReturnSheet:
     """A return's figures — each metric once, with the frameworks that read it (owner
     included), its value and the queries on it — its whole-return queries and the revisions
-    that correct it. ``with_previous`` adds the values of the revision it corrects. A fixed
-    number of queries however many metrics and frameworks."""
+    that correct it, and the day it may be submitted from. ``with_previous`` adds the values of
+    the revision it corrects. A fixed number of queries however many metrics and frameworks."""
     ret = monitoring_return
     requirement = ReturnRequirement.objects.owed(organisation=ret.organisation_id,
                                                  partnership=ret.partnership_id,
@@ -284,7 +294,8 @@ def return_sheet(monitoring_return: MonitoringReturn, *,
     corrections = list(MonitoringReturn.objects.filter(replaces_id=ret.pk).order_by("revision"))
     return ReturnSheet(monitoring_return=ret, frameworks=frameworks, figures=figures,
                        return_queries=[q for q in queries if not q.metric_id],
-                       corrections=corrections)
+                       corrections=corrections,
+                       opens_on=return_submission_opens_on(ret, requirement))
 
 
 # -- the lead partner's review queue -------------------------------------------------------------

@@ -324,9 +324,10 @@ def return_upload(*, monitoring_return: MonitoringReturn, uploaded_file: Uploade
 
 
 def return_template_rows(monitoring_return: MonitoringReturn) -> list[list[Any]]:
-    """The header, then one row per figure the return asks for (by name): its code, name, unit,
-    whether it is required, the frameworks that use it, and the figure saved now (numbers as
-    ``Decimal`` so a spreadsheet sees numbers). Uploading it unchanged changes nothing."""
+    """The header, then one row per figure the return asks for (in its frameworks' order): its
+    code, name, unit, whether it is required, the frameworks that use it, and the figure saved
+    now (numbers as ``Decimal`` so a spreadsheet sees numbers). Uploading it unchanged changes
+    nothing."""
     metrics = list(return_metrics(monitoring_return))
     requirement = ReturnRequirement.objects.owed(
         organisation=monitoring_return.organisation_id,

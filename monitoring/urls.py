@@ -13,6 +13,7 @@ urlpatterns = [
     path("monitoring/returns/start/", returns.return_start, name="return-start"),
     path("monitoring/returns/<int:pk>/", returns.return_detail, name="return"),
     path("monitoring/returns/<int:pk>/edit/", returns.return_edit, name="return-edit"),
+    path("monitoring/returns/<int:pk>/check/", returns.return_check, name="return-check"),
     path("monitoring/returns/<int:pk>/correct/", returns.return_correct, name="return-correct"),
     path("monitoring/returns/<int:pk>/upload/", upload.return_upload, name="return-upload"),
     path("monitoring/returns/<int:pk>/template.<str:fmt>", upload.return_template,

@@ -72,14 +72,15 @@ def live_feed_for_token(token: str) -> CalendarFeed | None:
                     user__is_active=True).first())
 
 
-def calendar_feed_note_use(feed: CalendarFeed, now: datetime.datetime | None = None) -> bool:
+def calendar_feed_note_use(feed: Any, now: datetime.datetime | None = None) -> bool:
     """Record when the feed was last fetched, at most once a minute (calendar programs poll;
-    a write on every poll would be noise). True if it wrote."""
+    a write on every poll would be noise). True if it wrote. Any feed model with a
+    ``last_used_at`` (a personal ``CalendarFeed``, or a higher app's organisation feed)."""
     now = now or timezone.now()
     if feed.last_used_at is not None and now - feed.last_used_at < datetime.timedelta(minutes=1):
         return False
     feed.last_used_at = now
-    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=now)
+    type(feed)._default_manager.filter(pk=feed.pk).update(last_used_at=now)
     return True
 
 

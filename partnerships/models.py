@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from core import clock
-from core.display import govuk_date
+from core.display import govuk_date, money
 from core.models import TimeStampedModel
 
 from . import querysets
@@ -478,7 +478,7 @@ class Funding(TimeStampedModel):
         ]
 
     def __str__(self) -> str:
-        return (f"£{self.amount:,.2f} from {self.funder} "
+        return (f"{money(self.amount)} from {self.funder} "
                 f"({self.period_start:%b %Y}–{self.period_end:%b %Y})")
 
 

@@ -70,7 +70,18 @@ class ConferenceStatus(models.TextChoices):
     PLANNED = "planned", "Planned"
     HELD = "held", "Held"
     MISSED = "missed", "Missed"
+    #: Replaced by a re-plan (or dropped when the case closed): left out of the case page.
     CANCELLED = "cancelled", "Cancelled (re-planned)"
+    #: Cancelled by a person, with a reason: kept in the case's timeline, never re-planned.
+    CALLED_OFF = "called_off", "Cancelled"
+
+
+class HistoryKind(models.TextChoices):
+    """What a line of a case's history (``CaseHistoryEntry``) records."""
+
+    CONFERENCE_MOVED = "conference_moved", "Conference moved"
+    CONFERENCE_CANCELLED = "conference_cancelled", "Conference cancelled"
+    SERIOUSNESS_CHANGED = "seriousness_changed", "Seriousness changed"
 
 
 class AttendeeRole(models.TextChoices):

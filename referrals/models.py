@@ -8,6 +8,8 @@ details, because it ends up in audit rows, admin logs and messages.
 
 from __future__ import annotations
 
+import datetime
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -24,6 +26,7 @@ from .choices import (
     ConferenceStatus,
     CriminalOffenceCondition,
     Gender,
+    HistoryKind,
     IdentifierKind,
     JointMeetingInterval,
     LawfulBasis,
@@ -109,6 +112,8 @@ class ReferralPathway(TimeStampedModel):
                                   on_delete=models.PROTECT, related_name="referral_pathways")
     last_reviewed_on = models.DateField(null=True, blank=True,
                                         help_text="At the partnership's quarterly meeting.")
+
+    objects = querysets.ReferralPathwayQuerySet.as_manager()
 
     class Meta:
         ordering = ["partnership", "name"]
@@ -336,6 +341,11 @@ class CaseConference(TimeStampedModel):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="conferences")
     kind = models.CharField(max_length=8, choices=ConferenceKind.choices)
     planned_on = models.DateField()
+    planned_time = models.TimeField(null=True, blank=True,
+                                    help_text="The time of day, once one is agreed.")
+    #: The date the schedule asked for, kept when a person moves the meeting: re-planning
+    #: compares the schedule with this, so a moved meeting is not put back on its old date.
+    scheduled_on = models.DateField(null=True, blank=True, editable=False)
     status = models.CharField(max_length=10, choices=ConferenceStatus.choices,
                               default=ConferenceStatus.PLANNED)
     held_on = models.DateField(null=True, blank=True)
@@ -354,6 +364,57 @@ class CaseConference(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.case}, {self.planned_on:%-d %b %Y}"
+
+    @property
+    def schedule_date(self) -> datetime.date:
+        """The date the schedule planned it for (before any move by a person)."""
+        return self.scheduled_on or self.planned_on
+
+
+class CaseHistoryEntry(TimeStampedModel):
+    """A change to a case that its timeline shows: a conference moved or cancelled by a person
+    (with their reason), or a change of seriousness and the date it applies from. The reason
+    is free text read only by those involved in the case; audit rows say only that it was
+    given."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="history")
+    kind = models.CharField(max_length=24, choices=HistoryKind.choices)
+    conference = models.ForeignKey(CaseConference, null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="history")
+    #: The day it applies from: the seriousness's effective date; the day of a move or
+    #: cancellation.
+    effective_on = models.DateField()
+    from_date = models.DateField(null=True, blank=True)
+    from_time = models.TimeField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    to_time = models.TimeField(null=True, blank=True)
+    from_value = models.CharField(max_length=20, blank=True)
+    to_value = models.CharField(max_length=20, blank=True)
+    reason = models.TextField(blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["effective_on", "created_on", "id"]
+        verbose_name_plural = "case history entries"
+        indexes = [models.Index(fields=["case", "effective_on"], name="case_history_case_day")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.case}"
+
+    @property
+    def from_label(self) -> str:
+        """The seriousness before the change, in the users' words."""
+        return _seriousness_label(self.from_value)
+
+    @property
+    def to_label(self) -> str:
+        """The seriousness after the change, in the users' words."""
+        return _seriousness_label(self.to_value)
+
+
+def _seriousness_label(value: str) -> str:
+    return str(Seriousness(value).label) if value in Seriousness.values else value
 
 
 class ConferenceAttendee(models.Model):
@@ -429,3 +490,33 @@ class Anonymisation(models.Model):
 
     def __str__(self) -> str:
         return f"Anonymisation of {self.case}"
+
+
+class ConferenceDiaryFeed(models.Model):
+    """An organisation's conference diary as an iCalendar subscription, for the team that runs
+    the diary (it outlives any one member of staff, unlike a personal calendar link). The URL
+    carries only a random token; only its SHA-256 is stored. Revoking sets ``revoked_at``; a
+    revoked or unknown token gets a plain 404."""
+
+    organisation = models.ForeignKey("partnerships.Organisation", on_delete=models.CASCADE,
+                                     related_name="conference_diary_feeds")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_on = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation"],
+                                    condition=Q(revoked_at__isnull=True),
+                                    name="conference_diary_feed_one_live"),
+        ]
+
+    def __str__(self) -> str:
+        state = "revoked" if self.revoked_at else "live"
+        return f"Conference diary feed of {self.organisation} ({state})"

@@ -80,6 +80,21 @@ class CaseQuerySet(models.QuerySet):
                            closed_on__lte=on or clock.today())
 
 
+class ReferralPathwayQuerySet(models.QuerySet):
+    def in_force(self, on: datetime.date | None = None) -> Self:
+        """Pathways that can be followed on ``on`` (today by default): agreed with no agreement
+        behind them, or under one that is the active version, in effect and not expired (the
+        same test as a sharing protocol's)."""
+        from partnerships.choices import AgreementStatus
+
+        on = on or clock.today()
+        under_agreement = Q(
+            Q(agreement__effective_from__isnull=True) | Q(agreement__effective_from__lte=on),
+            Q(agreement__expires_on__isnull=True) | Q(agreement__expires_on__gt=on),
+            agreement__status=AgreementStatus.ACTIVE)
+        return self.filter(Q(agreement__isnull=True) | under_agreement)
+
+
 class SharingProtocolQuerySet(models.QuerySet):
     def in_force(self, on: datetime.date | None = None) -> Self:
         """Protocols whose agreement is the active version, in effect on ``on`` and not

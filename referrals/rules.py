@@ -70,10 +70,17 @@ rules.add_perm("referrals.refer", is_caseworker & is_involved_in_case)
 rules.add_perm("referrals.respond_referral", is_caseworker & is_addressee)
 rules.add_perm("referrals.withdraw_referral", is_caseworker & is_involved_in_case)
 rules.add_perm("referrals.record_conference", is_caseworker & is_involved_in_case)
+# Moving or calling off a planned conference changes every agency's diary: the lead agency, who
+# runs the case, does it (the others are told).
+rules.add_perm("referrals.manage_conference", is_caseworker & leads_case)
 rules.add_perm("referrals.record_assessment", is_caseworker & is_involved_in_case)
 rules.add_perm("referrals.acknowledge_notice", is_caseworker & is_addressee)
 rules.add_perm("referrals.view_access_log", is_platform_admin | (is_caseworker & leads_case))
 rules.add_perm("referrals.view_case_counts", is_active_user)
+# The organisation's conference diary (page and iCalendar feed) is for its caseworkers: it lists
+# only cases the organisation is involved in (``Case.objects.involving``).
+rules.add_perm("referrals.view_conference_diary", is_caseworker)
+rules.add_perm("referrals.manage_conference_diary_feed", is_caseworker)
 # Admin configuration of casework (pathways, protocols' sharing terms, settings).
 for model in ("referralpathway", "sharingprotocol", "caseworksettings"):
     rules.add_perm(f"referrals.view_{model}", is_active_user)

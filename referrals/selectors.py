@@ -33,12 +33,13 @@ from accounts.models import Role
 from core import clock
 from core.querysets import is_signed_in
 
-from .choices import ConferenceStatus, OrderType, ReferralStatus, Seriousness
+from .choices import ConferenceStatus, HistoryKind, OrderType, ReferralStatus, Seriousness
 from .models import (
     Assessment,
     Case,
     CaseAccess,
     CaseConference,
+    CaseHistoryEntry,
     EndOfOrderNotice,
     LeadAgency,
     Referral,
@@ -66,6 +67,7 @@ CONFERENCE_TAGS: dict[str, str] = {
     ConferenceStatus.HELD: "govuk-tag--green",
     ConferenceStatus.MISSED: "govuk-tag--red",
     ConferenceStatus.CANCELLED: "govuk-tag--grey",
+    ConferenceStatus.CALLED_OFF: "govuk-tag--grey",
 }
 
 
@@ -191,6 +193,14 @@ class CaseFile:
                 if c.status == ConferenceStatus.PLANNED and c.planned_on <= today]
 
     @property
+    def upcoming(self) -> list[CaseConference]:
+        """Planned conferences still to come, soonest first: the schedule the case page lists
+        (where the lead agency moves or cancels one)."""
+        today = clock.today()
+        return [c for c in self.conferences
+                if c.status == ConferenceStatus.PLANNED and c.planned_on > today]
+
+    @property
     def next_planned(self) -> CaseConference | None:
         today = clock.today()
         return next((c for c in self.conferences
@@ -205,8 +215,8 @@ def case_by_reference(reference: str) -> Case | None:
 
 def case_file(case: Case, *, with_identifiers: bool = True) -> CaseFile:
     """The case's lead agencies (oldest first), identifiers, referrals, assessments, conferences
-    (cancelled ones left out: they were re-planned) and notices, and one timeline of them all in
-    date order."""
+    (those a re-plan replaced left out; each with ``changes``: its moves and cancellation by a
+    person), notices and changes of seriousness, and one timeline of them all in date order."""
     leads = list(case.lead_agencies.select_related("organisation", "set_by")
                  .order_by("starts_on", "pk"))
     identifiers = (list(case.person.identifiers.order_by("kind")) if with_identifiers else [])
@@ -221,12 +231,22 @@ def case_file(case: Case, *, with_identifiers: bool = True) -> CaseFile:
                        .order_by("planned_on", "pk"))
     notices = list(case.end_notices.select_related("organisation", "responsible_organisation",
                                                    "acknowledged_by").order_by("created_on", "pk"))
+    history = list(case.history.order_by("effective_on", "created_on", "pk"))
+    # Each conference carries its own moves and cancellation ("Moved from … to …: reason").
+    changes: dict[int, list[CaseHistoryEntry]] = defaultdict(list)
+    for entry in history:
+        if entry.conference_id is not None:
+            changes[entry.conference_id].append(entry)
+    for conference in conferences:
+        conference.changes = changes.get(conference.pk, [])  # type: ignore[attr-defined]
     events = [Event(timezone.localtime(r.created_on).date(), "referral", r, 1,
                     REFERRAL_TAGS.get(r.status, "")) for r in referrals]
     events += [Event(a.assessed_on, "assessment", a, 0) for a in assessments]
     events += [Event(c.held_on or c.planned_on, "conference", c, 2,
                      CONFERENCE_TAGS.get(c.status, "")) for c in conferences]
     events += [Event(timezone.localtime(n.created_on).date(), "notice", n, 3) for n in notices]
+    events += [Event(e.effective_on, "seriousness", e, 0) for e in history
+               if e.kind == HistoryKind.SERIOUSNESS_CHANGED]
     events.sort(key=lambda e: (e.on, e.order))
     return CaseFile(case, leads, identifiers, referrals, assessments, conferences, notices,
                     events)
@@ -286,3 +306,29 @@ def notices_for(user: Any) -> QuerySet[EndOfOrderNotice]:
             .annotate(done=models.Case(When(Q(acknowledged_at__isnull=True), then=Value(0)),
                                  default=Value(1), output_field=IntegerField()))
             .order_by("done", "-created_on", "-pk"))
+
+
+# -- services a case can be referred to ----------------------------------------------------------
+
+
+def referable_services(case: Case, organisation_id: int | None,
+                       on: datetime.date | None = None) -> QuerySet[Any]:
+    """The services ``organisation_id`` may refer ``case`` to on ``on`` (today by default):
+    active services of the other current members of the case's partnership that a referral
+    pathway in force in that partnership leads to (by the service itself or by one of its
+    categories). The referrer's own services are left out: a referral goes to another agency.
+    The refer form offers exactly these and ``referral_send`` refuses any other, so the page,
+    the API and every other caller agree. One query."""
+    from partnerships.models import Membership
+    from services.models import Service
+
+    from .models import ReferralPathway
+
+    on = on or clock.today()
+    members = Membership.objects.active_on(on).filter(partnership_id=case.partnership_id)
+    pathways = ReferralPathway.objects.in_force(on).filter(partnership_id=case.partnership_id)
+    return (Service.objects
+            .filter(provider__in=members.values("organisation_id"), is_active=True)
+            .exclude(provider_id=organisation_id)
+            .filter(Exists(pathways.filter(to_service=OuterRef("pk")))
+                    | Exists(pathways.filter(to_category__services=OuterRef("pk")))))

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.cache import add_never_cache_headers
 
-from .views import case, caseload, conferences, notices, referrals
+from .views import case, caseload, conferences, diary, notices, referrals
 
 app_name = "referrals"
 
@@ -37,6 +37,19 @@ _pages = [
     path("casework/cases/<str:reference>/refer/", referrals.refer, name="refer"),
     path("casework/cases/<str:reference>/conferences/<int:pk>/", conferences.conference,
          name="conference"),
+    path("casework/cases/<str:reference>/conferences/<int:pk>/move/",
+         conferences.conference_move, name="conference-move"),
+    path("casework/cases/<str:reference>/conferences/<int:pk>/cancel/",
+         conferences.conference_cancel, name="conference-cancel"),
+    # The organisation's conference diary and its calendar link (issue 16). The feed itself
+    # needs no sign-in: calendar programs fetch it; the random token is all the URL holds.
+    path("casework/conferences/", diary.conference_diary, name="conference-diary"),
+    path("casework/conferences/calendar/create/", diary.diary_feed_create,
+         name="conference-diary-feed-create"),
+    path("casework/conferences/calendar/turn-off/", diary.diary_feed_revoke,
+         name="conference-diary-feed-revoke"),
+    path("calendar/conferences/<str:token>.ics", diary.diary_feed,
+         name="conference-diary-feed"),
     # Referrals: the inbox, those sent, one referral and the answers to it.
     path("casework/referrals/", referrals.inbox, name="inbox"),
     path("casework/referrals/sent/", referrals.sent, name="sent"),

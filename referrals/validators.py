@@ -1,15 +1,41 @@
-"""Checks behind casework refusals that need more than one query to explain themselves: above
-all, *why* no information-sharing protocol allows a referral between two organisations, so the
-message names what is missing instead of a bare "not allowed"."""
+"""Checks behind casework refusals: the one rule for a person's initials (used by the form, the
+API and ``case_open`` alike), and, needing more than one query to explain itself, *why* no
+information-sharing protocol allows a referral between two organisations, so the message names
+what is missing instead of a bare "not allowed"."""
 
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.db.models import Q
 
 from core.display import govuk_date
+
+#: The refusal for anything that is not initials (issue 16: "John Smith" was kept as "JOHN").
+INITIALS_MESSAGE = "Enter initials only, for example JS"
+#: The most letters a person's initials have (``Person.initials`` holds 4).
+INITIALS_MAX = 4
+#: What a person may type around the letters: "J S", "J.S.", "j. s."
+_SEPARATORS = re.compile(r"[\s.]+")
+
+
+def normalise_initials(value: str | None) -> str:
+    """``value`` as stored initials ("J S", "J.S.", "j.s." and "JS" all give "JS"; blank gives
+    ""), or ``ValueError(INITIALS_MESSAGE)``. Initials are 1 to 4 letters; when typed with
+    spaces or dots, every part must be one letter, so a name ("John Smith", "Jo. S.") is
+    refused rather than cut down to something that looks like initials."""
+    text = (value or "").strip()
+    if not text:
+        return ""
+    parts = [part for part in _SEPARATORS.split(text) if part]
+    letters = "".join(parts)
+    separated = len(parts) > 1 or letters != text
+    if (not parts or not letters.isalpha() or len(letters) > INITIALS_MAX
+            or (separated and any(len(part) != 1 for part in parts))):
+        raise ValueError(INITIALS_MESSAGE)
+    return letters.upper()
 
 
 def _names(items: list[Any]) -> str:

@@ -21,6 +21,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import MutableMapping
 from contextlib import suppress
 from pathlib import Path
 from types import FrameType
@@ -100,6 +101,16 @@ def _in_dotenv(name: str) -> bool:
         line.strip().startswith(f"{name}=") for line in dotenv.read_text().splitlines())
 
 
+def use_service_error_pages(environ: MutableMapping[str, str]) -> None:
+    """``make run`` is what a newcomer starts, so it shows the service's own "Page not found"
+    and "Sorry, there is a problem with the service" pages, never Django's debug page: DEBUG
+    is off unless the developer asks for it (``DEBUG=true make run``, or DEBUG in .env).
+    Static files are still served, by WhiteNoise from the app folders (config/settings/local.py).
+    See docs/decisions/0020-make-run-without-debug.md."""
+    if "DEBUG" not in environ and not _in_dotenv("DEBUG"):
+        environ["DEBUG"] = "false"
+
+
 def _exit_on_signal(signum: int, frame: FrameType | None) -> None:
     raise SystemExit(128 + signum)
 
@@ -113,6 +124,7 @@ def main(argv: list[str]) -> int:
     # Links in emails point at this server unless SITE_URL is set (here or in .env).
     if "SITE_URL" not in os.environ and not _in_dotenv("SITE_URL"):
         os.environ["SITE_URL"] = f"http://{address}"
+    use_service_error_pages(os.environ)
     line = describe()
     worker, server = start(worker_command()), None
     try:

@@ -9,7 +9,10 @@ disagree about which partnerships a search finds or in which order.
 - ``selector``: ``search_partnerships`` (text search, filters, counts, order) and the search
   vectors the full-text indexes are built on;
 - ``export``: the CSV export's rows, in the page's order;
-- ``form``: ``SearchForm``, the search box and filter panel.
+- ``form``: ``SearchForm``, the search box and filter panel;
+- ``kinds``: the other two kinds of result, organisations and services (found by words only),
+  and the annotations that say which member or service a partnership matched by;
+- ``highlight``: why a result matched, as an excerpt with the words in ``<mark>``.
 
 It lives in the composition layer because a partnership is found by its services too. Every
 public name is re-exported here (``from composition.search import SearchForm``).
@@ -23,6 +26,8 @@ from .export import (
     search_export_rows,
 )
 from .form import MAX_QUERY_LENGTH, SETTING_FILTER_CHOICES, FilterGroup, FilterTag, SearchForm
+from .highlight import MatchReason, excerpt, highlight, match_reason, terms_pattern
+from .kinds import RESULT_KINDS, search_organisations, search_services, with_match_reasons
 from .parser import MAX_TERMS, SORT_CHOICES, SORT_COLUMNS, ParsedQuery, SearchParams, parse_query
 from .selector import (
     MEMBER_MATCH_BONUS,
@@ -44,6 +49,7 @@ __all__ = [
     "MAX_TERMS",
     "MEMBER_MATCH_BONUS",
     "OWN_MATCH_BONUS",
+    "RESULT_KINDS",
     "SEARCH_CONFIG",
     "SERVICE_MATCH_BONUS",
     "SETTING_FILTER_CHOICES",
@@ -51,15 +57,23 @@ __all__ = [
     "SORT_COLUMNS",
     "FilterGroup",
     "FilterTag",
+    "MatchReason",
     "ParsedQuery",
     "SearchForm",
     "SearchParams",
+    "excerpt",
+    "highlight",
+    "match_reason",
     "organisation_search_vector",
     "parse_query",
     "partnership_search_vector",
     "search_export_queryset",
     "search_export_rows",
+    "search_organisations",
     "search_partnerships",
+    "search_services",
     "service_search_vector",
+    "terms_pattern",
     "uses_full_text_search",
+    "with_match_reasons",
 ]

@@ -18,8 +18,10 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     IntegerField,
+    OuterRef,
     Prefetch,
     Q,
     Subquery,
@@ -31,7 +33,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 
 from core import clock
-from partnerships.choices import MemberRole
+from partnerships.choices import MemberRole, ReviewStatus
 from partnerships.models import (
     Activity,
     Funding,
@@ -39,6 +41,7 @@ from partnerships.models import (
     Membership,
     Organisation,
     Partnership,
+    ReviewMeeting,
 )
 from partnerships.selectors.agreements import AgreementGroup, agreement_groups
 from partnerships.selectors.common import PARTNERSHIP_STATUS_TAGS, is_in_force
@@ -168,7 +171,10 @@ def partnership_page(*, user: Any, slug: str, today: datetime.date | None = None
     Raises Http404 when the partnership does not exist or the user may not see it.
     """
     today = today or clock.today()
+    # has_held_reviews: whether the engagement report has attendance to show (no extra query).
     partnership = (Partnership.objects.visible_to(user).with_summary()
+                   .annotate(has_held_reviews=Exists(ReviewMeeting.objects.filter(
+                       partnership=OuterRef("pk"), status=ReviewStatus.HELD)))
                    .filter(slug=slug).first())
     if partnership is None:
         raise Http404("No partnership found.")

@@ -3,7 +3,8 @@
 With thousands of partnerships a select list is unusable, so the form has four text inputs
 (all named ``p``) that take a partnership's name, part of its name, or its slug; the server
 resolves them (``selectors.partnership_lookup``) and explains anything it cannot resolve.
-Links from partnership pages prefill one with ``?p=<slug>``.
+Links from partnership pages prefill one with ``?p=<slug>``; the search page's tick boxes send
+the ticked partnerships' slugs with ``from=search``.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from core.csv_export import csv_response
+from core.display import money
 from core.templatetags.govuk import govuk_date
 from partnerships.models import Partnership
 
@@ -32,6 +34,10 @@ from ..selectors.compare import (
 )
 
 MIN_PARTNERSHIPS, MAX_PARTNERSHIPS = 2, 4
+# The search page's compare form sends ``from=search`` with the ticked partnerships' slugs.
+FROM_SEARCH = ("from", "search")
+TICKED_COUNT_ERROR = (f"Select between {MIN_PARTNERSHIPS} and {MAX_PARTNERSHIPS} partnerships "
+                      "to compare")
 MAX_TERM_LENGTH = 200
 # More boxes than this are never drawn, however many ``p`` values a hand-made URL carries.
 MAX_INPUTS_SHOWN = 10
@@ -84,7 +90,8 @@ def read_compare_request(request: HttpRequest) -> CompareRequest:
 
     The form always sends four ``p`` values (some empty), while a link from a partnership page
     sends one; only a submitted form is told it needs at least two, so the prefilled page does
-    not open with an error.
+    not open with an error. Ticks from the search page (``from=search``) must number two to
+    four, however many were ticked.
     """
     raw = request.GET.getlist("p")
     submitted = len(raw) > 1
@@ -97,6 +104,12 @@ def read_compare_request(request: HttpRequest) -> CompareRequest:
     def fail(box: CompareInput, message: str) -> None:
         box.error = box.error or message
         errors.append({"href": f"#{box.id}", "text": message})
+
+    if (request.GET.get(FROM_SEARCH[0]) == FROM_SEARCH[1]
+            and not MIN_PARTNERSHIPS <= len(terms) <= MAX_PARTNERSHIPS):
+        # Ticked on the search page: the boxes keep the ticked ones, to be cut down or added to.
+        fail(inputs[min(len(terms), MAX_PARTNERSHIPS)], TICKED_COUNT_ERROR)
+        return CompareRequest(inputs=inputs, errors=errors, partnerships=[])
 
     if len(terms) > MAX_PARTNERSHIPS:
         fail(inputs[MAX_PARTNERSHIPS],
@@ -152,6 +165,7 @@ class Cell:
     tag: str = ""  # a GOV.UK tag modifier class: the text is shown as a tag
     warning: str = ""  # shown as a red tag after the text, e.g. "Review overdue"
     items: list[str] = field(default_factory=list)  # shown as a list
+    numeric: bool = False  # money and counts: right-aligned, tabular figures
 
     @property
     def csv_value(self) -> object:
@@ -176,8 +190,10 @@ class Section:
 
 
 def _pounds(amount: Decimal, *, recorded: bool = True) -> Cell:
-    """Money as £1,234.56 on the page and 1234.56 in the CSV, so spreadsheets can add it."""
-    return Cell(text=f"£{amount:,.2f}" if recorded else "None recorded", csv=f"{amount:.2f}")
+    """Money as people write it on the page (£1,234, or £1,234.56 with pence) and as 1234.56
+    in the CSV, so spreadsheets can add it; right-aligned so amounts line up."""
+    return Cell(text=money(amount) if recorded else "None recorded", csv=f"{amount:.2f}",
+                numeric=True)
 
 
 def _date(value: datetime.date | None, empty: str) -> Cell:

@@ -49,6 +49,12 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if monitoring and rules.has_perm("monitoring.view_dashboard", request.user,
                                      page.partnership):
         monitoring_url = reverse("monitoring:dashboard", args=[page.partnership.slug])
+    # The engagement report is linked only where there is attendance to show (a review held)
+    # and the user may read it (managers, funders' commissioners, admins).
+    engagement_url = ""
+    if page.partnership.has_held_reviews and rules.has_perm(
+            "partnerships.view_engagement", request.user, page.partnership):
+        engagement_url = reverse("partnerships:engagement", args=[page.partnership.slug])
     # Asked once here (the Manage section, "End membership"/"End lead"/"End early" links all
     # read it): one query for a partnership manager, none for anyone else.
     can_manage = rules.has_perm("partnerships.manage_partnership", request.user,
@@ -69,6 +75,7 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "compare_url": compare_url,
         "monitoring": monitoring,
         "monitoring_url": monitoring_url,
+        "engagement_url": engagement_url,
         "can_manage": can_manage,
         "sign_org_id": sign_org_id,
         "nav_section": "search",

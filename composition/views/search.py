@@ -1,11 +1,17 @@
 """The registry search (the home page) and its CSV export. The search itself lives in
-``composition.search`` so the page, the export and the benchmark share it."""
+``composition.search`` so the page, the export and the benchmark share it.
+
+The page finds partnerships, organisations and services, lists one kind at a time (``?show=``)
+with a count for each, and lets the user tick partnerships to compare: the tick boxes belong to
+a second form (``form="compare-form"``) that sends them to the compare page."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -16,24 +22,73 @@ from core.pagination import paginate
 
 from ..search import (
     EXPORT_HEADER,
+    RESULT_KINDS,
     SORT_COLUMNS,
     SearchForm,
+    match_reason,
     search_export_rows,
+    search_organisations,
     search_partnerships,
+    search_services,
+    terms_pattern,
+    with_match_reasons,
 )
+
+# Which kind of result the page lists: partnerships (the default), organisations or services.
+SHOW_PARAM = "show"
+
+
+@dataclass
+class ResultKind:
+    """One link of the "Show" row: a kind of result, how many the search found, and this
+    search's address listing that kind."""
+
+    key: str
+    label: str
+    href: str
+    current: bool
+    count: int = 0
+
+    @property
+    def noun(self) -> str:
+        """"partnership" or "partnerships" as the count needs."""
+        plural = self.label.lower()
+        return plural.removesuffix("s") if self.count == 1 else plural
 
 
 @login_required
 @require_GET
 def search(request: HttpRequest) -> HttpResponse:
-    """Find partnerships by words and filters; everything is in the query string so a search
-    can be bookmarked and shared."""
+    """Find partnerships, organisations and services by words (partnerships also by filters);
+    everything is in the query string so a search can be bookmarked and shared. The page lists
+    one kind at a time, paginated, with each kind's count; each result says why it matched."""
     form = SearchForm(request.GET, user=request.user)
     params = form.search_params()
-    result = paginate(search_partnerships(request.user, params), request.GET.get("page"))
     # Links keep to the address used: "/" (home) or "search/", which never redirects to Your
     # work, so clearing every filter there stays on the search.
     path = request.path
+    kinds = _result_kinds(request, form, params.q, path)
+    shown = next(kind for kind in kinds if kind.current)
+    querysets: dict[str, QuerySet[Any]] = {
+        "partnerships": with_match_reasons(search_partnerships(request.user, params),
+                                           request.user, params.q)}
+    if params.q:  # organisations and services are found by words only
+        querysets["organisations"] = search_organisations(request.user, params.q)
+        querysets["services"] = search_services(request.user, params.q)
+    # Only the kind on show is paginated (``page`` is its page); the others are only counted.
+    result = paginate(querysets[shown.key], request.GET.get("page"))
+    for kind in kinds:
+        if kind is shown:
+            kind.count = result.page.paginator.count
+        elif kind.key in querysets:
+            kind.count = querysets[kind.key].count()
+    pattern = terms_pattern(params.q)
+    for row in result.page.object_list:
+        row.match_reason = match_reason(
+            pattern, name=row.name,
+            text=row.summary if shown.key == "partnerships" else row.description,
+            member=getattr(row, "matched_member_name", None),
+            service=getattr(row, "matched_service_name", None))
     selected = form.selected_filters(path)
     sort = params.effective_sort
     context: dict[str, Any] = {
@@ -41,9 +96,12 @@ def search(request: HttpRequest) -> HttpResponse:
         "form": form,
         "params": params,
         "errors": form.error_list(),
+        "kinds": kinds if params.q else [],
+        "shown": shown,
+        "other_matches": [k for k in kinds if not k.current and k.count],
         "page": result.page,
         "page_notice": result.notice,
-        "count": result.page.paginator.count,
+        "count": kinds[0].count,  # partnerships
         "selected_filters": selected,
         "clear_filters_url": form.clear_filters_url(path),
         "without_words_url": form.url(path, drop="q"),
@@ -55,6 +113,21 @@ def search(request: HttpRequest) -> HttpResponse:
         "export_url": form.url(reverse("partnerships:search-export")),
     }
     return render(request, "partnerships/search.html", context)
+
+
+def _result_kinds(request: HttpRequest, form: SearchForm, q: str,
+                  path: str) -> list[ResultKind]:
+    """The three kinds of result, each with this search's address listing it; the one in
+    ``?show=`` is current (partnerships when it is missing, not a kind, or there are no words,
+    since organisations and services are found by words only)."""
+    keys = [key for key, _ in RESULT_KINDS]
+    wanted = request.GET.get(SHOW_PARAM, "")
+    current = wanted if q and wanted in keys else keys[0]
+    base = form.url(path)
+    joiner = "&" if "?" in base else "?"
+    return [ResultKind(key=key, label=label, current=key == current,
+                       href=base if key == keys[0] else f"{base}{joiner}{SHOW_PARAM}={key}")
+            for key, label in RESULT_KINDS]
 
 
 @login_required

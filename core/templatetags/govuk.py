@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django import forms, template
 from django.http import HttpRequest
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString, mark_safe
 
 from core import display
@@ -136,3 +137,28 @@ def govuk_date(value: Any) -> str:
     if not value:
         return ""
     return display.govuk_date(value)
+
+
+@register.simple_tag
+def breadcrumbs(*pairs: Any) -> SafeString:
+    """The GOV.UK breadcrumbs of a page, the one way every page draws them: Home, then each
+    (label, url) pair given, ending at the page's parent (GOV.UK leaves out the current page).
+
+    A url that does not start with "/" is a URL name without arguments (``"monitoring:home"``);
+    pages reverse the others with ``{% url ... as name %}`` first. A pair whose label is empty
+    is left out, so a level that does not apply needs no second spelling of the trail."""
+    if len(pairs) % 2:
+        raise template.TemplateSyntaxError("breadcrumbs takes label, url pairs")
+    crumbs = [("Home", reverse("home"))]
+    for label, url in zip(pairs[::2], pairs[1::2], strict=True):
+        if not label:
+            continue
+        crumbs.append((str(label), str(url) if str(url).startswith("/") else reverse(str(url))))
+    return render_to_string("components/breadcrumbs.html", {"crumbs": crumbs})
+
+
+@register.filter
+def money(value: Any) -> str:
+    """Money as people write it: £120,000, or £120,000.50 where there are pence
+    (``core.display.money``, so pages, emails and the admin agree)."""
+    return display.money(value)

@@ -26,7 +26,7 @@ from partnerships.filters import organisation_filter
 from partnerships.models import Organisation, Partnership
 
 from .. import actions
-from ..choices import MetricKind, ReturnStatus
+from ..choices import Frequency, MetricKind, ReturnStatus
 from ..models import (
     FrameworkMetric,
     Metric,
@@ -158,18 +158,21 @@ class ReturnDetailSerializer(ReturnListSerializer):
 
 
 class ReturnFilter(django_filters.FilterSet):
-    """Returns by partnership, organisation, period and status."""
+    """Returns by partnership, organisation, period (or its frequency) and status."""
 
     partnership = SlugOrIdFilter(queryset=Partnership.objects.all(),
                                  help_text="Slug or id of the partnership.")
     organisation = organisation_filter("Slug of the organisation that owes the return.")
     period = django_filters.ModelChoiceFilter(queryset=ReportingPeriod.objects.all(),
                                               help_text="Id of the reporting period.")
+    frequency = StrictChoiceFilter(field_name="period__frequency", choices=Frequency.choices,
+                                   help_text="How often the return is made: quarterly, "
+                                             "monthly or annual.")
     status = StrictChoiceFilter(choices=ReturnStatus.choices)
 
     class Meta:
         model = MonitoringReturn
-        fields = ["partnership", "organisation", "period", "status"]
+        fields = ["partnership", "organisation", "period", "frequency", "status"]
 
 
 # --------------------------------------------------------------------------------------------
@@ -364,7 +367,10 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     @extend_schema(
         summary="Submit to the lead partner",
-        description="Errors block submission; warnings need a warning note. Safe to repeat: "
+        description="Refused (400) before the return's submission opens: the day after its "
+                    "period ends, or earlier if one of its frameworks opens it earlier; drafts "
+                    "can be saved before then. "
+                    "Errors block submission; warnings need a warning note. Safe to repeat: "
                     "submitting a return that is already submitted (a retry, a double click) "
                     "changes nothing and answers 200 with the return as it stands, its "
                     "`submitted_at` saying when it was submitted.",

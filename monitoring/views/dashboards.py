@@ -24,6 +24,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
+from core import display
 from core.pagination import paginate
 from partnerships.models import Partnership
 
@@ -39,6 +40,10 @@ from ..reports import CellState, GridCell
 
 #: The most periods one dashboard shows (two years of months, six of quarters).
 MAX_PERIODS = 24
+
+#: Periods a dashboard page shows unless asked: a year of quarters, which fits a 1280 px screen
+#: beside the organisation column; earlier ones are a link away ("Show all ... quarters").
+PAGE_PERIOD_COUNT = 4
 
 #: How a metric's partnership figure is described in sentences and captions.
 AGGREGATE_PHRASES = {
@@ -65,7 +70,7 @@ class PeriodForm(forms.Form):
         error_messages={
             "required": "Enter how many periods to show.",
             "invalid": f"Enter how many periods to show as a whole number, like "
-                       f"{reports.DEFAULT_PERIOD_COUNT}.",
+                       f"{PAGE_PERIOD_COUNT}.",
             "min_value": "Show at least 1 period.",
             "max_value": f"Show at most {MAX_PERIODS} periods.",
         })
@@ -73,7 +78,7 @@ class PeriodForm(forms.Form):
     def __init__(self, data: Any) -> None:
         data = data.copy()
         data.setdefault("frequency", Frequency.QUARTERLY)
-        data.setdefault("periods", str(reports.DEFAULT_PERIOD_COUNT))
+        data.setdefault("periods", str(PAGE_PERIOD_COUNT))
         super().__init__(data)
         self.fields["frequency"].error_messages["invalid_choice"] = (
             "Choose quarterly, monthly or annual periods.")
@@ -84,7 +89,27 @@ class PeriodChoice:
     form: PeriodForm
     frequency: str
     count: int
-    periods: list[ReportingPeriod]
+    periods: list[ReportingPeriod]  # oldest first, as trends read
+    available: int = 0  # periods of this frequency started so far (at most MAX_PERIODS)
+
+    @property
+    def newest_first(self) -> list[ReportingPeriod]:
+        """The periods as the grid and figures tables show them: the current one first, beside
+        the organisation column, so it is in view however many earlier periods follow."""
+        return list(reversed(self.periods))
+
+    @property
+    def has_earlier(self) -> bool:
+        """Whether earlier periods have started than the page shows."""
+        return len(self.periods) < self.available
+
+    @property
+    def shows_more_than_default(self) -> bool:
+        return len(self.periods) > PAGE_PERIOD_COUNT
+
+    @property
+    def default_count(self) -> int:
+        return PAGE_PERIOD_COUNT
 
     @property
     def query(self) -> str:
@@ -107,9 +132,10 @@ def _period_choice(request: HttpRequest) -> PeriodChoice:
     form = PeriodForm(request.GET)
     form.is_valid()
     frequency = form.cleaned_data.get("frequency") or Frequency.QUARTERLY
-    count = form.cleaned_data.get("periods") or reports.DEFAULT_PERIOD_COUNT
-    return PeriodChoice(form, frequency, count,
-                        reports.default_periods(frequency=frequency, count=count))
+    count = form.cleaned_data.get("periods") or PAGE_PERIOD_COUNT
+    # Every period that could be shown, in the one query, so the page can offer "Show all".
+    started = reports.default_periods(frequency=frequency, count=MAX_PERIODS)
+    return PeriodChoice(form, frequency, count, started[-count:], available=len(started))
 
 
 # -- lookups ------------------------------------------------------------------------------------
@@ -154,12 +180,14 @@ def _framework(partnership: Partnership, pk: int) -> Framework:
 # -- how figures and grid cells are shown ------------------------------------------------------
 
 
-def shown(value: Decimal | None, kind: str) -> str:
-    """A figure as the pages show it: thousands separated, percentages with "%", "–" when
-    there is none."""
+def shown(value: Decimal | None, kind: str, unit: str = "") -> str:
+    """A figure as the pages show it: thousands separated, percentages with "%", money as
+    people write it ("£120,000", pence only where there are pence), "–" when there is none."""
     figure = exports.number(value)
     if figure is None:
         return "–"
+    if unit == "£" and kind != MetricKind.YES_NO:
+        return display.money(figure)
     if kind == MetricKind.PERCENTAGE:
         return f"{figure:,}%"
     return f"{figure:,}"
@@ -170,7 +198,7 @@ def shown_value(value: Any) -> str:
     if value is None:
         return "–"
     if value.number is not None and value.metric.kind != MetricKind.YES_NO:
-        return shown(value.number, value.metric.kind)
+        return shown(value.number, value.metric.kind, value.metric.unit)
     return value.display or "–"
 
 
@@ -236,8 +264,9 @@ def _totals_rows(partnership: Partnership, choice: PeriodChoice, metrics: list[M
                  totals: dict[int, dict[int, reports.Total]]) -> list[dict[str, Any]]:
     return [{"metric": m, "aggregate": exports.aggregate_label(m),
              "url": reverse("monitoring:metric", args=[partnership.slug, m.code]) + choice.query,
-             "figures": [shown(t.value if (t := totals[m.pk].get(p.pk)) else None, m.kind)
-                         for p in choice.periods]}
+             "figures": [shown(t.value if (t := totals[m.pk].get(p.pk)) else None, m.kind,
+                               m.unit)
+                         for p in choice.newest_first]}
             for m in metrics]
 
 
@@ -290,14 +319,16 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
     frameworks it reports against, and downloads of each."""
     partnership = _partnership(request, slug)
     choice = _period_choice(request)
-    grid = reports.grid(partnership, choice.periods)
+    # Newest first: the current quarter sits beside the organisation column, always in view.
+    grid = reports.grid(partnership, choice.newest_first)
     metrics = reports.reported_metrics(partnership)
     totals = reports.totals(partnership, choice.periods, metrics)
     return render(request, "monitoring/dashboard.html", _context(
         request, partnership, choice,
+        periods=grid.periods,
         grid=grid,
         grid_rows=_grid_rows(grid),
-        column_summaries=list(zip(choice.periods, grid.column_summaries, strict=True)),
+        column_summaries=list(zip(grid.periods, grid.column_summaries, strict=True)),
         grid_key=[(c, cell_tag(c), text) for c, text in GRID_KEY],
         totals_rows=_totals_rows(partnership, choice, metrics, totals),
         frameworks=_frameworks(partnership),
@@ -342,7 +373,7 @@ def metric(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     found = _metric(partnership, code)
     choice = _period_choice(request)
     trend, comparison = _metric_reports(partnership, found, choice)
-    trend_rows = [{"period": p, "figure": shown(t.value if t else None, found.kind),
+    trend_rows = [{"period": p, "figure": shown(t.value if t else None, found.kind, found.unit),
                    "raw": "" if t is None or t.value is None else str(exports.number(t.value)),
                    "returns": t.returns if t else 0}
                   for p, t in trend or []]
@@ -417,12 +448,13 @@ def framework_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
              + choice.query,
              "also_in": shared.get(fm.metric_id, []),
              "figures": [shown(t.value if (t := totals.get(fm.metric_id, {}).get(p.pk))
-                               else None, fm.metric.kind)
+                               else None, fm.metric.kind, fm.metric.unit)
                          if fm.metric.aggregate is not None else "–"
-                         for p in choice.periods]}
+                         for p in choice.newest_first]}
             for fm in links]
     return render(request, "monitoring/framework.html", _context(
-        request, partnership, choice, framework=framework, rows=rows))
+        request, partnership, choice, periods=choice.newest_first, framework=framework,
+        rows=rows))
 
 
 @login_required

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.models import Role
+from core import clock
 from core.display import display_name, govuk_datetime
 from core.errors import DomainError
 from core.pagination import paginate
@@ -37,6 +38,7 @@ from ..forms import (
     initial_values,
 )
 from ..models import MonitoringReturn, ReportingPeriod
+from ..recipients import reviewer_phrase
 from ..validation import TEXT_MAX
 
 NAV = "monitoring"
@@ -214,22 +216,49 @@ def _locked_reason(user: Any, ret: MonitoringReturn) -> str:
     if ret.status == ReturnStatus.APPROVED:
         return (f"This return was approved on {govuk_datetime(ret.approved_at)} and is locked. "
                 "Start a correction to change its figures.")
-    return ("This return has been submitted and is waiting for the lead partner's review, so "
-            "it cannot be changed now. If they return it for correction, you can change it "
-            "then.")
+    return (f"This return has been submitted and is waiting for review by "
+            f"{reviewer_phrase(ret)}, so it cannot be changed now. If it is returned for "
+            "correction, you can change it then.")
+
+
+#: The session key under which a warning note typed on the form waits for the check page.
+#: Figures are saved as a draft on "Continue" (nothing lost, whatever device the user comes back
+#: on); the note is kept in the session because only a submission stores it on the return.
+NOTE_SESSION_KEY = "monitoring-return-note-{pk}"
+
+
+def _kept_note(request: HttpRequest, ret: MonitoringReturn) -> str:
+    return str(request.session.get(NOTE_SESSION_KEY.format(pk=ret.pk), ""))
+
+
+def _keep_note(request: HttpRequest, ret: MonitoringReturn, note: str) -> None:
+    key = NOTE_SESSION_KEY.format(pk=ret.pk)
+    if note.strip():
+        request.session[key] = note.strip()
+    else:
+        request.session.pop(key, None)
+
+
+def _submission_window(sheet: selectors.ReturnSheet) -> dict[str, Any]:
+    """When the return may be submitted, for the edit and check pages."""
+    opens_on = sheet.opens_on
+    return {"opens_on": opens_on,
+            "submission_open": opens_on is None or clock.today() >= opens_on}
 
 
 def _render_edit(request: HttpRequest, ret: MonitoringReturn, sheet: selectors.ReturnSheet,
                  form: ReturnForm, *, warnings: list[str] | None = None,
                  stale: bool = False) -> HttpResponse:
     context = _base_context(ret, sheet)
-    typed_note = bool(form.is_bound and (form.data.get("warning_note") or "").strip())
+    typed_note = bool((form.data.get("warning_note") if form.is_bound
+                       else form.initial.get("warning_note")) or "")
     context.update({
         "form": form,
         "warnings": warnings or [],
         "show_note": bool(warnings) or typed_note,
         "stale": stale,
         "text_max": TEXT_MAX,
+        **_submission_window(sheet),
     })
     return render(request, "monitoring/return_edit.html", context)
 
@@ -238,53 +267,63 @@ def _already_submitted(request: HttpRequest, ret: MonitoringReturn) -> HttpRespo
     """A second Submit of a return already submitted (a double click, the browser's back
     button): nothing to do and nothing wrong, so the return page says when it was submitted."""
     messages.info(request, f"This return was submitted on {govuk_datetime(ret.submitted_at)}. "
-                           "The lead partner will review it.")
+                           f"{reviewer_phrase(ret).capitalize()} will review it.")
     return redirect("monitoring:return", pk=ret.pk)
+
+
+def _render_locked(request: HttpRequest, ret: MonitoringReturn) -> HttpResponse:
+    user = request.user
+    sheet = selectors.return_sheet(ret)
+    context = _base_context(ret, sheet)
+    context.update({"locked_reason": _locked_reason(user, ret),
+                    "corrections": _corrections(user, sheet),
+                    "may_correct": _may_correct(user, ret, sheet),
+                    "correction_form": CorrectionForm()})
+    return render(request, "monitoring/return_edit.html", context, status=403)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
     """The return form: each metric once, with the frameworks that use it and the lead
-    partner's queries. "Save draft" saves; "Submit return" saves and submits, all or nothing.
-    Whatever is refused is shown again as typed, with a message next to each bad figure."""
+    partner's queries. "Save as draft" saves; "Continue" saves the figures (as a draft) and
+    goes on to "check your answers", only if the return could then be submitted — all or
+    nothing, so whatever is refused is shown again as typed, with a message next to each bad
+    figure. The submission itself is on the check page."""
     ret = _visible(request, pk)
     user = request.user
-    submitting = request.method == "POST" and request.POST.get("action") == "submit"
-    if (submitting and ret.status == ReturnStatus.SUBMITTED
+    # "submit": a page from before the check step; it continues to the check page too.
+    continuing = request.method == "POST" and request.POST.get("action") in ("continue",
+                                                                               "submit")
+    if (continuing and ret.status == ReturnStatus.SUBMITTED
             and rules.has_perm("monitoring.edit_return", user, ret)):
         return _already_submitted(request, ret)
     if (ret.status not in ReturnStatus.editable()
             or not rules.has_perm("monitoring.edit_return", user, ret)):
-        sheet = selectors.return_sheet(ret)
-        context = _base_context(ret, sheet)
-        context.update({"locked_reason": _locked_reason(user, ret),
-                        "corrections": _corrections(user, sheet),
-                        "may_correct": _may_correct(user, ret, sheet),
-                        "correction_form": CorrectionForm()})
-        return render(request, "monitoring/return_edit.html", context, status=403)
+        return _render_locked(request, ret)
     sheet = selectors.return_sheet(ret)
     if request.method == "GET":
-        form = ReturnForm(figures=sheet.figures,
-                          initial=initial_values(sheet.figures, ret.version))
-        return _render_edit(request, ret, sheet, form)
+        initial = initial_values(sheet.figures, ret.version)
+        initial["warning_note"] = _kept_note(request, ret)
+        return _render_edit(request, ret, sheet, ReturnForm(figures=sheet.figures,
+                                                            initial=initial))
 
-    form = ReturnForm(request.POST, figures=sheet.figures, submitting=submitting)
+    form = ReturnForm(request.POST, figures=sheet.figures, submitting=continuing)
     if not form.is_valid():
         return _render_edit(request, ret, sheet, form)
+    note = form.cleaned_data.get("warning_note") or ""
     try:
-        if submitting:
-            actions.return_save_and_submit(
-                monitoring_return=ret, values=form.values(),
-                expected_version=form.cleaned_data["version"], by=user,
-                warning_note=form.cleaned_data.get("warning_note") or "")
+        if continuing:
+            actions.return_save_and_check(monitoring_return=ret, values=form.values(),
+                                          expected_version=form.cleaned_data["version"],
+                                          by=user, warning_note=note)
         else:
             actions.return_save_values(monitoring_return=ret, values=form.values(),
                                        expected_version=form.cleaned_data["version"], by=user)
     except DomainError as exc:
-        ret.refresh_from_db()  # a refused submission rolled back what the action had set
-        if submitting and actions.already_submitted(exc, monitoring_return=ret, by=user):
-            return _already_submitted(request, ret)  # the other click won the row lock
+        ret.refresh_from_db()  # a refused check rolled back what the action had saved
+        if continuing and actions.already_submitted(exc, monitoring_return=ret, by=user):
+            return _already_submitted(request, ret)  # submitted from another tab meanwhile
         warnings = getattr(exc, "warnings", [])
         if warnings:
             form.add_error("warning_note", "Say why these figures are right, or change them")
@@ -292,12 +331,63 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
             _add_domain_error(form, exc)
         stale = getattr(exc, "code", None) == "stale"
         return _render_edit(request, ret, sheet, form, warnings=warnings, stale=stale)
-    if submitting:
-        messages.success(request, f"Your {ret.period} return for {ret.partnership} was "
-                                  "submitted. The lead partner will review it.")
-        return redirect("monitoring:return", pk=ret.pk)
+    _keep_note(request, ret, note)
+    if continuing:
+        return redirect("monitoring:return-check", pk=ret.pk)
     messages.success(request, "Your draft was saved. You can come back and finish it later.")
     return redirect("monitoring:return-edit", pk=ret.pk)
+
+
+def _render_check(request: HttpRequest, ret: MonitoringReturn,
+                  errors: list[dict[str, str]] | None = None) -> HttpResponse:
+    sheet = selectors.return_sheet(ret)
+    _errors, warnings = actions.return_check(ret)
+    context = _base_context(ret, sheet)
+    context.update({
+        "figures": [f for f in sheet.figures if f.asked],
+        "note": _kept_note(request, ret),
+        "warnings": warnings,
+        "errors": errors or [],
+        "reviewer": reviewer_phrase(ret),
+        **_submission_window(sheet),
+    })
+    return render(request, "monitoring/return_check.html", context,
+                  status=400 if errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def return_check(request: HttpRequest, pk: int) -> HttpResponse:
+    """"Check your answers" (the GOV.UK pattern): every figure as saved, with the frameworks
+    that use it and a link back to change it, then "Submit return". A second Submit (a double
+    click, the back button) lands on the return saying when it was submitted."""
+    ret = _visible(request, pk)
+    user = request.user
+    if not rules.has_perm("monitoring.edit_return", user, ret):
+        return _render_locked(request, ret)
+    if ret.status == ReturnStatus.SUBMITTED:
+        return _already_submitted(request, ret)
+    if ret.status not in ReturnStatus.editable():
+        return redirect("monitoring:return-edit", pk=ret.pk)
+    if request.method == "GET":
+        return _render_check(request, ret)
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = -1  # a form from elsewhere: refused as stale below
+    try:
+        actions.return_submit(monitoring_return=ret, by=user, warning_note=_kept_note(request, ret),
+                              expected_version=version)
+    except DomainError as exc:
+        ret.refresh_from_db()
+        if actions.already_submitted(exc, monitoring_return=ret, by=user):
+            return _already_submitted(request, ret)  # the other click won the row lock
+        href = reverse("monitoring:return-edit", args=[ret.pk])
+        return _render_check(request, ret, [{"href": href, "text": str(exc)}])
+    _keep_note(request, ret, "")
+    messages.success(request, f"Your {ret.period} return for {ret.partnership} was submitted. "
+                              f"{reviewer_phrase(ret).capitalize()} will review it.")
+    return redirect("monitoring:return", pk=ret.pk)
 
 
 # -- the lead partner's reviews -------------------------------------------------------------------

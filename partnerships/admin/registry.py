@@ -24,7 +24,7 @@ from django.utils.html import format_html
 from accounts.rules import is_partnership_manager, is_platform_admin
 from core import audit, clock
 from core.admin import ReadOnlyAdminMixin, ReadOnlyInline, RegistryModelAdmin, TabularInline
-from core.display import govuk_date
+from core.display import govuk_date, money
 
 from .. import actions
 from ..choices import MemberRole
@@ -384,7 +384,7 @@ class FundingAdmin(PartnershipsAdmin):
 
     @admin.display(description="amount", ordering="amount")
     def amount_display(self, obj: Funding) -> str:
-        return f"£{obj.amount:,.2f}"
+        return money(obj.amount)
 
     @admin.display(description="period", ordering="period_start")
     def period(self, obj: Funding) -> str:

@@ -27,7 +27,7 @@ from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_http_methods
 
 from core import clock
-from core.display import govuk_date
+from core.display import govuk_date, money
 from core.errors import DomainError
 
 from .. import actions
@@ -329,7 +329,7 @@ def funding_add(request: HttpRequest, slug: str) -> HttpResponse:
                            reference=data["reference"].strip(), by=request.user)
         if funding is not None:
             return _done(request, partnership, "funding",
-                         f"£{funding.amount:,.2f} from {funding.funder.name} is recorded for "
+                         f"{money(funding.amount)} from {funding.funder.name} is recorded for "
                          f"{govuk_date(funding.period_start)} to "
                          f"{govuk_date(funding.period_end)}.")
     return _page(request, "funding_add.html", partnership, form=form)

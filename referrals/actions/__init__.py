@@ -30,7 +30,15 @@ from .cases import (
     case_update,
     lead_agency_change,
 )
-from .conferences import Replanned, conference_record, conferences_replan
+from .conferences import (
+    CONFERENCE_REASON_MAX,
+    Replanned,
+    conference_cancel,
+    conference_move,
+    conference_record,
+    conferences_replan,
+)
+from .diary import diary_feed_create, diary_feed_revoke
 from .notices import (
     TREATMENT_CATEGORIES,
     case_end_order,
@@ -51,18 +59,23 @@ from .referrals import (
 __all__ = [
     "CASE_EDITABLE",
     "CASE_REPLANNING",
+    "CONFERENCE_REASON_MAX",
     "PRIVATE_FIELDS",
     "REOPEN_REASON_MAX",
     "TREATMENT_CATEGORIES",
     "Replanned",
     "assessment_record",
     "case_anonymise",
+    "diary_feed_create",
+    "diary_feed_revoke",
     "case_close",
     "case_end_order",
     "case_open",
     "case_read",
     "case_reopen",
     "case_update",
+    "conference_cancel",
+    "conference_move",
     "conference_record",
     "conferences_replan",
     "default_responsible",

@@ -257,3 +257,44 @@ def conferences_changed(case: Any, created: list[CaseConference],
         send("conference_cancelled", dropped[0], "cancelled", [_line(c) for c in dropped],
              "Case conference cancelled", "case conferences cancelled", "Cancelled")
     return made
+
+
+def _when(day: datetime.date | None, time: datetime.time | None) -> str:
+    """"5 March 2027" or "5 March 2027 at 10:30"."""
+    return govuk_date(day) + (f" at {time:%H:%M}" if time is not None else "")
+
+
+def _involved_staff(case: Any) -> list[Any]:
+    """The caseworkers of every organisation involved in the case now (two queries)."""
+    return _staff(notices.involved_organisations(case))
+
+
+def conference_moved(case: Any, conference: CaseConference, entry: Any, by: Any) -> list[int]:
+    """To the caseworkers of the organisations involved: a person moved a conference. The
+    reason is free text and stays on the case page."""
+    before = _when(entry.from_date, entry.from_time)
+    after = _when(entry.to_date, entry.to_time)
+    return notify(
+        kind="conference_moved", occurrence=f"conference-{conference.pk}:move-{entry.pk}",
+        recipients=_involved_staff(case),
+        subject=f"Case conference moved: case {case.reference}, {govuk_date(entry.to_date)}",
+        body=(f"The {conference.get_kind_display().lower()} for case {case.reference} moved "
+              f"from {before} to {after}. The reason is on the case page. You are told as a "
+              "caseworker of an organisation involved in the case."),
+        url=_case_url(case), obj=conference, actor=by)
+
+
+def conference_called_off(case: Any, conference: CaseConference, entry: Any,
+                          by: Any) -> list[int]:
+    """To the caseworkers of the organisations involved: a person cancelled a conference. The
+    reason is free text and stays on the case page."""
+    return notify(
+        kind="conference_cancelled", occurrence=f"conference-{conference.pk}:called-off",
+        recipients=_involved_staff(case),
+        subject=(f"Case conference cancelled: case {case.reference}, "
+                 f"{govuk_date(entry.from_date)}"),
+        body=(f"The {conference.get_kind_display().lower()} for case {case.reference} planned "
+              f"for {_when(entry.from_date, entry.from_time)} was cancelled. The reason is on "
+              "the case page. You are told as a caseworker of an organisation involved in the "
+              "case."),
+        url=_case_url(case), obj=conference, actor=by)

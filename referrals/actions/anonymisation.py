@@ -20,6 +20,7 @@ from ..models import (
     Assessment,
     Case,
     CaseConference,
+    CaseHistoryEntry,
     EndOfOrderNotice,
     Person,
     PersonIdentifier,
@@ -56,12 +57,15 @@ def case_anonymise(*, case: Any, retention_months: int) -> Any:
             removed.append({"field": field, "count": count})
 
     # Free text on the case's records becomes "[removed]" (rows and counts stay).
-    text_fields: list[tuple[type[Referral | Assessment | CaseConference | EndOfOrderNotice],
+    text_fields: list[tuple[type[Referral | Assessment | CaseConference | EndOfOrderNotice
+                                 | CaseHistoryEntry],
                             str, str]] = [
         (Referral, "referral", "reason"), (Referral, "referral", "decline_reason"),
         (Assessment, "assessment", "summary"),
         (CaseConference, "conference", "outcome"),
-        (EndOfOrderNotice, "end_of_order_notice", "text")]
+        (EndOfOrderNotice, "end_of_order_notice", "text"),
+        # Why a conference was moved or cancelled (issue 16).
+        (CaseHistoryEntry, "history", "reason")]
     for model, label, field in text_fields:
         rows = model.objects.filter(case=locked)
         ids, fields = scrub_history.get(model, (list(rows.values_list("pk", flat=True)), ()))

@@ -17,9 +17,10 @@ from core.display import govuk_date
 from core.errors import DomainError
 from partnerships.models import Organisation
 
-from ..choices import CaseStatus, ConferenceStatus, IdentifierKind, ReferralStatus
+from ..choices import CaseStatus, ConferenceStatus, HistoryKind, IdentifierKind, ReferralStatus
 from ..dates import check_case_date, check_closing_date, check_order_dates
-from ..models import Case, LeadAgency, Person, PersonIdentifier
+from ..models import Case, CaseHistoryEntry, LeadAgency, Person, PersonIdentifier
+from ..validators import normalise_initials
 from . import _events
 from ._common import _is_current_member, _locked_case, _redact, _refresh, _require, _require_open
 from .conferences import conferences_replan
@@ -103,8 +104,11 @@ def case_open(*, partnership: Any, lead_organisation: Any, order_type: str,
         raise DomainError("The year of birth cannot be in the future.", field="year_of_birth")
     _refuse_duplicate_case(lead_organisation, identifiers or {}, by)
     if person is None:
-        person = Person(initials=initials.strip().upper(), year_of_birth=year_of_birth,
-                        gender=gender)
+        try:
+            initials = normalise_initials(initials)
+        except ValueError as exc:
+            raise DomainError(str(exc), field="initials") from exc
+        person = Person(initials=initials, year_of_birth=year_of_birth, gender=gender)
         audited_create(instance=person, by=by, summary=f"Added person {person.reference}",
                        redact=_redact)
     for kind, value in (identifiers or {}).items():
@@ -128,11 +132,18 @@ def case_open(*, partnership: Any, lead_organisation: Any, order_type: str,
 
 
 @transaction.atomic
-def case_update(*, case: Any, by: User, **changes: Any) -> Any:
+def case_update(*, case: Any, by: User, effective_on: datetime.date | None = None,
+                **changes: Any) -> Any:
     """Change order dates, seriousness, complex needs, compliance or a significant change
     (``significant_change_on``) — lead agency only. Re-plans future, unheld conferences and
     leaves held (and missed) ones alone. If the order end moves to today or earlier while
-    treatment continues, end-of-order notices follow (``case_end_order``)."""
+    treatment continues, end-of-order notices follow (``case_end_order``).
+
+    A change of seriousness applies from ``effective_on`` (today unless given; not in the
+    future, not before the order starts): the conferences are re-planned from that day, as if
+    it were today, so meetings the new seriousness asked for since then are planned (to be
+    recorded) and those it no longer needs are cancelled. The case history shows the change
+    and its date."""
     unknown = sorted(set(changes) - CASE_EDITABLE)
     if unknown:
         raise DomainError(f"These cannot be changed on a case: {', '.join(unknown)}.")
@@ -154,6 +165,16 @@ def case_update(*, case: Any, by: User, **changes: Any) -> Any:
     changed = {name: value for name, value in changes.items() if getattr(locked, name) != value}
     if not changed:
         return case
+    seriousness_from = locked.seriousness
+    replan_from = today
+    if "seriousness" in changed:
+        replan_from = effective_on or today
+        if replan_from > today:
+            raise DomainError("A change of seriousness applies from a day that has come: the "
+                              "date cannot be in the future.", field="effective_on")
+        if replan_from < starts_on:
+            raise DomainError(f"A change of seriousness applies from the order's start "
+                              f"({govuk_date(starts_on)}) or later.", field="effective_on")
     # Only dates being changed are checked, so an old case's other details stay editable.
     if {"order_starts_on", "order_ends_on"} & set(changed):
         check_order_dates(starts_on, ends_on, today,
@@ -161,10 +182,22 @@ def case_update(*, case: Any, by: User, **changes: Any) -> Any:
     if "significant_change_on" in changed and change_on is not None:
         check_case_date(locked, change_on, field="significant_change_on",
                         what="the significant change", today=today)
-    audited_update(instance=locked, by=by, summary=f"Changed case {locked.reference}",
-                   redact=_redact, **changed)
+    if "seriousness" in changed:
+        audited_update(instance=locked, by=by, redact=_redact,
+                       summary=f"Changed case {locked.reference} (seriousness from "
+                               f"{govuk_date(replan_from)})",
+                       extra_changes={"seriousness_effective_on": [None,
+                                                                   replan_from.isoformat()]},
+                       **changed)
+        audited_create(instance=CaseHistoryEntry(
+            case=locked, kind=HistoryKind.SERIOUSNESS_CHANGED, effective_on=replan_from,
+            from_value=seriousness_from, to_value=locked.seriousness, recorded_by=by),
+            by=by, redact=_redact, summary=f"Seriousness changed on case {locked.reference}")
+    else:
+        audited_update(instance=locked, by=by, summary=f"Changed case {locked.reference}",
+                       redact=_redact, **changed)
     if CASE_REPLANNING & set(changed):
-        conferences_replan(case=locked, today=today, by=by)
+        conferences_replan(case=locked, today=replan_from, by=by)
     if (({"order_ends_on", "treatment_continues"} & set(changed)) and locked.treatment_continues
             and locked.order_ends_on <= today and not locked.end_notices.exists()):
         case_end_order(case=locked, by=by, responsible_organisation=default_responsible(locked))

@@ -14,7 +14,8 @@ from core.actions import audited_create, audited_update
 from core.errors import DomainError
 
 from ..choices import LawfulBasis, ReferralStatus
-from ..models import Referral, SharingProtocol
+from ..models import Referral, ReferralPathway, SharingProtocol
+from ..selectors import referable_services
 from ..validators import missing_protocol_message
 from ..working_days import working_days_after
 from . import _events
@@ -45,7 +46,9 @@ def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
     """Refer the case from the user's organisation to ``to_service``. Between two different
     organisations, a protocol in force covering both in a partnership both belong to is
     required (``SharingProtocol.objects.covering``); otherwise refused with a message naming
-    what is missing. Response due by the pathway's target in working days (default 5). Recent
+    what is missing. The service must be another organisation's, with a referral pathway in
+    force leading to it (``selectors.referable_services``, what the refer form offers).
+    Response due by the pathway's target in working days (default 5). Recent
     assessments need ``confirmed_repeat``, as for ``assessment_record``. With the
     ``idempotency_key`` of a referral ``by`` already sent, that referral is returned and
     nothing is sent again (a form sent twice)."""
@@ -77,6 +80,10 @@ def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
     if not to_service.is_active:
         raise DomainError(f"{to_service.name} is no longer running, so it cannot take "
                           "referrals.", field="to_service")
+    if to_organisation.pk == from_organisation.pk:
+        raise DomainError(f"{to_service.name} is a service of your own organisation. Refer to "
+                          "another organisation's service.", field="to_service",
+                          code="own_service")
     if from_service is not None and from_service.provider_id != from_organisation.pk:
         raise DomainError(f"{from_service.name} is not a service of {from_organisation}.",
                           field="from_service")
@@ -107,6 +114,16 @@ def referral_send(*, case: Any, to_service: Any, reason: str, lawful_basis: str,
         # The case's own partnership's protocol when there is one.
         protocol = next((p for p in protocols
                          if p.agreement.partnership_id == locked.partnership_id), protocols[0])
+    # After the protocol: when a pathway's agreement lapses with the protocol, that is the
+    # reason to give.
+    if (pathway is not None
+            and not ReferralPathway.objects.in_force(today).filter(pk=pathway.pk).exists()):
+        raise DomainError(f"The pathway “{pathway}” is not in force.", field="pathway")
+    if not referable_services(locked, from_organisation.pk, today).filter(
+            pk=to_service.pk).exists():
+        raise DomainError(f"No referral pathway in force in {locked.partnership} leads to "
+                          f"{to_service.name}, so it cannot take referrals on this case.",
+                          field="to_service", code="no_pathway")
     _check_repeat(locked, confirmed_repeat)
     days = pathway.target_response_days if pathway is not None else 5
     referral = Referral(case=locked, from_organisation=from_organisation,

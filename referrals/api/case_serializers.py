@@ -20,6 +20,7 @@ from ..choices import (
     CaseStatus,
     Compliance,
     Gender,
+    HistoryKind,
     IdentifierKind,
     LawfulBasis,
     OrderType,
@@ -30,6 +31,7 @@ from ..models import (
     Case,
     CaseAccess,
     CaseConference,
+    CaseHistoryEntry,
     ConferenceAttendee,
     EndOfOrderNotice,
     LeadAgency,
@@ -38,6 +40,7 @@ from ..models import (
     Referral,
     ReferralPathway,
 )
+from ..validators import normalise_initials
 from .common import ServiceNameSerializer, UserNameField, organisation_input, service_input
 from .conferences import ConferenceInCaseSerializer, NoticeInCaseSerializer
 from .referrals import ReferralInCaseSerializer, referral_queryset
@@ -122,6 +125,19 @@ class AssessmentSerializer(serializers.ModelSerializer):
         fields = ["id", "assessed_on", "organisation", "service", "summary", "recorded_by"]
 
 
+class HistoryEntrySerializer(serializers.ModelSerializer):
+    """A line of the case's history: a conference moved or cancelled (with the reason given),
+    or a change of seriousness and the day it applies from."""
+
+    kind = serializers.ChoiceField(choices=HistoryKind.choices)
+    recorded_by = UserNameField()
+
+    class Meta:
+        model = CaseHistoryEntry
+        fields = ["kind", "effective_on", "conference", "from_date", "from_time", "to_date",
+                  "to_time", "from_value", "to_value", "reason", "recorded_by", "created_on"]
+
+
 class CaseDetailSerializer(CaseSummarySerializer):
     """A case in full, for the organisations involved in it (reading it is logged)."""
 
@@ -134,12 +150,16 @@ class CaseDetailSerializer(CaseSummarySerializer):
     assessments = AssessmentSerializer(many=True, source="all_assessments")
     notices = NoticeInCaseSerializer(many=True, source="all_notices",
                                      help_text="End-of-order notices to each agency.")
+    history = HistoryEntrySerializer(
+        many=True, source="all_history",
+        help_text="Conferences moved or cancelled and changes of seriousness, oldest first.")
     opened_at = serializers.DateTimeField(source="created_on")
 
     class Meta(CaseSummarySerializer.Meta):
         fields = [*CaseSummarySerializer.Meta.fields, "person", "complex_needs", "compliance",
                   "significant_change_on", "treatment_continues", "anonymised_on", "opened_at",
-                  "lead_agencies", "referrals", "conferences", "assessments", "notices"]
+                  "lead_agencies", "referrals", "conferences", "assessments", "notices",
+                  "history"]
 
     @extend_schema_field(OrganisationRefSerializer(allow_null=True))
     def get_lead_agency(self, case: Case) -> dict[str, Any] | None:
@@ -196,6 +216,9 @@ def with_everything(queryset: QuerySet[Case]) -> QuerySet[Case]:
         Prefetch("assessments", to_attr="all_assessments",
                  queryset=Assessment.objects.select_related("organisation", "service",
                                                             "recorded_by")),
+        Prefetch("history", to_attr="all_history",
+                 queryset=CaseHistoryEntry.objects.select_related("recorded_by")
+                 .order_by("effective_on", "created_on", "pk")),
         Prefetch("end_notices", to_attr="all_notices",
                  queryset=EndOfOrderNotice.objects.select_related(
                      "organisation", "responsible_organisation", "acknowledged_by")
@@ -222,14 +245,22 @@ class CaseOpenInput(serializers.Serializer):
     person = serializers.CharField(
         required=False, help_text="Reference of a person already on one of your cases (a new "
                                   "order for them); otherwise a new person is recorded.")
-    initials = serializers.CharField(max_length=4, required=False, allow_blank=True,
-                                     default="")
+    initials = serializers.CharField(
+        max_length=12, required=False, allow_blank=True, default="",
+        help_text="Initials only, 1 to 4 letters (\"JS\", \"J.S.\" or \"J S\" are stored as "
+                  "\"JS\"); a name is refused.")
     year_of_birth = serializers.IntegerField(min_value=1900, max_value=2100, required=False,
                                              allow_null=True, default=None)
     gender = serializers.ChoiceField(choices=Gender.choices, default=Gender.NOT_STATED)
     identifiers = serializers.DictField(
         child=serializers.CharField(max_length=40), required=False, default=dict,
         help_text="Identifier kind (prison_number, pnc, crn, nhs_number) → value.")
+
+    def validate_initials(self, value: str) -> str:
+        try:
+            return normalise_initials(value)
+        except ValueError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
 
     def validate_identifiers(self, value: dict[str, str]) -> dict[str, str]:
         unknown = sorted(set(value) - set(IdentifierKind.values))
@@ -274,9 +305,13 @@ class CaseUpdateInput(serializers.Serializer):
         required=False, allow_null=True,
         help_text="The date of a significant change (e.g. raised risk of serious harm).")
     treatment_continues = serializers.BooleanField(required=False)
+    effective_on = serializers.DateField(
+        required=False,
+        help_text="The day a change of seriousness applies from (default: today; not in the "
+                  "future, not before the order starts). Conferences are re-planned from then.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs:
+        if not set(attrs) - {"effective_on"}:
             raise serializers.ValidationError("Say what to change.")
         return attrs
 

@@ -68,7 +68,8 @@ class ConferenceInCaseSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CaseConference
-        fields = ["url", "id", "kind", "planned_on", "status", "held_on", "attendees"]
+        fields = ["url", "id", "kind", "planned_on", "planned_time", "status", "held_on",
+                  "attendees"]
 
 
 class ConferenceSummarySerializer(ConferenceInCaseSerializer):
@@ -122,6 +123,22 @@ class ConferenceRecordInput(serializers.Serializer):
     outcome = serializers.CharField(required=False, allow_blank=True, default="",
                                     help_text="What was agreed.")
     attendees = AttendeeInput(many=True, required=False, default=list)
+
+
+class ConferenceMoveInput(serializers.Serializer):
+    planned_on = serializers.DateField(help_text="The new date (YYYY-MM-DD): a working day, "
+                                                 "today or later.")
+    planned_time = serializers.TimeField(required=False, allow_null=True, default=None,
+                                         help_text="The time of day (HH:MM), if agreed.")
+    reason = serializers.CharField(max_length=actions.CONFERENCE_REASON_MAX,
+                                   help_text="Why it moves (shown to the agencies involved "
+                                             "on the case).")
+
+
+class ConferenceCancelInput(serializers.Serializer):
+    reason = serializers.CharField(max_length=actions.CONFERENCE_REASON_MAX,
+                                   help_text="Why it is cancelled (shown to the agencies "
+                                             "involved on the case).")
 
 
 def conference_queryset(queryset: QuerySet[CaseConference]) -> QuerySet[CaseConference]:
@@ -179,9 +196,41 @@ class ConferenceViewSet(NoStore, SummaryListDetailRead, mixins.ListModelMixin,
         actions.conference_record(conference=conference, by=request.user, held=data["held"],
                                   held_on=data["held_on"], outcome=data["outcome"],
                                   attendees=attendees)
+        return self._answer(conference)
+
+    def _answer(self, conference: CaseConference) -> Response:
         fresh = conference_queryset(CaseConference.objects.filter(pk=conference.pk)).get()
         return Response(ConferenceSummarySerializer(
             fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(summary="Move a conference",
+                   description="To another working day (and time), saying why. The case's "
+                               "lead agency only; a weekend or bank holiday is refused naming "
+                               "the next working day. The agencies involved are told.",
+                   request=ConferenceMoveInput,
+                   responses={200: ConferenceSummarySerializer, 400: REFUSED, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def move(self, request: Request, pk: str | None = None) -> Response:
+        conference = self._conference()
+        data = read_input(ConferenceMoveInput, request)
+        actions.conference_move(conference=conference, by=request.user,
+                                planned_on=data["planned_on"],
+                                planned_time=data["planned_time"], reason=data["reason"])
+        return self._answer(conference)
+
+    @extend_schema(summary="Cancel a conference",
+                   description="Saying why. The case's lead agency only; it stays in the "
+                               "case's timeline as cancelled and is not planned again. The "
+                               "agencies involved are told.",
+                   request=ConferenceCancelInput,
+                   responses={200: ConferenceSummarySerializer, 400: REFUSED, 404: NOT_FOUND})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        conference = self._conference()
+        data = read_input(ConferenceCancelInput, request)
+        actions.conference_cancel(conference=conference, by=request.user,
+                                  reason=data["reason"])
+        return self._answer(conference)
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from .cases import (
     case_update_initial,
 )
 from .common import cleaned_idempotency_key, idempotency_key_field, new_idempotency_key
-from .conferences import ConferenceForm
+from .conferences import ConferenceCancelForm, ConferenceForm, ConferenceMoveForm
 from .referrals import (
     AssessmentForm,
     CaseReopenForm,
@@ -32,7 +32,9 @@ __all__ = [
     "CaseReopenForm",
     "CaseUpdateForm",
     "CaseloadFilterForm",
+    "ConferenceCancelForm",
     "ConferenceForm",
+    "ConferenceMoveForm",
     "DeclineForm",
     "LeadChangeForm",
     "ReferForm",

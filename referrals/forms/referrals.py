@@ -10,13 +10,13 @@ from django import forms
 
 from core import clock
 from core.date_input import date_field
-from partnerships.models import Membership
 from services.models import Service
 
 from ..choices import (
     LawfulBasis,
 )
 from ..models import ReferralPathway
+from ..selectors import referable_services
 from .common import (
     cleaned_idempotency_key,
     idempotency_key_field,
@@ -52,7 +52,10 @@ def _service_label(service: Service) -> str:
 class ReferForm(RepeatConfirmationMixin, forms.Form):
     """Refer the case to a service of an organisation in the case's partnership."""
 
-    to_service = forms.ChoiceField(label="Which service are you referring to?")
+    to_service = forms.ChoiceField(
+        label="Which service are you referring to?",
+        help_text="Services of the other organisations in the partnership, by provider, that an "
+                  "agreed referral pathway leads to.")
     pathway = forms.ChoiceField(label="Referral pathway (optional)", required=False,
                                 help_text="The partnership's agreed route, if one fits. It "
                                           "sets the response time.")
@@ -72,10 +75,10 @@ class ReferForm(RepeatConfirmationMixin, forms.Form):
     def __init__(self, *args: Any, case: Any, user: Any, recent: list[Any], **kwargs: Any):
         super().__init__(*args, **kwargs)
         today = clock.today()
-        members = Membership.objects.active_on(today).filter(partnership_id=case.partnership_id)
-        services = list(Service.objects.filter(
-            provider__in=members.values("organisation_id"), is_active=True)
-            .select_related("provider").order_by("provider__name", "name"))
+        # Other agencies' services with a pathway in force: a crafted POST naming any other
+        # service is an invalid choice here, and ``referral_send`` refuses it too.
+        services = list(referable_services(case, user.organisation_id, today)
+                        .select_related("provider").order_by("provider__name", "name", "pk"))
         self.services = {s.pk: s for s in services}
         groups: dict[str, list[tuple[int, str]]] = {}
         for service in services:
@@ -85,8 +88,8 @@ class ReferForm(RepeatConfirmationMixin, forms.Form):
         self.fields["to_service"].error_messages.update({
             "required": "Select the service you are referring to",
             "invalid_choice": "Select a service from the list"})
-        pathways = list(ReferralPathway.objects.filter(partnership_id=case.partnership_id)
-                        .order_by("name"))
+        pathways = list(ReferralPathway.objects.in_force(today)
+                        .filter(partnership_id=case.partnership_id).order_by("name"))
         self.pathways = {p.pk: p for p in pathways}
         self.fields["pathway"].choices = [("", "No pathway"),
                                           *[(p.pk, p.name) for p in pathways]]

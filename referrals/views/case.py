@@ -107,7 +107,8 @@ def case_edit(request: HttpRequest, access: Access) -> HttpResponse:
         if not changes:
             messages.success(request, "Nothing was changed.")
             return redirect("referrals:case", reference=case.reference)
-        if attempt(form, actions.case_update, case=case, by=request.user, **changes):
+        if attempt(form, actions.case_update, case=case, by=request.user,
+                   **form.arguments(case)):
             messages.success(request, f"Case {case.reference} was updated. Meetings not yet "
                                       "held were planned again.")
             return redirect("referrals:case", reference=case.reference)

@@ -209,8 +209,9 @@ def test_detail_shows_figures_once_with_the_frameworks_using_each(s, client_for)
     ret = submitted(s)
     body = client_for(s.staff).get(url("return-detail", ret)).json()
     metrics = {m["code"]: m for m in body["metrics"]}
-    # Asked once each, by name, although both frameworks need "starts".
-    assert list(metrics) == ["engagement-rate", "housing-support", "completions", "starts"]
+    # Asked once each, in the frameworks' own order (not by name), although both frameworks
+    # need "starts".
+    assert list(metrics) == ["starts", "completions", "housing-support", "engagement-rate"]
     assert len(body["metrics"]) == 4
     assert {f["name"] for f in metrics["starts"]["frameworks"]} == {
         "Commissioner performance framework", "Partnership outcomes"}
@@ -566,3 +567,22 @@ def test_list_and_detail_refuse_other_write_methods(s, client_for):
     assert client.put(url("return-detail", ret), {}, format="json").status_code == 405
     assert client.get(url("return-approve", ret)).status_code == 405
     assert MonitoringReturn.objects.filter(pk=ret.pk).exists()
+
+
+def test_submitting_before_submission_opens_is_refused_with_when(s, client_for):
+    import datetime as dt
+
+    from core import clock
+    from core.display import govuk_date
+    from tests.monitoring.factories import ReportingPeriodFactory
+
+    end = clock.today() + dt.timedelta(days=20)
+    period = ReportingPeriodFactory(starts_on=end - dt.timedelta(days=90), ends_on=end,
+                                    due_on=end + dt.timedelta(days=28))
+    ret = draft(s, period, starts="10", completions="4")
+    before = unchanged_state()
+    response = client_for(s.staff).post(url("return-submit", ret), {}, format="json")
+    opens = govuk_date(end + dt.timedelta(days=1))
+    assert_refused_with(response, f"You can submit this return from {opens}. You can save a "
+                                  "draft now.")
+    assert unchanged_state() == before

@@ -18,6 +18,7 @@ from referrals.models import CaseAccess, PersonIdentifier
 from tests.accounts.factories import PartnershipManagerFactory, ProviderStaffFactory
 from tests.referrals.factories import (
     days,
+    pathway_to,
     unchanged_state,
 )
 from tests.referrals.helpers import World, client_of
@@ -102,9 +103,11 @@ def concrete(body: dict[str, Any], world: World) -> dict[str, Any]:
             filled[key] = days(0).isoformat()
         elif value == "PROVIDER":
             filled[key] = world.cw.provider.slug
-        elif value == "TREATMENT2":
-            filled[key] = ServiceFactory(provider=world.cw.provider,
-                                         partnership=world.cw.partnership).slug
+        elif value == "TREATMENT2":  # another of the provider's services, a pathway to it
+            service = ServiceFactory(provider=world.cw.provider,
+                                     partnership=world.cw.partnership)
+            pathway_to(world.cw, service)
+            filled[key] = service.slug
     return filled
 
 
@@ -448,7 +451,7 @@ def test_case_detail_shows_the_person_order_lead_history_and_timeline(world):
     actions.assessment_record(case=world.case, organisation=world.cw.probation,
                               assessed_on=days(-1), by=world.cw.officer, summary="OASys.")
     body = client_of(world.cw.officer).get(case_url(world.case.reference)).json()
-    assert body["person"] == {"reference": world.case.person.reference, "initials": "J.D.",
+    assert body["person"] == {"reference": world.case.person.reference, "initials": "JD",
                               "year_of_birth": 1985, "gender": "male",
                               "identifiers": [{"kind": "prison_number", "value": "A1234BC"}]}
     assert (body["order_type"], body["seriousness"], body["compliance"],

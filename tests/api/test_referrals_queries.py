@@ -11,7 +11,14 @@ import pytest
 from django.urls import reverse
 
 from referrals import actions
-from tests.referrals.factories import Casework, casework_setup, days, open_case, send_referral
+from tests.referrals.factories import (
+    Casework,
+    casework_setup,
+    days,
+    open_case,
+    pathway_to,
+    send_referral,
+)
 from tests.referrals.helpers import client_of
 from tests.services.factories import ServiceFactory
 
@@ -28,6 +35,8 @@ def build(n: int) -> tuple[Casework, Any]:
     cw = casework_setup()
     services = [cw.treatment, *(ServiceFactory(provider=cw.provider, partnership=cw.partnership)
                                 for _ in range(n - 1))]
+    for service in services[1:]:
+        pathway_to(cw, service)
     first = None
     for i in range(n):
         case = open_case(cw, seriousness="high" if i % 2 else "low",
@@ -56,7 +65,7 @@ def build(n: int) -> tuple[Casework, Any]:
 ENDPOINTS = [
     ("case-list", lambda cw, case: reverse("case-list"), 5),
     ("case-detail", lambda cw, case: reverse("case-detail",
-                                             kwargs={"reference": case.reference}), 12),
+                                             kwargs={"reference": case.reference}), 13),
     ("case-access-log", lambda cw, case: reverse("case-access-log",
                                                  kwargs={"reference": case.reference}), 6),
     ("referral-list", lambda cw, case: reverse("referral-list"), 4),

@@ -12,7 +12,7 @@ from referrals import actions
 from referrals.choices import ConferenceStatus, ReferralStatus
 from referrals.models import Case, CaseAccess, EndOfOrderNotice, LeadAgency, Referral
 from tests.accounts.factories import ProviderStaffFactory
-from tests.referrals.factories import days, open_case, unchanged_state
+from tests.referrals.factories import days, open_case, pathway_to, unchanged_state
 from tests.referrals.helpers import World, client_of
 from tests.services.factories import ServiceFactory
 
@@ -62,7 +62,7 @@ def test_probation_opens_a_case_led_by_its_own_organisation(world):
     assert body["lead_agency"]["slug"] == world.cw.probation.slug
     assert body["url"].endswith(f"/api/v1/cases/{case.reference}/")
     assert (case.person.initials, case.person.year_of_birth, case.order_type) == (
-        "A.B.", 1990, "licence")
+        "AB", 1990, "licence")  # initials typed with dots are kept as letters (issue 16)
     assert case.person.identifiers.get().value == "X123456"
     assert case.conferences.count() == 3
     # the answer is a summary: no personal data
@@ -226,6 +226,7 @@ def test_a_referral_after_a_recent_assessment_needs_confirming_too(world):
     actions.assessment_record(case=world.case, organisation=world.cw.probation,
                               assessed_on=days(-1), by=world.cw.officer)
     other = ServiceFactory(provider=world.cw.provider, partnership=world.cw.partnership)
+    pathway_to(world.cw, other)
     body = {"to_service": other.slug, "reason": "Housing.", "lawful_basis": "6_1_e"}
     url = case_url(world.case.reference, "case-referrals")
     before = state()
@@ -280,6 +281,26 @@ def test_a_referral_without_a_sharing_protocol_is_refused_naming_what_is_missing
     assert_refused(response, "no information-sharing protocol in force",
                    world.cw.outsider_org.name, before=before)
     assert "to_service" in response.json()
+
+
+@pytest.mark.parametrize(("provider", "with_pathway", "message"), [
+    ("probation", True, "is a service of your own organisation"),
+    ("provider", False, "No referral pathway in force"),
+])
+def test_a_service_the_refer_form_leaves_out_is_refused(world, provider, with_pathway,
+                                                        message):
+    """The services the refer form leaves out (issue 16) are refused here too, on the field."""
+    service = ServiceFactory(provider=getattr(world.cw, provider),
+                             partnership=world.cw.partnership)
+    if with_pathway:
+        pathway_to(world.cw, service)
+    before = state()
+    response = client_of(world.cw.officer).post(
+        case_url(world.case.reference, "case-referrals"),
+        {"to_service": service.slug, "reason": "Needs help.", "lawful_basis": "6_1_e"},
+        format="json")
+    assert_refused(response, message, before=before)
+    assert list(response.json()) == ["to_service"]
 
 
 @pytest.mark.parametrize(("body", "message"), [

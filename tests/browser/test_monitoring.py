@@ -44,7 +44,7 @@ def test_submit_query_correct_approve_then_grid_and_chart_show_it(
         "Your organisation's returns")
     check(provider, "my-returns", screenshot_dir, problems)
     provider.get_by_role("button", name=re.compile(r"^Start return")).click()
-    expect(provider.get_by_role("button", name="Submit return")).to_be_visible()
+    expect(provider.get_by_role("button", name="Continue")).to_be_visible()
     # Each figure is asked once, and the page says which frameworks read it.
     expect(provider.get_by_label("Treatment starts", exact=True)).to_have_count(1)
     expect(provider.get_by_text("Commissioner performance framework").first).to_be_visible()
@@ -52,6 +52,10 @@ def test_submit_query_correct_approve_then_grid_and_chart_show_it(
     check(provider, "return-form", screenshot_dir, problems)
     provider.get_by_label("Treatment starts", exact=True).fill("12")
     provider.get_by_label("Treatment completions", exact=True).fill("15")
+    provider.get_by_role("button", name="Continue").click()
+    expect(provider.get_by_role("heading", level=1)).to_have_text(
+        "Check your figures before you submit them")
+    check(provider, "check-answers", screenshot_dir, problems)
     provider.get_by_role("button", name="Submit return").click()
     expect(provider.locator(".govuk-notification-banner")).to_contain_text("ubmitted")
     ret = MonitoringReturn.objects.get(organisation=s.provider, partnership=s.partnership)
@@ -75,6 +79,7 @@ def test_submit_query_correct_approve_then_grid_and_chart_show_it(
     expect(provider.get_by_text(QUERY).first).to_be_visible()
     check(provider, "returned-form", screenshot_dir, problems)
     provider.get_by_label("Treatment completions", exact=True).fill("9")
+    provider.get_by_role("button", name="Continue").click()
     provider.get_by_role("button", name="Submit return").click()
     expect(provider.locator(".govuk-notification-banner")).to_contain_text("ubmitted")
 

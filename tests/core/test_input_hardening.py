@@ -325,7 +325,7 @@ def test_403_page(signed_in_admin, debug_off):
     response = signed_in_admin.get("/test-errors/403/")
     assert response.status_code == 403
     text = response.content.decode()
-    assert "You do not have permission to view this page" in text and STYLESHEET in text
+    assert "You do not have access to this page" in text and STYLESHEET in text
 
 
 @pytest.mark.django_db

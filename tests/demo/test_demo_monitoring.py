@@ -44,8 +44,9 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo(db) -> str:
-    return run_load_demo()
+def demo(demo_loaded: str, db: None) -> str:
+    """The demo, loaded once for this module (tests/demo/conftest.py)."""
+    return demo_loaded
 
 
 def main() -> Partnership:

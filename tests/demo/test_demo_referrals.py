@@ -54,8 +54,9 @@ def counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo(db) -> str:
-    return run_load_demo()
+def demo(demo_loaded: str, db: None) -> str:
+    """The demo, loaded once for this module (tests/demo/conftest.py)."""
+    return demo_loaded
 
 
 def user(username: str) -> User:

@@ -34,8 +34,9 @@ def counts() -> tuple[int, int, int]:
 
 
 @pytest.fixture
-def demo(db) -> str:
-    return run_load_demo()
+def demo(demo_loaded: str, db: None) -> str:
+    """The demo, loaded once for this module (tests/demo/conftest.py)."""
+    return demo_loaded
 
 
 def test_north_pennine_reviews_and_engagement(demo: str) -> None:

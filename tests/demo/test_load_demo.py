@@ -9,12 +9,11 @@ from io import StringIO
 
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import CommandError, call_command
-from django.test import RequestFactory, override_settings
+from django.core.management import call_command
+from django.test import RequestFactory
 
 from accounts.models import Role, User
 from core.models import AuditEvent
-from partnerships import actions as p_actions
 from partnerships.choices import AgreementKind, AgreementStatus, MemberRole, OrganisationKind
 from partnerships.models import (
     Activity,
@@ -50,50 +49,12 @@ def partnership(slug: str) -> Partnership:
 
 
 @pytest.fixture
-def demo_output(db) -> str:
-    return run_load_demo("--force")
+def demo_output(demo_loaded: str, db: None) -> str:
+    """The demo, loaded once for this module (tests/demo/conftest.py)."""
+    return demo_loaded
 
 
-# -- running it ----------------------------------------------------------------------------
-
-@pytest.mark.django_db
-def test_second_run_creates_nothing():
-    with override_settings(DEBUG=True):  # no --force needed in development
-        first = run_load_demo()
-    after_first = counts()
-    assert after_first["Partnership"] == 5
-    assert after_first["AuditEvent"] > 0
-    assert "Partnership 1/5" in first and "Partnership 5/5" in first
-
-    second = run_load_demo("--force")
-
-    assert counts() == after_first  # every model, audit events included
-    progress = [line for line in second.splitlines() if "Partnership " in line and "/5" in line]
-    assert len(progress) == 5
-    assert all("already loaded, skipped" in line for line in progress)
-    assert "nothing new was created" in second
-
-
-@pytest.mark.django_db
-@override_settings(DEBUG=False)
-def test_refuses_when_debug_is_off_without_force():
-    with pytest.raises(CommandError, match="DEBUG is off.*--force"):
-        run_load_demo()
-    assert Partnership.objects.count() == 0
-    assert not User.objects.exists()
-
-
-@pytest.mark.django_db
-def test_a_failure_part_way_leaves_nothing_behind(monkeypatch):
-    def broken(**kwargs):
-        raise RuntimeError("funder's system is down")
-
-    monkeypatch.setattr(p_actions, "funding_add", broken)
-    before = counts()
-    with pytest.raises(RuntimeError):
-        run_load_demo("--force")
-    assert counts() == before
-
+# -- what it loads ----------------------------------------------------------------------
 
 def test_writes_go_through_the_actions_with_an_audit_trail(demo_output):
     created = AuditEvent.objects.filter(action=AuditEvent.Action.CREATE)

@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 from django.core import mail
 
+from accounts.models import Role, User
 from core.errors import DomainError
 from monitoring import actions
 from notifications.models import Notification
 from tests.accounts.factories import (
     CommissionerFactory,
     PartnershipManagerFactory,
+    PlatformAdminFactory,
     ProviderStaffFactory,
 )
 from tests.monitoring import workflow
@@ -83,9 +85,14 @@ def test_resubmission_after_sending_back_is_a_new_event(s, p):
     assert all(len(each) == 2 for each in got.values())
 
 
-def test_lead_partners_own_return_is_not_put_to_its_own_managers(s, p):
+def test_lead_partners_own_return_goes_to_the_platform_admins_not_its_own_managers(s, p):
+    admin = PlatformAdminFactory()
     workflow.lead_partners_own_return(s, starts="5")
-    assert told("return_submitted") == {}  # nobody else leads: nobody may review it
+    # Its own managers may not review it; the platform admins may, so they (and only they) are
+    # told.
+    admins = set(User.objects.filter(role=Role.PLATFORM_ADMIN).values_list("pk", flat=True))
+    assert admin.pk in admins
+    assert set(told("return_submitted")) == admins
 
 
 def test_sent_back_tells_the_providers_returns_staff_how_much_is_queried(s, p):

@@ -110,7 +110,7 @@ def test_starting_a_submitted_return_again_opens_its_page(client, s):
 
 
 def submit_form(ret: MonitoringReturn, **figures: str) -> dict[str, Any]:
-    data: dict[str, Any] = {"version": ret.version, "action": "submit"}
+    data: dict[str, Any] = {"version": ret.version, "action": "continue"}
     data.update({f"figure-{code}": value for code, value in figures.items()})
     return data
 
@@ -118,11 +118,15 @@ def submit_form(ret: MonitoringReturn, **figures: str) -> dict[str, Any]:
 def test_a_second_submit_lands_on_the_return_saying_when_it_was_submitted(client, s):
     ret = draft(s)
     client.force_login(s.staff)
-    form = submit_form(ret, starts="10", completions="4")
-    first = client.post(edit_url(ret), form)
+    checked = client.post(edit_url(ret), submit_form(ret, starts="10", completions="4"))
+    check_url = reverse("monitoring:return-check", args=[ret.pk])
+    assert checked["Location"] == check_url
+    ret.refresh_from_db()
+    form = {"version": ret.version}
+    first = client.post(check_url, form)
     assert first["Location"] == return_url(ret)
     before = unchanged_state()
-    second = client.post(edit_url(ret), form)  # the same form again: same version
+    second = client.post(check_url, form)  # the same form again: same version
     assert second.status_code == 302 and second["Location"] == return_url(ret)
     assert unchanged_state() == before  # no second audit row, nothing changed
     ret.refresh_from_db()
@@ -130,6 +134,10 @@ def test_a_second_submit_lands_on_the_return_saying_when_it_was_submitted(client
     assert notices(second)[-1] == (f"This return was submitted on "
                                    f"{govuk_datetime(ret.submitted_at)}. The lead partner "
                                    "will review it.")
+    # The back button to the form, and Continue again: the same answer, nothing changed.
+    again = client.post(edit_url(ret), submit_form(ret, starts="10", completions="4"))
+    assert again["Location"] == return_url(ret)
+    assert unchanged_state() == before
     page = client.get(second["Location"]).content.decode()
     assert "This return was submitted on" in page
 
@@ -254,20 +262,18 @@ def test_a_submit_that_waits_for_another_lands_on_the_return_page(s):
     once that commits, its own submission is refused as already done, and it shows the notice
     instead of an error on the form."""
     ContentType.objects.clear_cache()
-    ret = draft(s)
-    form = submit_form(ret, starts="10", completions="4")
+    ret = draft(s, starts="10", completions="4")  # continued to the check page
+    form = {"version": ret.version}
     results: list[Any] = []
     errors: list[BaseException] = []
 
     def second_click() -> Any:
         client = Client()
         client.force_login(s.staff)
-        return client.post(edit_url(ret), form)
+        return client.post(reverse("monitoring:return-check", args=[ret.pk]), form)
 
     with transaction.atomic():  # the first click: submitted, not yet committed
-        actions.return_save_and_submit(monitoring_return=ret, values={"starts": "10",
-                                                                      "completions": "4"},
-                                       expected_version=ret.version, by=s.staff)
+        actions.return_submit(monitoring_return=ret, by=s.staff, expected_version=ret.version)
         thread = in_thread(second_click, results, errors)
         wait_until_blocked(thread, errors)
     thread.join(20)

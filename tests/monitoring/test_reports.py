@@ -187,8 +187,10 @@ def test_totals_sum_counts_average_percentages_and_count_yes(s, figures):
     q1, _ = figures
     q2 = quarter(2025, 2)
     metrics = reports.reported_metrics(s.partnership)
-    assert [m.code for m in metrics] == ["engagement-rate", "housing-support",
-                                         "completions", "starts"]  # by name
+    # In the frameworks' own order (frameworks by name, each figure where it first comes),
+    # not by name.
+    assert [m.code for m in metrics] == ["starts", "completions", "housing-support",
+                                         "engagement-rate"]
     totals = reports.totals(s.partnership, [q1, q2], metrics)
     assert totals[s.starts.pk][q1.pk] == reports.Total(Decimal(15), 2)
     assert totals[s.completions.pk][q1.pk].value == 6

@@ -197,12 +197,15 @@ def test_grid_shows_each_state_as_words_and_a_coloured_tag_linking_to_returns(cl
     client.force_login(s.commissioner)
     response = client.get(dashboard_url(s))
     html = response.content.decode()
-    assert [p.label for p in response.context["periods"]] == [q.label for q in quarters]
-    grid = between(html, "<table class=\"govuk-table\" data-grid", "</table>")
+    # Newest first: the current quarter beside the organisation column, Q1 the last.
+    assert [p.label for p in response.context["periods"]] == [
+        q.label for q in reversed(quarters)]
+    grid = between(html, "data-grid", "</table>")
 
     def cell(org):
+        """The organisation's cell for Q1 (the fourth period column)."""
         row = between(grid, f'<th scope="row" class="govuk-table__header">{org}</th>', "</tr>")
-        return row[:row.index("</td>") + 5]
+        return row.split("</td>")[3] + "</td>"
 
     assert 'govuk-tag--red">Not started – overdue</strong>' in cell("A not started")
     assert 'govuk-tag--red">Draft – overdue</strong>' in cell("B draft")
@@ -223,8 +226,9 @@ def test_grid_shows_each_state_as_words_and_a_coloured_tag_linking_to_returns(cl
                        "</tr>"))
     assert row.endswith("1 of 4 0 of 4")
     totals_row = text(between(grid, "All organisations", "</tr>"))
-    assert totals_row.startswith(  # Q1: G is not required; D's return is back with D
-        "All organisations 2 of 6 approved 3 in, 2 on time 0 of 7 approved 0 in, 0 on time")
+    assert totals_row.startswith(  # Q4 first; Q1 last: G is not required; D's is back with D
+        "All organisations 0 of 7 approved 0 in, 0 on time")
+    assert totals_row.endswith("0 of 7 approved 0 in, 0 on time 2 of 6 approved 3 in, 2 on time")
     # The key explains every state in words.
     key = text(between(html, "What the labels mean", "</details>"))
     for label in ("Not required", "Not due yet", "Not started", "Draft – overdue",
@@ -236,7 +240,7 @@ def test_grid_shows_each_state_as_words_and_a_coloured_tag_linking_to_returns(cl
 def test_dashboard_lists_frameworks_and_download_links(client, s, quarters):
     client.force_login(s.manager)
     html = client.get(dashboard_url(s)).content.decode()
-    assert f'href="{framework_url(s)}?frequency=quarterly&amp;periods=8"' in html
+    assert f'href="{framework_url(s)}?frequency=quarterly&amp;periods=4"' in html
     assert "Commissioner performance framework (version 1)" in text(html)
     assert "Partnership outcomes (version 1)" in text(html)
     for label in ("Download grid (CSV)", "Download grid (XLSX)", "Download totals (CSV)",
@@ -246,16 +250,49 @@ def test_dashboard_lists_frameworks_and_download_links(client, s, quarters):
                    args=[s.partnership.slug, "totals", "xlsx"]) + "?frequency=quarterly" in html
 
 
-def test_dashboard_defaults_to_the_last_eight_quarters(client, s):
+def test_dashboard_defaults_to_the_latest_four_quarters_newest_first(client, s):
     for year in (2023, 2024, 2025):
         for q in (1, 2, 3, 4):
             quarter(year, q)
+    started = ReportingPeriod.objects.filter(frequency=Frequency.QUARTERLY,
+                                             starts_on__lte=timezone.localdate()).count()
     client.force_login(s.admin)
     response = client.get(dashboard_url(s))
     periods = response.context["periods"]
-    assert len(periods) == 8
-    assert periods[-1].label == "2025–26 Q4" and periods[0].label == "2024–25 Q1"
+    assert [p.label for p in periods] == ["2025–26 Q4", "2025–26 Q3", "2025–26 Q2",
+                                          "2025–26 Q1"]
     assert response.context["nav_section"] == "monitoring"
+    # The newest is the first column after the organisation's, in the grid and the totals.
+    html = response.content.decode()
+    for table in ("data-grid", "data-totals"):
+        head = between(html, table, "</thead>")
+        assert head.index("2025–26 Q4") < head.index("2025–26 Q1")
+    # Earlier quarters are a plain link away (no JavaScript), keeping the other parameters.
+    links = text(between(html, "data-period-links>", "</p>")[len("data-period-links>"):])
+    assert links == (f"Showing the latest 4 of {started} quarters, newest first. "
+                     f"Show all {started} quarters")
+    assert f'href="?periods={started}#returns">Show all {started} quarters</a>' in html
+
+
+def test_show_all_periods_then_only_the_latest_again(client, s):
+    for year in (2024, 2025):
+        for q in (1, 2, 3, 4):
+            quarter(year, q)
+    started = ReportingPeriod.objects.filter(frequency=Frequency.QUARTERLY,
+                                             starts_on__lte=timezone.localdate()).count()
+    client.force_login(s.admin)
+    response = client.get(dashboard_url(s, frequency="quarterly", periods=started))
+    assert len(response.context["periods"]) == started
+    assert response.context["periods"][0].label == "2025–26 Q4"
+    html = response.content.decode()
+    links = text(between(html, "data-period-links>", "</p>")[len("data-period-links>"):])
+    assert links == (f"Showing all {started} quarters, newest first. "
+                     "Show only the latest 4 quarters")
+    assert ('href="?frequency=quarterly&amp;periods=4#returns">'  # the frequency is kept
+            "Show only the latest 4 quarters</a>") in html
+    # The framework report offers the same, back to its own section.
+    html = client.get(framework_url(s)).content.decode()
+    assert f'href="?periods={started}#report">Show all {started} quarters</a>' in html
 
 
 def test_period_selector_chooses_frequency_and_count(client, s, quarters):
@@ -263,7 +300,8 @@ def test_period_selector_chooses_frequency_and_count(client, s, quarters):
                            ends_on=dt.date(2025, 4, 30), due_on=dt.date(2025, 5, 28))
     client.force_login(s.admin)
     response = client.get(dashboard_url(s, periods=3))
-    assert [p.label for p in response.context["periods"]] == [q.label for q in quarters[1:]]
+    assert [p.label for p in response.context["periods"]] == [
+        q.label for q in reversed(quarters[1:])]
     response = client.get(dashboard_url(s, frequency="monthly"))
     assert [p.label for p in response.context["periods"]] == ["April 2025"]
     # Nobody owes monthly returns here.
@@ -272,7 +310,7 @@ def test_period_selector_chooses_frequency_and_count(client, s, quarters):
 
 
 @pytest.mark.parametrize("query,message", [
-    ({"periods": "lots"}, "Enter how many periods to show as a whole number, like 8."),
+    ({"periods": "lots"}, "Enter how many periods to show as a whole number, like 4."),
     ({"periods": "0"}, "Show at least 1 period."),
     ({"periods": "99"}, "Show at most 24 periods."),
     ({"frequency": "weekly"}, "Choose quarterly, monthly or annual periods."),
@@ -321,7 +359,7 @@ def figures(s, quarters):
 
 
 def totals_rows(html):
-    table = between(html, "<table class=\"govuk-table\" data-totals", "</table>")
+    table = between(html, "data-totals", "</table>")
     body = between(table, "<tbody", "</tbody>")
     return [text(row) for row in body.split("</tr>")[:-1]]
 
@@ -329,27 +367,27 @@ def totals_rows(html):
 def test_totals_add_up_each_kind_from_approved_returns_only(client, s, figures):
     client.force_login(s.commissioner)
     html = client.get(dashboard_url(s)).content.decode()
-    assert totals_rows(html) == [
-        "Engagement rate % Average 42.5% – – –",
-        "Housing support offered Organisations answering yes 1 – – –",
-        "Treatment completions people Total 6 – – –",
-        "Treatment starts people Total 1,205 – – –",
+    assert totals_rows(html) == [  # the frameworks' order; newest quarter first, Q1 last
+        "Treatment starts people Total – – – 1,205",
+        "Treatment completions people Total – – – 6",
+        "Housing support offered Organisations answering yes – – – 1",
+        "Engagement rate % Average – – – 42.5%",
     ]
-    assert f'href="{metric_url(s)}?frequency=quarterly&amp;periods=8"' in html
+    assert f'href="{metric_url(s)}?frequency=quarterly&amp;periods=4"' in html
 
 
 def test_a_corrected_figure_changes_the_total_once_the_correction_is_approved(client, s,
                                                                                figures):
     client.force_login(s.commissioner)
     correction = corrected(s, figures, s.staff, starts="1300")
-    assert totals_rows(client.get(dashboard_url(s)).content.decode())[3].startswith(
-        "Treatment starts people Total 1,205 –")
+    assert totals_rows(client.get(dashboard_url(s)).content.decode())[0] == (
+        "Treatment starts people Total – – – 1,205")
     correction = resubmitted(s, correction, s.staff)
-    assert totals_rows(client.get(dashboard_url(s)).content.decode())[3].startswith(
-        "Treatment starts people Total 1,205 –")
+    assert totals_rows(client.get(dashboard_url(s)).content.decode())[0] == (
+        "Treatment starts people Total – – – 1,205")
     actions.return_approve(monitoring_return=correction, by=s.manager)
-    assert totals_rows(client.get(dashboard_url(s)).content.decode())[3].startswith(
-        "Treatment starts people Total 1,305 –")
+    assert totals_rows(client.get(dashboard_url(s)).content.decode())[0] == (
+        "Treatment starts people Total – – – 1,305")
 
 
 # -- one metric: trend chart and comparison --------------------------------------------------------
@@ -422,22 +460,22 @@ def test_framework_report_reads_the_shared_values(client, s, figures, quarters):
     html = client.get(framework_url(s)).content.decode()
     table = between(html, "data-framework-report", "</table>")
     rows = [text(r) for r in between(table, "<tbody", "</tbody>").split("</tr>")[:-1]]
-    assert rows == [
-        "Treatment starts Required, people. Also in Partnership outcomes Total 1,205 – – –",
-        "Treatment completions Required, people Total 6 – – –",
-        "Housing support offered Optional Organisations answering yes 1 – – –",
+    assert rows == [  # newest quarter first, Q1 last
+        "Treatment starts Required, people. Also in Partnership outcomes Total – – – 1,205",
+        "Treatment completions Required, people Total – – – 6",
+        "Housing support offered Optional Organisations answering yes – – – 1",
     ]
     html = client.get(framework_url(s, s.partnership_fw)).content.decode()
     rows = text(between(html, "data-framework-report", "</table>"))
     assert "Treatment starts Required, people. Also in Commissioner performance framework " \
-           "Total 1,205" in rows
+           "Total – – – 1,205" in rows
     # One correction, once approved, changes both frameworks' reports.
     correction = resubmitted(s, corrected(s, figures, s.staff, starts="1300"), s.staff)
     actions.return_approve(monitoring_return=correction, by=s.manager)
     for fw in (s.commissioner_fw, s.partnership_fw):
         rows = text(between(client.get(framework_url(s, fw)).content.decode(),
                             "data-framework-report", "</table>"))
-        assert "Total 1,305" in rows
+        assert "Total – – – 1,305" in rows
 
 
 # -- downloads -------------------------------------------------------------------------------------
@@ -482,16 +520,16 @@ def test_totals_download_has_numbers_as_numbers(client, s, figures):
                                         args=[slug, "totals", "xlsx"])))
     assert rows[0] == ["Metric code", "Metric", "Unit", "How it adds up", "2025–26 Q1",
                        "2025–26 Q2", "2025–26 Q3", "2025–26 Q4"]
-    assert rows[1:] == [
-        ["engagement-rate", "Engagement rate", "%", "Average", 42.5, None, None, None],
+    assert rows[1:] == [  # the frameworks' order, as the page shows them
+        ["starts", "Treatment starts", "people", "Total", 1205, None, None, None],
+        ["completions", "Treatment completions", "people", "Total", 6, None, None, None],
         ["housing-support", "Housing support offered", None, "Organisations answering yes", 1,
          None, None, None],
-        ["completions", "Treatment completions", "people", "Total", 6, None, None, None],
-        ["starts", "Treatment starts", "people", "Total", 1205, None, None, None],
+        ["engagement-rate", "Engagement rate", "%", "Average", 42.5, None, None, None],
     ]
     csv = csv_rows(client.get(reverse("monitoring:dashboard-export",
                                       args=[slug, "totals", "csv"])))
-    assert csv[4] == ["starts", "Treatment starts", "people", "Total", "1205", "", "", ""]
+    assert csv[1] == ["starts", "Treatment starts", "people", "Total", "1205", "", "", ""]
 
 
 def test_trend_comparison_and_framework_downloads(client, s, figures, quarters):
@@ -660,7 +698,9 @@ def small_and_large(s):
     return grow(s, 2, 2), grow(another_partnership(s), 10, 8)
 
 
-PAGE_URLS = {"dashboard": dashboard_url, "metric": metric_url, "framework": framework_url,
+# The dashboard at eight quarters (twice its default), to show its cost does not grow with them.
+PAGE_URLS = {"dashboard": lambda s: dashboard_url(s, periods=8), "metric": metric_url,
+             "framework": framework_url,
              "partnership page": lambda s: reverse("partnerships:detail",
                                                    args=[s.partnership.slug])}
 # Queries a page may cost, whatever the size (session and user included). The partnership

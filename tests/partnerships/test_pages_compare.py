@@ -236,7 +236,9 @@ def test_side_by_side_values(client, commissioner_user, hub, pennine):
     assert "Substance misuse 2 0" in words
     assert "Active agreements overdue for review 1 0" in words
     assert "Most urgent review date 1 October 2021 Review overdue None due" in words
-    assert "Funding, all periods £2,100,000.00 £365,000.00" in words
+    assert "Funding, all periods £2,100,000 £365,000" in words
+    # Money is right-aligned with tabular figures, so amounts line up down a column.
+    assert '<td class="govuk-table__cell govuk-table__cell--numeric">£2,100,000' in html
     # Accessible tables: a caption each, partnerships as column headers, attributes as rows.
     main = html[html.index('id="comparison"'):html.index("</main>")]
     assert main.count("<table") == main.count("<caption") == 6
@@ -303,7 +305,7 @@ def test_ended_partnership_compares(client, commissioner_user, hub):
     client.force_login(commissioner_user)
     words = text(client.get(COMPARE + query("marchshire-hub", "ended-one")).content.decode())
     assert "Ended Not ended 31 March 2024" in words
-    assert "Funding, all periods £2,100,000.00 None recorded" in words
+    assert "Funding, all periods £2,100,000 None recorded" in words
     assert ended.name in words
 
 

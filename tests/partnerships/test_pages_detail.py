@@ -251,13 +251,29 @@ def test_funding_by_period_with_totals(client, commissioner_user):
     response = client.get(page_url(p))
     funding = text(section(response.content.decode(), "funding", "services"))
     assert ("Police and Crime Commissioner Reference MPCC/2013 Contract 1 April 2013 to "
-            "31 March 2020 £1,400,000.00 Women's Centre") in funding
+            "31 March 2020 £1,400,000 Women's Centre") in funding  # pence only where there are
     assert "£700,000.50 The partnership as a whole" in funding
     assert "Total, all periods £2,100,000.50" in funding
     years = response.context["page"].funding_by_year
     assert [y.label for y in years][0] == "2013 to 2014"
     assert years[-1].label == "2020 to 2021" and years[-1].amount == Decimal("700000.50")
     assert sum(y.amount for y in years) == Decimal("2100000.50")
+
+
+def test_funding_by_financial_year_is_right_aligned_in_whole_pounds(client, commissioner_user):
+    """Totals by financial year line up as figures do (right-aligned, tabular numbers) and are
+    written as people write money: whole pounds without ".00"."""
+    p = PartnershipFactory()
+    FundingFactory(partnership=p, amount="120000.00", period_start=D(2024, 4, 1),
+                   period_end=D(2025, 3, 31))
+    client.force_login(commissioner_user)
+    html = section(client.get(page_url(p)).content.decode(), "funding", "services")
+    by_year = html[html.index("Estimated funding by financial year"):]
+    assert ('<td class="govuk-table__cell govuk-table__cell--numeric registry-nowrap">'
+            "£120,000</td>") in by_year
+    assert '<th scope="col" class="govuk-table__header govuk-table__header--numeric">' \
+        "Amount</th>" in by_year
+    assert "120,000.00" not in html
 
 
 def test_no_funding_says_so(client, commissioner_user):

@@ -4,7 +4,7 @@ the expressions the search uses (an expression index is ignored if they drift ap
 from __future__ import annotations
 
 import pytest
-from django.contrib.postgres.search import SearchQuery
+from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.db import connection
 from django.urls import reverse
 
@@ -13,7 +13,7 @@ from composition.search import (
     organisation_search_vector,
     partnership_search_vector,
 )
-from partnerships.models import Membership, Partnership
+from partnerships.models import Membership, Organisation, Partnership
 from tests.partnerships.factories import MembershipFactory, OrganisationFactory, PartnershipFactory
 
 pytestmark = [
@@ -51,3 +51,13 @@ def test_organisation_index_serves_the_member_search_expression():
     plan = (Membership.objects.annotate(document=organisation_search_vector("organisation__"))
             .filter(document=query("harbour")).explain())
     assert "organisation_search_idx" in plan
+
+
+def test_organisation_description_index_serves_the_organisation_search():
+    OrganisationFactory(name="Harbour Trust", description="Runs a recovery café.")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    plan = (Organisation.objects.annotate(
+        document=SearchVector("description", config=SEARCH_CONFIG))
+        .filter(document=query("recovery")).explain())
+    assert "organisation_description_search_idx" in plan

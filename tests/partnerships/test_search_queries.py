@@ -2,7 +2,9 @@
 
 Page: session and user (2), the user's organisation in the header (1), the region and category
 choices of the filter form (2), the count and the page (2), the page's regions (1); a member or
-funder filter adds one look-up each to name the organisation in its tag.
+funder filter adds one look-up each to name the organisation in its tag; search words add the
+counts of matching organisations and services (2), or, listing one of those kinds, its count and
+page instead of the partnerships' regions.
 CSV: session and user (2), the form's choices (2), then per chunk of 500 rows the rows, their
 regions and their current members (3).
 """
@@ -28,7 +30,7 @@ from tests.services.factories import ServiceFactory, category
 pytestmark = pytest.mark.django_db
 
 PAGE_QUERIES = 8
-FILTERED_PAGE_QUERIES = PAGE_QUERIES + 2
+FILTERED_PAGE_QUERIES = PAGE_QUERIES + 2 + 2
 CSV_QUERIES = 7
 
 EVERY_FILTER = {"q": "harbour", "status": "active", "setting": "custody", "region": "london",
@@ -45,7 +47,7 @@ def build(n: int) -> None:
         lead = LeadMembershipFactory(partnership=p, organisation__name=f"Lead charity {i}")
         MembershipFactory(partnership=p)
         EndedMembershipFactory(partnership=p)
-        ServiceFactory(partnership=p, provider=lead.organisation,
+        ServiceFactory(partnership=p, provider=lead.organisation, name=f"Harbour service {i}",
                        categories=[category("housing"), category("alcohol")])
         OverdueAgreementFactory(partnership=p)
         FundingFactory(partnership=p, funder__name=f"Funder {i}")
@@ -72,6 +74,19 @@ def test_search_page_queries_are_bounded(signed_in, django_assert_max_num_querie
     with django_assert_max_num_queries(FILTERED_PAGE_QUERIES):
         response = signed_in.get(reverse("home"), EVERY_FILTER)
     assert response.context["count"] == size
+
+
+@pytest.mark.parametrize("size", [3, 30])
+@pytest.mark.parametrize("show", ["organisations", "services"])
+def test_other_kinds_queries_are_bounded(signed_in, django_assert_max_num_queries, size, show):
+    build(size)
+    with django_assert_max_num_queries(PAGE_QUERIES + 2):
+        response = signed_in.get(reverse("home"), {"q": "harbour", "show": show})
+    # Each partnership, its service, and the lead charity providing that service.
+    assert response.context["shown"].key == show
+    assert len(response.context["page"].object_list) == min(size, 25)
+    assert {kind.key: kind.count for kind in response.context["kinds"]} == {
+        "partnerships": size, "organisations": size, "services": size}
 
 
 @pytest.mark.parametrize("size", [3, 30])

@@ -33,6 +33,7 @@ from referrals.models import (
     Assessment,
     Case,
     CaseConference,
+    CaseHistoryEntry,
     CaseworkSettings,
     ConferenceAttendee,
     EndOfOrderNotice,
@@ -289,6 +290,15 @@ def send_referral(s: Casework, case: Case, **overrides: Any) -> Referral:
     return actions.referral_send(**arguments)
 
 
+def pathway_to(s: Casework, service: Any, **overrides: Any) -> ReferralPathway:
+    """A pathway in force in the casework partnership leading to ``service`` (a referral needs
+    one: ``selectors.referable_services``)."""
+    arguments: dict[str, Any] = {"partnership": s.partnership, "from_service": None,
+                                 "from_category": category("purposeful-activity"),
+                                 "to_service": service, **overrides}
+    return PathwayFactory(**arguments)
+
+
 def accepted_referral(s: Casework, case: Case, **overrides: Any) -> Referral:
     """A referral to treatment, accepted by the provider's caseworker."""
     return actions.referral_accept(referral=send_referral(s, case, **overrides), by=s.worker)
@@ -308,6 +318,6 @@ def unchanged_state() -> tuple[Any, ...]:
     """Everything a refused casework action must leave alone: every casework row and the audit
     trail."""
     models = (Person, PersonIdentifier, Case, LeadAgency, Assessment, Referral, CaseConference,
-              ConferenceAttendee, EndOfOrderNotice)
+              ConferenceAttendee, EndOfOrderNotice, CaseHistoryEntry)
     return (tuple(list(m.objects.order_by("pk").values()) for m in models),
             AuditEvent.objects.count())

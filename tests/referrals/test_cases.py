@@ -120,7 +120,7 @@ def test_the_lead_must_be_a_current_member(s):
 @pytest.mark.parametrize(("bad", "match"), [
     ({"order_type": "nonsense"}, "not a valid choice"),
     ({"seriousness": "extreme"}, "not a valid choice"),
-    ({"initials": "ABCDE"}, "at most 4"),
+    ({"initials": "ABCDE"}, "Enter initials only"),
     ({"year_of_birth": 1850}, "greater than or equal to 1900"),
     ({"year_of_birth": 2999}, "cannot be in the future"),
     ({"identifiers": {"passport": "123"}}, "not a valid choice"),

@@ -20,6 +20,7 @@ from tests.referrals.factories import (
     accepted_referral,
     days,
     open_case,
+    pathway_to,
     refused,
     send_referral,
     today,
@@ -73,6 +74,7 @@ def test_a_newly_involved_agency_is_told_once(s, case):
     actions.case_end_order(case=case, by=s.officer, responsible_organisation=s.provider)
     housing = ServiceFactory(provider=s.outsider_org)
     s.protocol.parties.add(s.outsider_org)
+    pathway_to(s, housing)
     send_referral(s, case, to_service=housing, pathway=None)
     notices = actions.case_end_order(case=case, by=s.officer,
                                      responsible_organisation=s.provider)

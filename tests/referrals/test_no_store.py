@@ -40,6 +40,8 @@ def _kwargs(pattern, world):
     if "reference" in keys:
         values["reference"] = (world["referral"].reference if "referral" in route
                                else world["case"].reference)
+    if "token" in keys:  # a calendar feed's token: an unknown one answers 404, not cached
+        values["token"] = "x" * 43
     if "pk" in keys:
         values["pk"] = world["notice"].pk if "notice" in route else world["conference"].pk
     return values

@@ -29,6 +29,7 @@ from tests.referrals.factories import (
     SharingProtocolFactory,
     accepted_referral,
     days,
+    pathway_to,
     refused,
     send_referral,
     today,
@@ -63,10 +64,33 @@ def test_response_due_follows_the_pathway_target(s, case):
     assert referral.response_due_on == working_days_after(today(), 10)
 
 
-def test_within_one_organisation_no_protocol_is_needed(s, case):
+def test_a_service_of_the_referrers_own_organisation_is_refused(s, case):
     own = ServiceFactory(provider=s.probation, name="Accredited programme")
-    referral = send_referral(s, case, to_service=own, pathway=None)
-    assert referral.protocol is None and referral.to_organisation == s.probation
+    pathway_to(s, own)  # even with a pathway: a referral goes to another agency
+    error = refused(send_referral, match="Accredited programme is a service of your own "
+                    "organisation", s=s, case=case, to_service=own, pathway=None)
+    assert error.field == "to_service"
+
+
+def test_a_service_no_pathway_in_force_leads_to_is_refused(s, case):
+    service = ServiceFactory(provider=s.provider, name="Recovery café")
+    error = refused(send_referral, match="No referral pathway in force in .* leads to Recovery "
+                    "café", s=s, case=case, to_service=service, pathway=None)
+    assert error.field == "to_service"
+    lapsed = pathway_to(s, service, agreement=InformationSharingAgreementFactory(
+        partnership=s.partnership, expires_on=days(-1)))
+    refused(send_referral, match="No referral pathway in force", s=s, case=case,
+            to_service=service, pathway=None)
+    refused(send_referral, match="is not in force", s=s, case=case, to_service=service,
+            pathway=lapsed)
+    pathway_to(s, service)  # no agreement behind it: agreed by the partnership, in force
+    assert send_referral(s, case, to_service=service, pathway=None).to_service == service
+
+
+def test_a_pathway_to_the_services_category_is_enough(s, case):
+    service = ServiceFactory(provider=s.provider, categories=[category("housing")])
+    pathway_to(s, None, to_category=category("housing"))
+    assert send_referral(s, case, to_service=service, pathway=None).to_service == service
 
 
 def test_the_protocol_of_the_cases_partnership_is_preferred(s, case):
@@ -131,8 +155,9 @@ def test_a_protocol_of_another_shared_partnership_is_enough(s, case):
     protocol = SharingProtocolFactory(
         agreement=InformationSharingAgreementFactory(partnership=other),
         parties=[s.probation, s.outsider_org])
-    referral = send_referral(s, case, to_service=ServiceFactory(provider=s.outsider_org),
-                             pathway=None)
+    service = ServiceFactory(provider=s.outsider_org)
+    pathway_to(s, service)
+    referral = send_referral(s, case, to_service=service, pathway=None)
     assert referral.protocol == protocol
 
 
@@ -203,6 +228,7 @@ def test_uninvolved_caseworkers_cannot_refer(s, case):
 def test_a_receiving_organisation_may_refer_on(s, case):
     accepted_referral(s, case)
     housing = ServiceFactory(provider=s.probation, name="Accommodation")
+    pathway_to(s, housing)
     onward = send_referral(s, case, by=s.worker, to_service=housing, from_service=s.treatment,
                            pathway=None)
     assert onward.from_organisation == s.provider and onward.protocol == s.protocol
@@ -303,9 +329,10 @@ def test_states_move_only_forward(s, case, state, action, match):
 def test_complete_an_accepted_referral(s, case):
     referral = actions.referral_complete(referral=accepted_referral(s, case), by=s.worker)
     assert referral.status == ReferralStatus.COMPLETED and referral.closed_at is not None
+    other = ServiceFactory(provider=s.provider)
+    pathway_to(s, other)
     refused(actions.referral_complete, match="addressed to", by=s.officer,
-            referral=accepted_referral(s, case, to_service=ServiceFactory(provider=s.provider),
-                                       pathway=None))
+            referral=accepted_referral(s, case, to_service=other, pathway=None))
 
 
 def test_withdraw_by_the_sender_only(s, case):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.models import AuditEvent
@@ -20,6 +20,7 @@ from referrals.choices import (
     Seriousness,
 )
 from referrals.models import CaseConference
+from referrals.working_days import next_working_day
 from tests.referrals.factories import (
     CaseworkSettingsFactory,
     casework_setup,
@@ -53,7 +54,15 @@ class FakeCase:
 
 def plan(case: FakeCase, today: D | None = None,
          interval: str = JointMeetingInterval.MONTHLY) -> list[tuple[str, D]]:
-    return [tuple(p) for p in schedule.plan(case, today, interval=interval)]
+    """The guidance's calendar dates, before they move to working days (tested below, in
+    "working days")."""
+    return [tuple(p) for p in schedule.plan(case, today, interval=interval,
+                                            on_working_days=False)]
+
+
+def on_working_day(day: D) -> D:
+    """Where the stored schedule puts a meeting the guidance dates ``day`` (England)."""
+    return next_working_day(day)
 
 
 # -- the pure rule ---------------------------------------------------------------------------
@@ -170,7 +179,8 @@ def test_a_twelve_month_low_seriousness_order_gets_three_planned_conferences(s):
     assert {c.kind for c in conferences} == {START, MIDDLE, END}
     assert {c.status for c in conferences} == {ConferenceStatus.PLANNED}
     assert {c.planned_on for c in conferences} == {
-        start, schedule.midpoint(start, case.order_ends_on), case.order_ends_on}
+        on_working_day(start), on_working_day(schedule.midpoint(start, case.order_ends_on)),
+        on_working_day(case.order_ends_on)}
 
 
 def test_at_high_seriousness_monthly_joint_meetings_come_in_addition(s):
@@ -181,9 +191,10 @@ def test_at_high_seriousness_monthly_joint_meetings_come_in_addition(s):
     assert (kinds.count(START), kinds.count(MIDDLE), kinds.count(END)) == (1, 1, 1)
     middle = case.conferences.get(kind=MIDDLE).planned_on
     joint = [c.planned_on for c in case.conferences.filter(kind=JOINT)]
-    # Monthly on the start's day of the month, except where the middle meeting already is.
-    assert joint == [schedule.add_months(start, n) for n in range(1, 12)
-                     if schedule.add_months(start, n) != middle]
+    # Monthly on the start's day of the month (or the working day after), except where the
+    # middle meeting already is.
+    assert joint == [on_working_day(schedule.add_months(start, n)) for n in range(1, 12)
+                     if on_working_day(schedule.add_months(start, n)) != middle]
     assert len(joint) in (10, 11)
 
 
@@ -194,7 +205,8 @@ def test_the_partnership_setting_chooses_six_weekly(s):
     case = open_case(s, complex_needs=True, order_starts_on=start,
                      order_ends_on=start + datetime.timedelta(days=364))
     joint = [c.planned_on for c in case.conferences.filter(kind=JOINT)]
-    assert joint[:2] == [start + datetime.timedelta(weeks=6), start + datetime.timedelta(weeks=12)]
+    assert joint[:2] == [on_working_day(start + datetime.timedelta(weeks=6)),
+                         on_working_day(start + datetime.timedelta(weeks=12))]
     assert len(joint) == 8
 
 
@@ -222,9 +234,11 @@ def test_raising_seriousness_mid_order_replans_only_the_future_unheld_meetings(s
     assert case.conferences.filter(kind=END).count() == 1
     joint = [on for kind, on, status in after if kind == JOINT]
     assert joint and min(joint) > today()
-    assert joint == [schedule.add_months(start, n) for n in range(1, 13)
-                     if today() < schedule.add_months(start, n) <= case.order_ends_on
-                     and schedule.add_months(start, n) != case.order_ends_on]
+    end = case.conferences.get(kind=END).planned_on
+    assert joint == [on_working_day(schedule.add_months(start, n)) for n in range(1, 13)
+                     if today() < on_working_day(schedule.add_months(start, n))
+                     and schedule.add_months(start, n) <= case.order_ends_on
+                     and on_working_day(schedule.add_months(start, n)) != end]
     assert case.conferences.get(kind=START).status == ConferenceStatus.HELD
 
 
@@ -273,7 +287,9 @@ def test_moving_the_order_end_replans_the_end_and_middle(s):
                                                    ConferenceStatus.CANCELLED)
     live = case.conferences.filter(status=ConferenceStatus.PLANNED)
     assert {(c.kind, c.planned_on) for c in live} == {
-        (START, start), (MIDDLE, schedule.midpoint(start, new_end)), (END, new_end)}
+        (START, on_working_day(start)),
+        (MIDDLE, on_working_day(schedule.midpoint(start, new_end))),
+        (END, on_working_day(new_end))}
 
 
 def test_a_held_three_way_meeting_is_not_planned_again(s):
@@ -301,3 +317,91 @@ def test_no_change_no_replan_and_no_audit(s):
     count = AuditEvent.objects.count()
     actions.case_update(case=case, by=s.officer, seriousness=Seriousness.LOW)
     assert AuditEvent.objects.count() == count
+
+
+# -- working days (issue 16) -----------------------------------------------------------------
+
+
+def test_three_way_meetings_on_christmas_easter_monday_and_a_saturday_move_forward():
+    # Starts on Christmas Day 2026 (Friday; Boxing Day's substitute is Monday 28th); the middle
+    # falls on Easter Monday 2027 (29 March); a later order ends on Saturday 2 October 2027.
+    case = FakeCase(D(2026, 12, 25), D(2027, 7, 1))
+    assert schedule.midpoint(case.order_starts_on, case.order_ends_on) == D(2027, 3, 29)
+    assert [tuple(p) for p in schedule.plan(case, interval=JointMeetingInterval.MONTHLY,
+                                            subdivision="ENG")] == [
+        (START, D(2026, 12, 29)), (MIDDLE, D(2027, 3, 30)), (END, D(2027, 7, 1))]
+    saturday_end = FakeCase(D(2027, 1, 4), D(2027, 10, 2))
+    assert schedule.plan(saturday_end, interval=JointMeetingInterval.MONTHLY,
+                         subdivision="ENG")[-1] == (END, D(2027, 10, 4))
+
+
+def test_joint_meetings_on_weekends_move_forward_and_never_onto_a_three_way_meeting():
+    # Monthly from Saturday 15 May 2027: 15 May, 15 Aug (Sunday) move to Monday.
+    planned = schedule.plan(FakeCase(D(2027, 5, 14), D(2027, 11, 12), complex_needs=True),
+                            interval=JointMeetingInterval.MONTHLY, subdivision="ENG")
+    joint = [on for kind, on in planned if kind == JOINT]
+    assert D(2027, 8, 16) in joint and D(2027, 8, 15) not in joint
+    assert all(on.weekday() < 5 for _, on in planned)
+    three_way = {on for kind, on in planned if kind != JOINT}
+    assert not three_way & set(joint)
+
+
+@settings(suppress_health_check=[HealthCheck.too_slow], deadline=None, max_examples=60)
+@given(start=st.dates(D(2020, 1, 1), D(2035, 1, 1)), length=st.integers(0, 3 * 366),
+       high=st.booleans(), six_weekly=st.booleans(), wales=st.booleans())
+def test_every_planned_date_is_a_working_day(start, length, high, six_weekly, wales):
+    from referrals.working_days import is_working_day
+
+    end = start + datetime.timedelta(days=length)
+    subdivision = "WLS" if wales else "ENG"
+    interval = JointMeetingInterval.SIX_WEEKLY if six_weekly else JointMeetingInterval.MONTHLY
+    planned = schedule.plan(FakeCase(start, end, seriousness=Seriousness.HIGH if high else "low"),
+                            interval=interval, subdivision=subdivision)
+    assert all(is_working_day(on, subdivision) for _, on in planned)
+    kinds = [k for k, _ in planned]
+    assert (kinds.count(START), kinds.count(MIDDLE), kinds.count(END)) == (1, 1, 1)
+    joint = [on for kind, on in planned if kind == JOINT]
+    three_way = {on for kind, on in planned if kind != JOINT}
+    assert len(set(joint)) == len(joint) and not three_way & set(joint)
+    assert all(start <= on <= next_working_day(end, subdivision) for _, on in planned)
+
+
+def test_a_case_worked_in_wales_uses_the_welsh_calendar(s, monkeypatch):
+    """England and Wales share every bank holiday in ``holidays`` today, so no date can show
+    the difference: the case's area chooses the Welsh calendar ("WLS")."""
+    from partnerships.models import Region
+
+    wales = Region.objects.get(code="wales")
+    s.partnership.regions.set([wales])
+    asked = []
+    real = schedule.next_working_day
+
+    def spy(day, subdivision="ENG"):
+        asked.append(subdivision)
+        return real(day, subdivision)
+
+    monkeypatch.setattr(schedule, "next_working_day", spy)
+    case = open_case(s)
+    assert schedule.subdivision_of(case) == "WLS"
+    assert asked and set(asked) == {"WLS"}
+    assert all(c.planned_on.weekday() < 5 for c in case.conferences.all())
+
+
+def test_the_area_comes_from_the_partnership_regions_else_the_lead_agency(s):
+    from partnerships.models import Region
+
+    case = open_case(s)
+    london, wales = Region.objects.get(code="london"), Region.objects.get(code="wales")
+    s.partnership.regions.set([london])
+    assert schedule.subdivision_of(case) == "ENG"
+    s.partnership.regions.set([wales])
+    assert schedule.subdivision_of(case) == "WLS"
+    s.partnership.regions.set([])
+    s.probation.region = wales
+    s.probation.save()
+    assert schedule.subdivision_of(case) == "WLS"  # no regions: the lead agency's
+    s.partnership.regions.set([wales, london])
+    assert schedule.subdivision_of(case) == "WLS"  # both: the lead agency's
+    s.probation.region = london
+    s.probation.save()
+    assert schedule.subdivision_of(case) == "ENG"

@@ -149,8 +149,8 @@ def test_case_page_costs_the_same_for_few_and_many_events(client, s, n,
     client.force_login(s.officer)
     # Session, user, case, view_case (here and again in case_read), the log row, leads,
     # identifiers, referrals, assessments, conferences + attendees, notices, change_case,
-    # view_access_log.
-    with django_assert_max_num_queries(16):
+    # view_access_log, and the case's history (moves, cancellations, seriousness).
+    with django_assert_max_num_queries(17):
         response = client.get(url(case))
     assert response.status_code == 200
 
@@ -164,7 +164,8 @@ def test_lead_changes_the_risk_and_future_meetings_are_replanned(client, s, case
     assert 'value="low" checked' in html
     data = {**date_parts("order_starts_on", case.order_starts_on),
             **date_parts("order_ends_on", case.order_ends_on),
-            "seriousness": "high", "compliance": "complying"}
+            "seriousness": "high", "compliance": "complying",
+            **date_parts("effective_on", days(0))}
     response = post(client, s.officer, url(case, "order/"), data, status=302)
     assert response["Location"] == url(case)
     case.refresh_from_db()
@@ -178,6 +179,7 @@ def test_case_update_refusal_keeps_the_input(client, s, case):
     data = {**date_parts("order_starts_on", case.order_starts_on),
             **date_parts("order_ends_on", case.order_ends_on),
             "seriousness": "medium", "compliance": "complying",
+            **date_parts("effective_on", days(0)),
             **date_parts("significant_change_on", days(5))}
     html = post(client, s.officer, url(case, "order/"), data, status=200).content.decode()
     assert "There is a problem" in html and "cannot be in the future" in html

@@ -16,6 +16,7 @@ from tests.partnerships.factories import FundingFactory, OrganisationFactory
 from tests.referrals.factories import (
     days,
     open_case,
+    pathway_to,
     send_referral,
     unchanged_state,
 )
@@ -82,6 +83,7 @@ def test_filters_lead_and_seriousness(client, s):
     mine = open_case(s, seriousness=Seriousness.MEDIUM)
     theirs = open_case(s, lead_organisation=s.provider, by=s.worker)
     # The provider refers its case to probation, which is now involved through the referral.
+    pathway_to(s, s.probation_service)
     send_referral(s, theirs, by=s.worker, to_service=s.probation_service, from_service=None,
                   pathway=None)
     html = html_of(client, s.officer, CASELOAD)
@@ -263,7 +265,7 @@ def test_bad_input_is_shown_again_with_what_was_typed(client, s):
     assert response.status_code == 200
     assert "There is a problem" in html
     assert 'href="#id_order_ends_on">The date the order ends must be a real date' in html
-    assert "Initials must be letters only" in html
+    assert "Enter initials only, for example JS" in html
     assert "Enter a prison number in the right format" in html
     assert "Select the order type" in html
     assert 'name="order_ends_on_day" type="text" inputmode="numeric" value="31"' in html

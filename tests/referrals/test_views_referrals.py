@@ -4,6 +4,8 @@ Decline), the sent list, one referral's page, and the answers to it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from referrals.choices import LawfulBasis, ReferralStatus
@@ -12,10 +14,12 @@ from tests.accounts.factories import ProviderStaffFactory
 from tests.html import assert_good_markup, text
 from tests.referrals.factories import (
     AssessmentFactory,
+    InformationSharingAgreementFactory,
     ReferralFactory,
     accepted_referral,
     days,
     open_case,
+    pathway_to,
     send_referral,
     unchanged_state,
 )
@@ -55,6 +59,57 @@ def test_the_refer_form_groups_services_by_organisation(client, s, case):
     assert_good_markup(html)
 
 
+def _options(html, group):
+    """The option labels of the to_service select's ``group`` (a provider's optgroup)."""
+    start = html.index(f'<optgroup label="{group}">')
+    return re.findall(r"<option [^>]*>([^<]*)</option>", html[start:html.index("</optgroup>",
+                                                                                  start)])
+
+
+def test_the_service_list_offers_other_agencies_services_with_a_pathway_in_force(client, s,
+                                                                                case):
+    pathway_to(s, s.probation_service)  # probation's own: never offered to probation
+    ServiceFactory(provider=s.provider, name="Recovery café")  # no pathway leads to it
+    lapsed = ServiceFactory(provider=s.provider, name="Needle exchange")
+    pathway_to(s, lapsed, agreement=InformationSharingAgreementFactory(
+        partnership=s.partnership, expires_on=days(-1)))
+    housing = ServiceFactory(provider=s.outsider_org, name="Supported housing")
+    pathway_to(s, housing)
+    html = get(client, s.officer, refer_url(case))
+    select = html[html.index('id="id_to_service"'):html.index("</select>")]
+    assert _options(select, s.provider.name) == ["Structured drug treatment"]
+    assert _options(select, s.outsider_org.name) == ["Supported housing"]
+    assert s.probation.name not in select
+    for absent in ("Community supervision", "Recovery café", "Needle exchange"):
+        assert absent not in select
+    # One group per provider, in the providers' alphabetical order.
+    assert select.index(s.outsider_org.name) < select.index(s.provider.name)
+    assert_good_markup(html)
+
+
+@pytest.mark.parametrize("excluded", ["own", "no_pathway"])
+def test_a_crafted_post_of_an_excluded_service_is_a_field_error(client, s, case, excluded):
+    if excluded == "own":
+        service = s.probation_service
+        pathway_to(s, service)
+    else:
+        service = ServiceFactory(provider=s.provider, name="Recovery café")
+    before = unchanged_state()
+    response = post(client, s.officer, refer_url(case),
+                    refer_data(s, to_service=service.pk, pathway=""), status=200)
+    html = response.content.decode()
+    assert response.context["form"].errors["to_service"] == ["Select a service from the list"]
+    assert 'href="#id_to_service"' in html
+    assert unchanged_state() == before
+
+
+def test_no_service_to_refer_to_says_why(client, s, case):
+    s.pathway.delete()
+    html = get(client, s.officer, refer_url(case))
+    assert 'id="no-services"' in html
+    assert "Structured drug treatment" not in html
+
+
 def test_caseworker_refers_and_the_provider_sees_it(client, s, case):
     response = post(client, s.officer, refer_url(case), refer_data(s), status=302)
     referral = Referral.objects.get()
@@ -69,6 +124,7 @@ def test_caseworker_refers_and_the_provider_sees_it(client, s, case):
 def test_a_referral_without_a_protocol_is_refused_in_the_error_summary(client, s, case):
     housing = ServiceFactory(name="Supported housing", provider=s.outsider_org,
                              partnership=s.partnership)
+    pathway_to(s, housing)
     before = unchanged_state()
     response = post(client, s.officer, refer_url(case),
                     refer_data(s, to_service=housing.pk, pathway="",

@@ -38,3 +38,50 @@ def test_a_referral_sent_before_easter_counts_past_the_holidays():
     # Across Christmas 2026 (25th Friday, 28th Monday substitute for Boxing Day).
     assert working_days_after(D(2026, 12, 24), 1) == D(2026, 12, 29)
     assert working_days_after(D(2026, 11, 24), 0) == D(2026, 11, 24)
+
+
+# -- the subdivision (issue 16) and the next working day --------------------------------------
+
+
+def test_the_next_working_day_skips_weekends_and_bank_holidays():
+    from referrals.working_days import next_working_day
+
+    assert next_working_day(D(2026, 11, 24)) == D(2026, 11, 24)  # a Tuesday: itself
+    assert next_working_day(D(2026, 11, 28)) == D(2026, 11, 30)  # Saturday → Monday
+    assert next_working_day(D(2026, 12, 25)) == D(2026, 12, 29)  # Christmas → after Boxing Day
+    assert next_working_day(D(2027, 3, 26)) == D(2027, 3, 30)  # Good Friday → after Easter Monday
+
+
+@pytest.mark.parametrize("subdivision", ["ENG", "WLS"])
+def test_england_and_wales_each_have_their_calendar(subdivision):
+    assert {D(2026, 12, 25), D(2026, 4, 6)} <= bank_holidays(2026, subdivision)
+    assert not is_working_day(D(2026, 4, 6), subdivision)  # Easter Monday
+
+
+def test_the_subdivision_chooses_the_calendar_asked_of_holidays(monkeypatch):
+    """England and Wales share every bank holiday in ``holidays`` today (no date differs, so
+    the difference cannot be shown by a date): the Welsh calendar is the one asked for."""
+    import holidays
+
+    from referrals import working_days
+
+    asked = []
+    real = holidays.country_holidays
+
+    def spy(country, **kwargs):
+        asked.append((country, kwargs.get("subdiv")))
+        return real(country, **kwargs)
+
+    monkeypatch.setattr(working_days.holidays, "country_holidays", spy)
+    working_days.bank_holidays.cache_clear()
+    try:
+        working_days.is_working_day(D(2031, 5, 5), "WLS")
+        working_days.is_working_day(D(2031, 5, 5))
+    finally:
+        working_days.bank_holidays.cache_clear()
+    assert asked == [("GB", "WLS"), ("GB", "ENG")]
+
+
+def test_an_unknown_subdivision_is_refused():
+    with pytest.raises(ValueError, match="Unknown subdivision"):
+        bank_holidays(2026, "SCT")
