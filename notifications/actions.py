@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime
 import logging
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -23,7 +22,7 @@ from core.errors import DomainError
 from core.models import AuditEvent
 
 from . import preferences
-from .calendar import hash_token
+from .calendar import replace_live_feed
 from .channels import send_email
 from .kinds import AREAS, KINDS
 from .models import CalendarFeed, EmailStatus, Notification, NotificationPreference
@@ -341,24 +340,14 @@ def calendar_feed_create(*, user: Any) -> str:
     if not user.has_perm("notifications.subscribe_calendar"):
         raise DomainError("You cannot have a calendar link.", code="forbidden")
     with transaction.atomic():
-        for attempt in range(3):
-            now = timezone.now()
-            _revoke_live_feeds(user, now=now)
-            token = secrets.token_urlsafe(32)
-            feed = CalendarFeed(user=user, token_hash=hash_token(token))
-            try:
-                with transaction.atomic():
-                    feed.save()
-            except IntegrityError:
-                if attempt == 2:
-                    raise DomainError("Your calendar link is being changed in another window. "
-                                      "Refresh the page and try again.") from None
-                continue
-            audit.record(instance=feed, action=AuditEvent.Action.CREATE, by=user,
-                         summary="Created a calendar link",
-                         changes={"user_id": [None, user.pk]})
-            return token
-    raise AssertionError("unreachable")  # pragma: no cover
+        token, feed = replace_live_feed(
+            revoke_live=lambda now: _revoke_live_feeds(user, now=now),
+            build=lambda token_hash: CalendarFeed(user=user, token_hash=token_hash),
+            busy_message="Your calendar link is being changed in another window. Refresh the "
+                         "page and try again.")
+        audit.record(instance=feed, action=AuditEvent.Action.CREATE, by=user,
+                     summary="Created a calendar link", changes={"user_id": [None, user.pk]})
+        return token
 
 
 def calendar_feed_revoke(*, user: Any) -> int:

@@ -27,17 +27,20 @@ from __future__ import annotations
 import datetime
 import hashlib
 import re
+import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from core import clock
 from core.display import govuk_date
+from core.errors import DomainError
 
 from .models import CalendarFeed
 
@@ -54,6 +57,28 @@ TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{32,128}")
 def hash_token(token: str) -> str:
     """The SHA-256 hex of a token: all the database ever holds, so it cannot give a URL away."""
     return hashlib.sha256(token.encode("ascii")).hexdigest()
+
+
+def replace_live_feed(*, revoke_live: Callable[[datetime.datetime], object],
+                      build: Callable[[str], Any], busy_message: str) -> tuple[str, Any]:
+    """Save a new feed in place of the live one and return ``(raw token, feed)``; call inside a
+    transaction. Each kind of feed allows one live row (a partial unique constraint), so two
+    requests at once (a double click) race: the insert runs in a savepoint, and the loser calls
+    ``revoke_live`` again (turning off the winner's fresh feed) and retries, so the last request's
+    link is the live one. After three lost races the person is asked to try again."""
+    for attempt in range(3):
+        revoke_live(timezone.now())
+        token = secrets.token_urlsafe(32)
+        feed = build(hash_token(token))
+        try:
+            with transaction.atomic():
+                feed.save()
+        except IntegrityError:
+            if attempt == 2:
+                raise DomainError(busy_message) from None
+            continue
+        return token, feed
+    raise AssertionError("unreachable")  # pragma: no cover
 
 
 def feed_url(token: str) -> str:

@@ -5,16 +5,15 @@ audit rows never hold either."""
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from core import audit
 from core.errors import DomainError
 from core.models import AuditEvent
-from notifications.calendar import hash_token
+from notifications.calendar import replace_live_feed
 
 from ..models import ConferenceDiaryFeed
 
@@ -50,25 +49,16 @@ def diary_feed_create(*, by: User) -> str:
     loser turns off the winner's fresh feed and inserts again, so the last request wins."""
     organisation_id = _require_manager(by)
     with transaction.atomic():
-        for attempt in range(3):
-            now = timezone.now()
-            _revoke_live(organisation_id, by=by, now=now)
-            token = secrets.token_urlsafe(32)
-            feed = ConferenceDiaryFeed(organisation_id=organisation_id,
-                                       token_hash=hash_token(token), created_by=by)
-            try:
-                with transaction.atomic():
-                    feed.save()
-            except IntegrityError:
-                if attempt == 2:
-                    raise DomainError("The conference diary link is being changed in another "
-                                      "window. Refresh the page and try again.") from None
-                continue
-            audit.record(instance=feed, action=AuditEvent.Action.CREATE, by=by,
-                         summary="Created a conference diary calendar link",
-                         changes={"organisation_id": [None, organisation_id]})
-            return token
-    raise AssertionError("unreachable")  # pragma: no cover
+        token, feed = replace_live_feed(
+            revoke_live=lambda now: _revoke_live(organisation_id, by=by, now=now),
+            build=lambda token_hash: ConferenceDiaryFeed(organisation_id=organisation_id,
+                                                         token_hash=token_hash, created_by=by),
+            busy_message="The conference diary link is being changed in another window. "
+                         "Refresh the page and try again.")
+        audit.record(instance=feed, action=AuditEvent.Action.CREATE, by=by,
+                     summary="Created a conference diary calendar link",
+                     changes={"organisation_id": [None, organisation_id]})
+        return token
 
 
 def diary_feed_revoke(*, by: User) -> int:
