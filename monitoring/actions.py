@@ -8,6 +8,7 @@ bad input), saves, and writes its audit row before committing. Permissions come 
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -350,6 +351,22 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
     return _refresh_caller(monitoring_return, ret)
 
 
+def _save_all_or_nothing(monitoring_return: MonitoringReturn, values: dict[str, str],
+                         expected_version: int, by: User,
+                         then: Callable[[MonitoringReturn], MonitoringReturn]) -> MonitoringReturn:
+    """Save figures and run ``then`` on the saved return in one transaction: if ``then`` refuses,
+    the figures are not saved either, so the stored draft stays as it was and the form can show
+    what was typed against it."""
+    try:
+        with transaction.atomic():
+            ret = return_save_values(monitoring_return=monitoring_return, values=values,
+                                     expected_version=expected_version, by=by)
+            return then(ret)
+    except DomainError:
+        monitoring_return.refresh_from_db()  # the save was rolled back: forget its version
+        raise
+
+
 def return_save_and_check(*, monitoring_return: MonitoringReturn, values: dict[str, str],
                           expected_version: int, by: User,
                           warning_note: str = "") -> MonitoringReturn:
@@ -358,31 +375,22 @@ def return_save_and_check(*, monitoring_return: MonitoringReturn, values: dict[s
     note if any figure looks unusual. Refused, nothing is saved, so the form shows what was
     typed against the draft as it was. The submission itself is ``return_submit``, from the
     check page."""
-    try:
-        with transaction.atomic():
-            ret = return_save_values(monitoring_return=monitoring_return, values=values,
-                                     expected_version=expected_version, by=by)
-            _require_submittable(ret, warning_note)
-            return ret
-    except DomainError:
-        monitoring_return.refresh_from_db()  # the save was rolled back: forget its version
-        raise
+    def checked(ret: MonitoringReturn) -> MonitoringReturn:
+        _require_submittable(ret, warning_note)
+        return ret
+
+    return _save_all_or_nothing(monitoring_return, values, expected_version, by, checked)
 
 
 def return_save_and_submit(*, monitoring_return: MonitoringReturn, values: dict[str, str],
                            expected_version: int, by: User,
                            warning_note: str = "") -> MonitoringReturn:
-    """Save figures and submit in one go, all or nothing: if the submission is refused (errors,
-    warnings without a note), the figures are not saved either, so the stored draft stays as
-    it was and the form can show what was typed."""
-    try:
-        with transaction.atomic():
-            ret = return_save_values(monitoring_return=monitoring_return, values=values,
-                                     expected_version=expected_version, by=by)
-            return return_submit(monitoring_return=ret, by=by, warning_note=warning_note)
-    except DomainError:
-        monitoring_return.refresh_from_db()  # the save was rolled back: forget its version
-        raise
+    """Save figures and submit in one go, all or nothing (for scripts and tests; the pages go
+    through ``return_save_and_check`` and the check page): if the submission is refused
+    (errors, warnings without a note), the figures are not saved either."""
+    return _save_all_or_nothing(
+        monitoring_return, values, expected_version, by,
+        lambda ret: return_submit(monitoring_return=ret, by=by, warning_note=warning_note))
 
 
 #: Each review verb as "can be …" needs it: "send back" is irregular ("sent back").
