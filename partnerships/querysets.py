@@ -23,6 +23,19 @@ def in_force_on(date: datetime.date, start: str, end: str) -> Q:
     return Q(**{f"{start}__lte": date}) & open_or_later
 
 
+def agreement_in_force_on(date: datetime.date, via: str = "") -> Q:
+    """Agreements that can be relied on on ``date``: the active version, in effect (no date or
+    from ``date`` or before) and not expired, reached through ``via`` ("agreement__" from a
+    sharing protocol or a referral pathway). One test for both, so a pathway and the protocol
+    behind a referral cannot disagree about whether their agreement is in force."""
+    from .choices import AgreementStatus
+
+    return (Q(**{f"{via}status": AgreementStatus.ACTIVE})
+            & (Q(**{f"{via}effective_from__isnull": True})
+               | Q(**{f"{via}effective_from__lte": date}))
+            & (Q(**{f"{via}expires_on__isnull": True}) | Q(**{f"{via}expires_on__gt": date})))
+
+
 def leads_on(date: datetime.date, via: str = "") -> Q:
     """Memberships that make their organisation the lead partner on ``date``, reached through
     ``via`` ("memberships__" from a partnership, "organisation__memberships__" from a user).

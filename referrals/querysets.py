@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef, Q
 
 from core import clock
 from core.querysets import is_signed_in
+from partnerships.querysets import agreement_in_force_on
 
 
 class LeadAgencyQuerySet(models.QuerySet):
@@ -85,28 +86,17 @@ class ReferralPathwayQuerySet(models.QuerySet):
         """Pathways that can be followed on ``on`` (today by default): agreed with no agreement
         behind them, or under one that is the active version, in effect and not expired (the
         same test as a sharing protocol's)."""
-        from partnerships.choices import AgreementStatus
-
         on = on or clock.today()
-        under_agreement = Q(
-            Q(agreement__effective_from__isnull=True) | Q(agreement__effective_from__lte=on),
-            Q(agreement__expires_on__isnull=True) | Q(agreement__expires_on__gt=on),
-            agreement__status=AgreementStatus.ACTIVE)
-        return self.filter(Q(agreement__isnull=True) | under_agreement)
+        return self.filter(Q(agreement__isnull=True)
+                           | agreement_in_force_on(on, via="agreement__"))
 
 
 class SharingProtocolQuerySet(models.QuerySet):
     def in_force(self, on: datetime.date | None = None) -> Self:
         """Protocols whose agreement is the active version, in effect on ``on`` and not
         expired."""
-        from partnerships.choices import AgreementStatus
-
         on = on or clock.today()
-        return self.filter(
-            Q(agreement__effective_from__isnull=True) | Q(agreement__effective_from__lte=on),
-            Q(agreement__expires_on__isnull=True) | Q(agreement__expires_on__gt=on),
-            agreement__status=AgreementStatus.ACTIVE,
-        )
+        return self.filter(agreement_in_force_on(on, via="agreement__"))
 
     def covering(self, first_id: int, second_id: int,
                  on: datetime.date | None = None) -> Self:
