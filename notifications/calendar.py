@@ -34,7 +34,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -86,15 +86,20 @@ def feed_url(token: str) -> str:
     return absolute_url(reverse("notifications:calendar-feed", args=[token]))
 
 
-def live_feed_for_token(token: str) -> CalendarFeed | None:
-    """The live feed of an active user for ``token``, or None for anything else (unknown,
-    revoked, malformed, or its user no longer active): callers answer all of these the same
-    way, so a response never hints which it was. One query."""
+def live_for_token(feeds: QuerySet[Any], token: str) -> Any | None:
+    """The live (not revoked) row of ``feeds`` for ``token``, or None for anything else
+    (unknown, revoked, malformed): callers answer all of these the same way, so a response
+    never hints which it was. One query, none for a malformed token."""
     if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
         return None
-    return (CalendarFeed.objects.select_related("user")
-            .filter(token_hash=hash_token(token), revoked_at__isnull=True,
-                    user__is_active=True).first())
+    return feeds.filter(token_hash=hash_token(token), revoked_at__isnull=True).first()
+
+
+def live_feed_for_token(token: str) -> CalendarFeed | None:
+    """The live feed of an active user for ``token`` (see ``live_for_token``; a feed of a user
+    no longer active counts as unknown). One query."""
+    return live_for_token(CalendarFeed.objects.select_related("user")
+                          .filter(user__is_active=True), token)
 
 
 def calendar_feed_note_use(feed: Any, now: datetime.datetime | None = None) -> bool:

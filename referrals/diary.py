@@ -26,12 +26,11 @@ from django.urls import reverse
 from core import clock
 from core.display import govuk_date
 from notifications.calendar import (
-    TOKEN_PATTERN,
     UID_DOMAIN,
     WINDOW_PAST_DAYS,
     absolute_url,
     dated_within,
-    hash_token,
+    live_for_token,
 )
 
 from .choices import ConferenceStatus
@@ -155,10 +154,7 @@ def live_diary_feed(organisation_id: int | None) -> ConferenceDiaryFeed | None:
 def live_diary_feed_for_token(token: str) -> ConferenceDiaryFeed | None:
     """The live feed for ``token``, or None for anything else (unknown, revoked, malformed):
     callers answer all of these the same way. One query, none for a malformed token."""
-    if not isinstance(token, str) or not TOKEN_PATTERN.fullmatch(token):
-        return None
-    return ConferenceDiaryFeed.objects.filter(token_hash=hash_token(token),
-                                              revoked_at__isnull=True).first()
+    return live_for_token(ConferenceDiaryFeed.objects.all(), token)
 
 
 def diary_feed_url(token: str) -> str:
