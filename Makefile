@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install check-python lint clean
+.PHONY: run test install bench-install bench check-python lint clean
 
 check-python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "ERROR: $(PYTHON) not found. Install Python 3.11 or newer."; exit 1; }
@@ -21,6 +21,14 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The load test's locust (bench/load.py); benchmarks only, never part of install or CI.
+bench-install: install
+	$(BIN)/python -m pip install --quiet -e ".[dev,bench]"
+
+# The one benchmark command (bench/README.md): data, timings, load test, docs/performance.md.
+bench: bench-install
+	$(BIN)/python bench/perf.py
 
 run: install
 	$(BIN)/python manage.py migrate --noinput

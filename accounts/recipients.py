@@ -30,9 +30,22 @@ def staff_of(organisation_ids: Iterable[int], roles: Iterable[str]) -> dict[int,
     return found
 
 
+#: The roles that hold cases: who hears of a case's conferences and referrals.
+CASEWORKER_ROLES = (Role.PROVIDER_STAFF, Role.PARTNERSHIP_MANAGER)
+
+
 def caseworkers_of(organisation_ids: Iterable[int]) -> dict[int, list[User]]:
     """Provider staff and partnership managers (those who hold cases) of each organisation."""
-    return staff_of(organisation_ids, [Role.PROVIDER_STAFF, Role.PARTNERSHIP_MANAGER])
+    return staff_of(organisation_ids, CASEWORKER_ROLES)
+
+
+def caseworkers() -> QuerySet[User]:
+    """Every active caseworker (``CASEWORKER_ROLES``) with an organisation, unordered: what a
+    set-based sweep starts from, joining it through ``organisation`` to what it reminds about,
+    so that a row is one person to tell (``notifications.actions.notification_insert_from``),
+    with who counts as a caseworker said here only."""
+    return active_users().filter(role__in=CASEWORKER_ROLES, organisation__isnull=False) \
+        .order_by()
 
 
 def partnership_managers_of(organisation_ids: Iterable[int]) -> dict[int, list[User]]:

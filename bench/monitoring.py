@@ -1,9 +1,11 @@
 #!/usr/bin/env python
-"""Benchmark the monitoring dashboards (issue 4) against the bare SQL they run.
+"""Monitoring data at scale for the benchmarks (issue 4): one partnership's returns.
 
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry_bench_mon
-    .venv/bin/python bench/monitoring.py generate --seed 1          # about 5 s
-    .venv/bin/python bench/monitoring.py time --iterations 30 --json
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry_bench \\
+        .venv/bin/python bench/monitoring.py generate --seed 1          # about 5 s
+
+``bench/perf.py`` runs this when the database lacks the benchmark partnership, and times the
+monitoring grid and totals (``bench/targets/monitoring_*.py``) on what it makes.
 
 ``generate`` fills ONE partnership with monitoring at scale: 210 organisations owing it
 quarterly returns (10 of them joined part-way, so early quarters are "not required" for them),
@@ -14,36 +16,20 @@ returned with a query on a figure, approved) and the one before a few stragglers
 branch of the grid is exercised. Rows are written with ``bulk_create`` in one transaction, then
 ``VACUUM (ANALYZE)``. It refuses if the benchmark partnership exists, unless ``--wipe`` (which
 deletes exactly the rows a previous run made: see ``wipe()``).
-
-``time`` calls ``monitoring.reports.grid``, ``totals``, ``trend``, ``comparison`` and
-``partnership_summary`` for the 12 quarters as the dashboards do, and replays each one's SQL
-bare (captured once with ``CaptureQueriesContext`` and an execute wrapper, replayed on a plain
-psycopg cursor with every row fetched, as ``bench/pages.py`` does for pages). It reports median
-and p95 of both, the ratio, the Python time (function median minus bare SQL median) and the
-query count. ``--profile`` prints where the Python time of grid and totals goes (cProfile).
 """
 
 from __future__ import annotations
 
 import argparse
-import cProfile
 import datetime
-import gc
-import io
-import json
-import os
-import pstats
 import random
 import sys
-import time
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from common import ROOT, Progress, require_postgresql, setup_django
+from common import Progress, require_postgresql, setup_django
 
 D = datetime.date
-RESULTS = ROOT / "bench" / "results"
 PARTNERSHIP_SLUG = "bench-monitoring-recovery-partnership"
 IDENTIFIER_PREFIX = "GB-BENCHMON-"  # org-id form; marks the organisations --wipe may delete
 METRIC_PREFIX = "bench-"
@@ -411,194 +397,9 @@ def generate(args: argparse.Namespace) -> None:
 
 
 # ------------------------------------------------------------------------------------------
-# Timing
-# ------------------------------------------------------------------------------------------
-@dataclass
-class Subject:
-    """One report function to time, with the SQL it runs."""
-
-    label: str
-    call: Any
-    statements: list[tuple[str, Any]] = field(default_factory=list)
-    captured_sql: list[str] = field(default_factory=list)
-    statement_ms: list[list[float]] = field(default_factory=list)
-    skipped_writes: int = 0
-    call_ms: list[float] = field(default_factory=list)
-    sql_ms: list[float] = field(default_factory=list)
-
-
-def capture(subject: Subject) -> None:
-    """Record the statements one call runs, with their parameters as the ORM passed them."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    recorded: list[tuple[str, Any, bool]] = []
-
-    def keep(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        recorded.append((sql, params, many))
-        return execute(sql, params, many, context)
-
-    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(keep):
-        subject.call()
-    if len(recorded) != len(captured.captured_queries):
-        raise RuntimeError(f"{subject.label}: captured {len(captured.captured_queries)} "
-                           f"statements but recorded {len(recorded)}")
-    subject.captured_sql = [q["sql"] for q in captured.captured_queries]
-    for sql, params, many in recorded:
-        if many or not sql.lstrip().upper().startswith(("SELECT", "WITH")):
-            subject.skipped_writes += 1
-            continue
-        subject.statements.append((sql, params))
-    subject.statement_ms = [[] for _ in subject.statements]
-
-
-def timed_call(subject: Subject) -> float:
-    started = time.perf_counter()
-    subject.call()
-    return (time.perf_counter() - started) * 1000
-
-
-def subjects() -> tuple[list[Subject], dict[str, Any]]:
-    """The report functions over the benchmark partnership's 12 quarters."""
-    from monitoring import reports
-    from monitoring.models import Metric, MonitoringReturn, ReportingPeriod, Value
-    from partnerships.models import Partnership
-
-    partnership = Partnership.objects.filter(slug=PARTNERSHIP_SLUG).first()
-    if partnership is None:
-        sys.exit("No benchmark partnership: run `bench/monitoring.py generate` first.")
-    periods = list(ReportingPeriod.objects.filter(returns__partnership=partnership)
-                   .distinct().order_by("starts_on"))
-    metrics = reports.reported_metrics(partnership)
-    metric = Metric.objects.get(code=METRIC_PREFIX + "treatment-starts")
-    returns = MonitoringReturn.objects.filter(partnership=partnership)
-    data = {
-        "organisations owing returns": partnership.return_requirements.count(),
-        "quarters": len(periods),
-        "periods": f"{periods[0].label} to {periods[-1].label}",
-        "metrics": Metric.objects.filter(code__startswith=METRIC_PREFIX).count(),
-        "numeric metrics reported": len(metrics),
-        "returns (all revisions)": returns.count(),
-        "approved returns": returns.filter(status="approved").count(),
-        "values": Value.objects.filter(monitoring_return__partnership=partnership).count(),
-        "values in all tables": Value.objects.count(),
-    }
-    return [
-        Subject("grid (organisations × 12 quarters)",
-                lambda: reports.grid(partnership, periods)),
-        Subject(f"totals ({len(metrics)} metrics × 12 quarters)",
-                lambda: reports.totals(partnership, periods, metrics)),
-        Subject("reported_metrics", lambda: reports.reported_metrics(partnership)),
-        Subject("trend (1 metric × 12 quarters)",
-                lambda: reports.trend(partnership, periods, metric)),
-        Subject("comparison (organisations × 12 quarters, 1 metric)",
-                lambda: reports.comparison(partnership, periods, metric)),
-        Subject("partnership_summary (latest quarter)",
-                lambda: reports.partnership_summary(partnership)),
-    ], data
-
-
-def profile(subject: Subject, runs: int = 10) -> str:
-    """Where a call's time goes: cProfile over ``runs`` calls, top functions by own time."""
-    profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(runs):
-        subject.call()
-    profiler.disable()
-    out = io.StringIO()
-    stats = pstats.Stats(profiler, stream=out)
-    stats.sort_stats("tottime").print_stats(18)
-    return out.getvalue()
-
-
-def run_timing(args: argparse.Namespace) -> None:
-    from pages import bare_connection, median, percentile, run_bare
-
-    database = require_postgresql()
-    targets, data = subjects()
-    print(f"Database {database}: " + ", ".join(f"{k} {v:,}" if isinstance(v, int)
-                                                else f"{k} {v}" for k, v in data.items()))
-    print(f"{args.warmup} warm-up + {args.iterations} timed calls each", flush=True)
-    for subject in targets:
-        for _ in range(args.warmup):
-            subject.call()
-        capture(subject)
-    raw = bare_connection()
-    for subject in targets:  # warm the bare connection's caches too
-        for _ in range(args.warmup):
-            run_bare(raw, subject)
-        subject.statement_ms = [[] for _ in subject.statements]
-
-    load_before = os.getloadavg()[0]
-    started = time.perf_counter()
-    for i in range(args.iterations):
-        for subject in targets:
-            subject.call_ms.append(timed_call(subject))
-            subject.sql_ms.append(run_bare(raw, subject))
-        gc.collect()
-        print(f"  round {i + 1}/{args.iterations} ({time.perf_counter() - started:.0f}s)",
-              end="\r", flush=True)
-    print()
-    load_after = os.getloadavg()[0]
-
-    lines = ["| Function | Calls | Queries | Median (ms) | p95 (ms) | Bare SQL median (ms) "
-             "| Bare SQL p95 (ms) | Ratio (median) | Ratio (p95) | Python (ms) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    summary = []
-    for s in targets:
-        row = {"label": s.label, "calls": len(s.call_ms), "queries": len(s.captured_sql),
-               "median": median(s.call_ms), "p95": percentile(s.call_ms, 95),
-               "sql_median": median(s.sql_ms), "sql_p95": percentile(s.sql_ms, 95)}
-        row["ratio_median"] = row["median"] / row["sql_median"]
-        row["ratio_p95"] = row["p95"] / row["sql_p95"]
-        row["python"] = row["median"] - row["sql_median"]
-        summary.append(row)
-        lines.append(f"| {s.label} | {row['calls']} | {row['queries']} | {row['median']:.1f} "
-                     f"| {row['p95']:.1f} | {row['sql_median']:.1f} | {row['sql_p95']:.1f} "
-                     f"| {row['ratio_median']:.1f}x | {row['ratio_p95']:.1f}x "
-                     f"| {row['python']:.1f} |")
-    print(f"\nLoad average {load_before:.1f} before / {load_after:.1f} after.\n")
-    print("\n".join(lines))
-    writes = sum(s.skipped_writes for s in targets)
-    if writes:
-        print(f"Note: {writes} non-SELECT statements were not replayed in the bare SQL.")
-    if args.verbose:
-        for s in targets:
-            print(f"\n{s.label}:")
-            for (sql, _), times in zip(s.statements, s.statement_ms, strict=True):
-                print(f"  {median(times):7.2f} ms  {sql[:400]}")
-    if args.profile:
-        for s in targets[:2]:
-            print(f"\n==== cProfile of {s.label} (10 calls, by own time) ====")
-            print(profile(s))
-    if args.json:
-        from pages import environment
-
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
-        path = RESULTS / f"monitoring-{stamp}.json"
-        env = environment(database, raw)
-        env.pop("rows", None)
-        path.write_text(json.dumps({
-            "environment": {**env, "load_average_before": round(load_before, 2)},
-            "arguments": {k: v for k, v in vars(args).items() if k != "func"},
-            "data": data, "summary": summary,
-            "functions": [{"label": s.label, "queries": len(s.captured_sql),
-                           "call_ms": [round(ms, 3) for ms in s.call_ms],
-                           "sql_ms": [round(ms, 3) for ms in s.sql_ms],
-                           "statements": [{"sql": sql[:200], "median_ms": round(median(t), 3)}
-                                          for (sql, _), t in zip(s.statements, s.statement_ms,
-                                                                 strict=True)]}
-                          for s in targets],
-        }, default=str, indent=1))
-        print(f"Wrote {path.relative_to(ROOT)}")
-    raw.close()
-
-
-# ------------------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Monitoring dashboards benchmark (PostgreSQL, DATABASE_URL).")
+        description="Monitoring data for the benchmarks (PostgreSQL, DATABASE_URL).")
     sub = parser.add_subparsers(dest="command", required=True)
     gen = sub.add_parser("generate", help="fill one partnership with monitoring at scale")
     gen.add_argument("--organisations", type=int, default=210,
@@ -607,14 +408,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     gen.add_argument("--batch-size", type=int, default=5000)
     gen.add_argument("--wipe", action="store_true",
                      help="first delete the rows a previous run made (see wipe())")
-    tim = sub.add_parser("time", help="time the report functions against their bare SQL")
-    tim.add_argument("--iterations", type=int, default=30)
-    tim.add_argument("--warmup", type=int, default=5)
-    tim.add_argument("--json", action="store_true",
-                     help="also write the timings as JSON under bench/results/")
-    tim.add_argument("--verbose", action="store_true", help="print each statement's median")
-    tim.add_argument("--profile", action="store_true",
-                     help="cProfile grid and totals after timing them")
     args = parser.parse_args(argv)
     if args.command == "generate" and args.organisations < 200:
         parser.error("use at least 200 organisations")
@@ -624,10 +417,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     setup_django(debug=False)
-    if args.command == "generate":
-        generate(args)
-    else:
-        run_timing(args)
+    generate(args)
 
 
 if __name__ == "__main__":

@@ -1,30 +1,14 @@
 #!/usr/bin/env python
-"""Benchmark the case-conference reminder sweep (issue 6) over 1,000,000 stored conferences.
+"""Case-conference data at scale for the reminder sweep benchmark (issue 6, issue 17).
 
-    export DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry_bench_reminders
-    .venv/bin/python bench/reminders.py --generate            # 20-40 s on 2 cores
-    .venv/bin/python bench/reminders.py --run --json          # about 75 s (--profile: cProfile)
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/registry_bench \\
+        .venv/bin/python bench/reminders.py --generate            # 20-40 s on 2 cores
 
 The issue asks that sweeps find what is due with indexed queries, so that their cost grows with
-what is due and not with everything stored. This script checks that for
-``referrals.reminders``: it stores a million conferences of which exactly ``--due`` (1,000) are
-planned inside the sweep's window on the fixed ``--today``, and times
-
-1. the bare indexed range query the sweep starts from (``status = 'planned'`` and
-   ``planned_on`` in the window, index ``conference_due``), run on a plain psycopg cursor with
-   every row fetched;
-2. ``referrals.reminders.due_conferences(today)`` (what is due, with the people to tell);
-3. the whole ``referrals.reminders.sweep(today)``, notification writes included, each run from
-   no notifications (deleted between runs, outside the timing);
-
-and the same sweep on ``--alt-today``, where only ``--alt-due`` (100) are due among the same
-million rows. On ``--today`` it also times the sweep inside one ``transaction.atomic()``
-(what a caller's transaction adds).
-
-Email delivery never runs: ``notification_create_many`` queues ``deliver_notifications`` on
-commit, the broker is forced to Celery's in-memory one with no worker (so the tasks are only held:
-the run checks they are all still queued and no notification left "pending"), eager mode is off, and
-the email backend is the in-memory one in case anything tried to send.
+what is due and not with everything stored. This script stores a million conferences of which
+exactly ``--due`` (1,000) are planned inside the sweep's window on the fixed ``--today``, and
+``--alt-due`` (100) on ``--alt-today``. ``bench/perf.py`` runs it when the database lacks the
+benchmark partnership and times the sweep on it (``bench/targets/reminder_sweep.py``).
 
 ``--generate`` writes everything except a handful of organisations, users and the partnership
 with ``INSERT ... SELECT generate_series`` in SQL (no rows pass through Python), then
@@ -35,22 +19,15 @@ seed gives the same rows in a fresh database on any day and machine.
 from __future__ import annotations
 
 import argparse
-import cProfile
 import datetime
-import gc
-import io
-import json
 import os
-import pstats
-import statistics
 import sys
 import time
 from typing import Any
 
-from common import ROOT, Progress, require_postgresql
+from common import Progress, require_postgresql
 
 D = datetime.date
-RESULTS = ROOT / "bench" / "results"
 PARTNERSHIP_SLUG = "bench-reminders-partnership"
 SLUG_PREFIX = "bench-rem-"       # organisations and services the generator made (--wipe)
 USER_PREFIX = "bench-rem-"
@@ -568,10 +545,10 @@ def generate(args: argparse.Namespace) -> None:
 # ------------------------------------------------------------------------------------------
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description="Case-conference reminder sweep benchmark (PostgreSQL, DATABASE_URL).")
-    what = parser.add_mutually_exclusive_group(required=True)
-    what.add_argument("--generate", action="store_true", help="fill the database")
-    what.add_argument("--run", action="store_true", help="time the sweep")
+        description="Case-conference reminder data for the benchmarks (PostgreSQL, "
+                    "DATABASE_URL).")
+    parser.add_argument("--generate", action="store_true", required=True,
+                        help="fill the database (the only mode: bench/perf.py times the sweep)")
     parser.add_argument("--today", type=D.fromisoformat, default=DEFAULT_TODAY,
                         help=f"the sweep's day (default {DEFAULT_TODAY})")
     parser.add_argument("--alt-today", type=D.fromisoformat, default=DEFAULT_ALT_TODAY,
@@ -591,380 +568,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     gen.add_argument("--seed", type=int, default=1)
     gen.add_argument("--wipe", action="store_true",
                      help="first delete the rows a previous run made (see wipe())")
-    run = parser.add_argument_group("--run")
-    run.add_argument("--runs", type=int, default=5, help="timed sweeps per day (default 5)")
-    run.add_argument("--bare-runs", type=int, default=21,
-                     help="timed bare queries and due_conferences calls (default 21)")
-    run.add_argument("--json", action="store_true",
-                     help="write the figures to bench/results/ (see --output)")
-    run.add_argument("--output", default="reminders.json",
-                     help="the JSON file's name under bench/results/ (default reminders.json)")
-    run.add_argument("--profile", action="store_true",
-                     help="cProfile one more sweep: where its time goes")
     return parser.parse_args(argv)
-
-
-# ------------------------------------------------------------------------------------------
-# --run
-# ------------------------------------------------------------------------------------------
-def ms_since(started: float) -> float:
-    return (time.perf_counter() - started) * 1000
-
-
-def stats(values: list[float]) -> dict[str, float]:
-    from pages import percentile
-
-    return {"median": round(statistics.median(values), 3), "min": round(min(values), 3),
-            "p95": round(percentile(values, 95), 3), "runs": len(values)}
-
-
-def bare_queryset(today: datetime.date) -> Any:
-    """The contract's range query: what the sweep must start from."""
-    from referrals.models import CaseConference
-
-    lo, hi = window(today)
-    return CaseConference.objects.filter(status="planned", planned_on__gte=lo,
-                                         planned_on__lte=hi)
-
-
-def time_bare(raw: Any, today: datetime.date, runs: int) -> tuple[list[float], int]:
-    """The range query's SQL as Django compiles it, on a plain psycopg cursor, every row
-    fetched: milliseconds per run, and the number of rows."""
-    sql, params = bare_queryset(today).query.sql_with_params()
-    times, rows = [], 0
-    with raw.cursor() as cursor:
-        for _ in range(3):  # warm up
-            cursor.execute(sql, params)
-            cursor.fetchall()
-        for _ in range(runs):
-            started = time.perf_counter()
-            cursor.execute(sql, params)
-            rows = len(cursor.fetchall())
-            times.append(ms_since(started))
-    return times, rows
-
-
-def capture(call: Any) -> tuple[Any, list[tuple[str, Any]], int]:
-    """Run ``call`` once: its result, each statement it executed with its parameters (an
-    execute wrapper), and the number of queries ``CaptureQueriesContext`` counts, which also
-    includes transaction control (Django logs each COMMIT/ROLLBACK of an ``atomic`` block in
-    autocommit mode). The query log is widened for the call: Django keeps only the last 9,000
-    entries, and a sweep issues more."""
-    from collections import deque
-
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    recorded: list[tuple[str, Any]] = []
-
-    def keep(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        recorded.append((sql, params))
-        return execute(sql, params, many, context)
-
-    log = connection.queries_log
-    connection.queries_log = deque(maxlen=10_000_000)
-    try:
-        with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(keep):
-            result = call()
-        queries = [q["sql"] for q in captured.captured_queries]  # read before the log goes
-    finally:
-        connection.queries_log = log
-    statements = [sql for sql in queries if sql not in ("COMMIT", "ROLLBACK", "BEGIN")]
-    if len(statements) != len(recorded):
-        raise RuntimeError(f"captured {len(statements)} statements but recorded "
-                           f"{len(recorded)}")
-    return result, recorded, len(queries)
-
-
-def time_replay(raw: Any, statements: list[tuple[str, Any]], runs: int) -> list[float]:
-    """The statements ``due_conferences`` ran, replayed bare (same SQL and parameters)."""
-    times = []
-    with raw.cursor() as cursor:
-        for i in range(runs + 3):
-            started = time.perf_counter()
-            for sql, params in statements:
-                cursor.execute(sql, params)
-                if cursor.description is not None:
-                    cursor.fetchall()
-            if i >= 3:
-                times.append(ms_since(started))
-    return times
-
-
-def time_calls(call: Any, runs: int) -> list[float]:
-    for _ in range(3):
-        call()
-    times = []
-    for _ in range(runs):
-        gc.collect()
-        started = time.perf_counter()
-        call()
-        times.append(ms_since(started))
-    return times
-
-
-def clear_notifications() -> int:
-    """Delete every notification (the benchmark database has only the sweep's) and purge the
-    deliveries queued for them on the in-memory broker; returns how many were queued."""
-    from django.db import connection
-
-    from config.celery import app
-
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM notifications_notification")
-    return int(app.control.purge() or 0)
-
-
-def statement_kinds(statements: list[tuple[str, Any]]) -> dict[str, int]:
-    """How many statements of each verb and table: where a sweep's round trips go."""
-    kinds: dict[str, int] = {}
-    for sql, _ in statements:
-        word = sql.lstrip().split(None, 1)[0].upper()
-        table = next((t for t in ("notifications_notification", "accounts_user",
-                                  "referrals_caseconference", "referrals_leadagency",
-                                  "referrals_referral", "django_content_type")
-                      if f'"{t}"' in sql), "")
-        label = f"{word} {table}".strip()
-        kinds[label] = kinds.get(label, 0) + 1
-    return dict(sorted(kinds.items(), key=lambda kv: -kv[1]))
-
-
-def sweep_in_one_transaction(today: datetime.date) -> dict[str, int]:
-    """The same sweep inside one ``transaction.atomic()`` (the deliveries are queued when the
-    block commits): what running it inside a caller's transaction adds. Since the sweep writes
-    through ``notification_create_many`` this differs little from the plain sweep."""
-    from django.db import transaction
-
-    from referrals.reminders import sweep
-
-    with transaction.atomic():
-        return sweep(today)
-
-
-def time_sweeps(today: datetime.date, runs: int, *, atomic: bool = False) -> dict[str, Any]:
-    """``runs`` sweeps, each from no notifications (deleted, and their queued deliveries
-    purged, between runs and outside the timing); then, untimed, one more with its statements
-    recorded, and a second straight after it, which must create nothing."""
-    from notifications.models import EmailStatus, Notification
-    from referrals import reminders
-
-    sweep = sweep_in_one_transaction if atomic else reminders.sweep
-    clear_notifications()
-    times, results, queued, repeat = [], [], [], []
-    for _ in range(runs):
-        gc.collect()
-        started = time.perf_counter()
-        result = sweep(today)
-        times.append(ms_since(started))
-        results.append(result)
-        # The same sweep again straight away: everything is already sent (a re-run, or most
-        # of a daily run, since due-soon and unrecorded reminders span several days).
-        started = time.perf_counter()
-        if sum(sweep(today).values()):
-            raise RuntimeError("a second sweep created notifications")
-        repeat.append(ms_since(started))
-        created = Notification.objects.count()
-        if created != sum(result.values()):
-            raise RuntimeError(f"sweep reported {result} but {created} notifications exist")
-        not_pending = Notification.objects.exclude(email_status=EmailStatus.PENDING).count()
-        if not_pending:
-            raise RuntimeError(f"{not_pending} notifications were delivered: delivery ran")
-        queued.append(clear_notifications())
-    _, first, first_queries = capture(lambda: sweep(today))
-    again, _, second_queries = capture(lambda: sweep(today))
-    clear_notifications()
-    return {"ms": times, "results": results, "deliveries_queued": queued, "repeat_ms": repeat,
-            "queries": first_queries, "statements": len(first),
-            "statement_kinds": statement_kinds(first),
-            "second_sweep_queries": second_queries, "second_sweep_created": sum(again.values())}
-
-
-def explain(sql: str, params: Any) -> str:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-        return "\n".join(row[0] for row in cursor.fetchall())
-
-
-def profile_sweep(today: datetime.date) -> str:
-    from referrals.reminders import sweep
-
-    clear_notifications()
-    profiler = cProfile.Profile()
-    profiler.enable()
-    sweep(today)
-    profiler.disable()
-    clear_notifications()
-    out = io.StringIO()
-    stats_ = pstats.Stats(profiler, stream=out)
-    stats_.sort_stats("cumulative").print_stats(30)
-    stats_.sort_stats("tottime").print_stats(20)
-    return out.getvalue()
-
-
-def data_sizes(today: datetime.date, alt_today: datetime.date) -> dict[str, Any]:
-    from django.db import connection
-    from django.db.models import Count
-
-    from accounts.models import Role, User
-    from notifications.sweeps import catch_up_days
-    from partnerships.models import Organisation, Partnership
-    from referrals.models import Case, CaseConference, LeadAgency, Referral
-
-    partnership = Partnership.objects.filter(slug=PARTNERSHIP_SLUG).first()
-    if partnership is None:
-        sys.exit("No benchmark data: run `bench/reminders.py --generate` first.")
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_total_relation_size('referrals_caseconference'), "
-                       "pg_relation_size('conference_due')")
-        table_bytes, index_bytes = cursor.fetchone()
-    by_status = dict(CaseConference.objects.values_list("status").annotate(n=Count("id"))
-                     .order_by("status"))
-    caseworkers = User.objects.filter(username__startswith=USER_PREFIX, is_active=True,
-                                      role__in=[Role.PROVIDER_STAFF, Role.PARTNERSHIP_MANAGER])
-    r = rule_days()
-    return {
-        "conferences": CaseConference.objects.count(),
-        "conferences by status": by_status,
-        "conference table + indexes MB": round(table_bytes / 2**20, 1),
-        "conference_due index MB": round(index_bytes / 2**20, 1),
-        "cases": Case.objects.count(), "open cases": Case.objects.open().count(),
-        "lead agency rows": LeadAgency.objects.count(),
-        "referrals": Referral.objects.count(), "open referrals": Referral.objects.open().count(),
-        "organisations": Organisation.objects.filter(slug__startswith=SLUG_PREFIX).count(),
-        "caseworkers (active)": caseworkers.count(),
-        "settings": {"CONFERENCE_REMINDER_LEAD_DAYS": r["lead"],
-                     "CONFERENCE_UNRECORDED_AFTER_DAYS": r["after"],
-                     "REMINDER_CATCH_UP_DAYS": catch_up_days()},
-        "windows": {str(d): [str(x) for x in window(d)] for d in (today, alt_today)},
-        "planned in window": {str(d): bare_queryset(d).count() for d in (today, alt_today)},
-    }
-
-
-def run_timing(args: argparse.Namespace) -> None:
-    from django.core import mail
-    from pages import bare_connection, environment
-
-    from referrals import reminders
-
-    database = require_postgresql()
-    for day in (args.today, args.alt_today):
-        theirs = getattr(reminders, "_window", None)
-        if theirs is not None and theirs(day) != window(day):
-            sys.exit(f"The sweep reads {theirs(day)} on {day}, the benchmark expects "
-                     f"{window(day)}: update window() in bench/reminders.py.")
-    data = data_sizes(args.today, args.alt_today)
-    print(f"Database {database}: {data['conferences']:,} conferences, {data['cases']:,} cases; "
-          f"planned in the window: {data['planned in window']}", flush=True)
-    raw = bare_connection()
-    load = {"start": round(os.getloadavg()[0], 2)}
-    days: dict[str, Any] = {}
-    for label, day in (("main", args.today), ("alt", args.alt_today)):
-        print(f"{day}:", flush=True)
-        bare_ms, rows = time_bare(raw, day, args.bare_runs)
-        print(f"  bare range query: {rows:,} rows, median {statistics.median(bare_ms):.2f} ms",
-              flush=True)
-        orm_ms = time_calls(lambda d=day: list(bare_queryset(d)), args.bare_runs)
-        due, statements, _ = capture(lambda d=day: reminders.due_conferences(d))
-        due_ms = time_calls(lambda d=day: reminders.due_conferences(d), args.bare_runs)
-        due_bare_ms = time_replay(raw, statements, args.bare_runs)
-        print(f"  due_conferences: {len(due):,} due, {len(statements)} queries, median "
-              f"{statistics.median(due_ms):.1f} ms (its SQL bare "
-              f"{statistics.median(due_bare_ms):.1f} ms)", flush=True)
-        sweeps = time_sweeps(day, args.runs)
-        first_q, second_q = sweeps["queries"], sweeps["second_sweep_queries"]
-        created = sum(sweeps["results"][0].values())
-        print(f"  sweep: {created:,} notifications {sweeps['results'][0]}, {first_q:,} queries "
-              f"(a second sweep: {second_q}, creating {sweeps['second_sweep_created']}), "
-              f"median {statistics.median(sweeps['ms']):.0f} ms; deliveries queued and not run "
-              f"{sweeps['deliveries_queued']}", flush=True)
-        print(f"  statements of that sweep: {sweeps['statement_kinds']}", flush=True)
-        print(f"  a second sweep straight after (all already sent): median "
-              f"{statistics.median(sweeps['repeat_ms']):.1f} ms", flush=True)
-        days[label] = {
-            "today": str(day), "window": [str(x) for x in window(day)],
-            "planned rows in window": rows, "due conferences": len(due),
-            "due by kind": {k: sum(1 for d in due if k in d.kinds) for k in reminders.KINDS},
-            "bare_query_ms": stats(bare_ms), "bare_query_orm_list_ms": stats(orm_ms),
-            "due_conferences_ms": stats(due_ms), "due_conferences_sql_bare_ms":
-                stats(due_bare_ms), "due_conferences_queries": len(statements),
-            "due_conferences_sql": [sql[:300] for sql, _ in statements],
-            "sweep_ms": stats(sweeps["ms"]), "sweep_queries": first_q,
-            "sweep_statements_without_commits": sweeps["statements"],
-            "second_sweep_queries": second_q,
-            "second_sweep_ms": stats(sweeps["repeat_ms"]),
-            "second_sweep_created": sweeps["second_sweep_created"],
-            "notifications_created": created, "created_by_kind": sweeps["results"][0],
-            "deliveries_queued_not_run": sweeps["deliveries_queued"],
-            "sweep_statements_by_kind": sweeps["statement_kinds"],
-        }
-        b = statistics.median(bare_ms)
-        days[label]["ratios"] = {
-            "due_conferences / bare query": round(statistics.median(due_ms) / b, 1),
-            "sweep / bare query": round(statistics.median(sweeps["ms"]) / b, 1),
-            "due_conferences / its own SQL bare": round(
-                statistics.median(due_ms) / statistics.median(due_bare_ms), 1),
-        }
-        if label == "main":
-            batched = time_sweeps(day, args.runs, atomic=True)
-            days[label]["sweep_in_one_transaction_ms"] = stats(batched["ms"])
-            days[label]["sweep_in_one_transaction_queries"] = batched["queries"]
-            print(f"  the same sweep in one transaction: median "
-                  f"{statistics.median(batched['ms']):.0f} ms, {batched['queries']:,} queries",
-                  flush=True)
-        days[label]["sweep_ms_per_notification"] = round(
-            (statistics.median(sweeps["ms"]) - statistics.median(due_ms)) / max(created, 1), 3)
-        load[str(day)] = round(os.getloadavg()[0], 2)
-    sql, params = bare_queryset(args.today).query.sql_with_params()
-    plan = explain(sql, params)
-    first_sql, first_params = capture(lambda: reminders.due_conferences(args.today))[1][0]
-    sweep_plan = explain(first_sql, first_params)
-    emails = len(getattr(mail, "outbox", []))
-    if emails:
-        sys.exit(f"{emails} emails were sent: delivery must not run in the benchmark")
-    profile = profile_sweep(args.today) if args.profile else ""
-    load["end"] = round(os.getloadavg()[0], 2)
-
-    main, alt = days["main"], days["alt"]
-    print(f"\nLoad average: {load}")
-    print("\n| Day | Due | Notifications | Bare query (ms) | due_conferences (ms) | Sweep median "
-          "(ms) | Sweep min (ms) | Queries | Sweep ÷ bare | due_conferences ÷ bare |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for d in (main, alt):
-        print(f"| {d['today']} | {d['due conferences']:,} | {d['notifications_created']:,} "
-              f"| {d['bare_query_ms']['median']:.2f} | {d['due_conferences_ms']['median']:.1f} "
-              f"| {d['sweep_ms']['median']:.0f} | {d['sweep_ms']['min']:.0f} "
-              f"| {d['sweep_queries']:,} | {d['ratios']['sweep / bare query']:,}x "
-              f"| {d['ratios']['due_conferences / bare query']}x |")
-    print(f"\nEXPLAIN (ANALYZE, BUFFERS) of the bare query on {args.today}:\n{plan}")
-    print(f"\nEXPLAIN (ANALYZE, BUFFERS) of due_conferences' first statement:\n{sweep_plan}")
-    if profile:
-        print("\n==== cProfile of one sweep on", args.today, "====\n" + profile)
-    if args.json:
-        env = environment(database, raw)
-        env.pop("rows", None)
-        RESULTS.mkdir(parents=True, exist_ok=True)
-        path = RESULTS / args.output
-        path.write_text(json.dumps({
-            "environment": {**env, "load_average": load},
-            "arguments": {k: str(v) for k, v in vars(args).items()},
-            "data": data, "days": days,
-            "explain_bare_query": plan.splitlines(),
-            "explain_due_conferences_first_statement": sweep_plan.splitlines(),
-            "profile": profile.splitlines()[:90],
-        }, default=str, indent=1))
-        print(f"Wrote {path.relative_to(ROOT)}")
-    raw.close()
 
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     setup()
-    if args.generate:
-        generate(args)
-    else:
-        run_timing(args)
+    generate(args)
 
 
 if __name__ == "__main__":

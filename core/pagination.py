@@ -3,6 +3,7 @@ settings while loading its viewsets.)"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,42 @@ class StandardPagination(PageNumberPagination):
                 and 1 <= int(raw) <= self.max_page_size):
             raise ValidationError({self.page_size_query_param: [self.invalid_page_size_message]})
         return int(raw)
+
+
+class _JoinAfterSlicingPaginator(Paginator):
+    """Counts and slices the list's own rows, then hands the page's ids to ``rows`` for the
+    columns shown (joins included), in the list's order."""
+
+    def __init__(self, object_list: QuerySet[Any], per_page: int, *,
+                 rows: Callable[[QuerySet[Any]], QuerySet[Any]]) -> None:
+        super().__init__(object_list, per_page)
+        self.rows = rows
+
+    def page(self, number: Any) -> Page:
+        page = super().page(number)
+        sliced = page.object_list
+        # DISTINCT would put the sort columns into the id subquery: keep such a list as it is.
+        if isinstance(sliced, QuerySet) and not sliced.query.distinct:
+            ordering = sliced.query.order_by or sliced.model._meta.ordering
+            page.object_list = self.rows(sliced.values("pk")).order_by(*ordering)
+        return page
+
+
+class JoinAfterSlicingPagination(StandardPagination):
+    """StandardPagination for a list whose rows join other tables (a provider, a region):
+    the database sorts and slices the list's own narrow rows first (``WHERE id IN (SELECT id
+    ... ORDER BY ... LIMIT 100 OFFSET n)``) and joins only the page's 100, instead of joining
+    every row to sort them all and keep 100. The view gives ``page_rows(ids)``: the rows with
+    those ids, with what the serializer reads joined. Counts, links, ``?page=`` and
+    ``?page_size=`` are StandardPagination's."""
+
+    def paginate_queryset(self, queryset: Any, request: Request,
+                          view: Any = None) -> list[Any] | None:
+        rows = getattr(view, "page_rows", None)
+        if rows is not None:
+            self.django_paginator_class = lambda object_list, per_page: (  # type: ignore[assignment]
+                _JoinAfterSlicingPaginator(object_list, per_page, rows=rows))
+        return super().paginate_queryset(queryset, request, view)
 
 
 @dataclass(frozen=True)

@@ -237,11 +237,24 @@ class ReturnRequirement(TimeStampedModel):
     def applies_to(self, period: ReportingPeriod) -> bool:
         """Whether a return is owed for ``period`` (the same test as
         ``ReturnRequirement.objects.for_period`` in SQL); needs from/until_period loaded."""
-        if self.frequency != period.frequency:
+        first = self.from_period if self.from_period_id is not None else None
+        last = self.until_period if self.until_period_id is not None else None
+        return self.owed_for(period, frequency=self.frequency,
+                             from_starts_on=first.starts_on if first else None,
+                             until_starts_on=last.starts_on if last else None)
+
+    @staticmethod
+    def owed_for(period: ReportingPeriod, *, frequency: str,
+                 from_starts_on: datetime.date | None,
+                 until_starts_on: datetime.date | None) -> bool:
+        """``applies_to`` from a requirement's frequency and the start dates of its first and
+        last periods, for reports that read those as plain values rather than load the
+        periods."""
+        if frequency != period.frequency:
             return False
-        if self.from_period and period.starts_on < self.from_period.starts_on:
+        if from_starts_on is not None and period.starts_on < from_starts_on:
             return False
-        return not (self.until_period and period.starts_on > self.until_period.starts_on)
+        return not (until_starts_on is not None and period.starts_on > until_starts_on)
 
 
 class MonitoringReturn(TimeStampedModel):

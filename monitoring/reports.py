@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Avg, BooleanField, Count, ExpressionWrapper, F, Q, Sum
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, Sum
 
 from core import clock
 
@@ -29,7 +29,6 @@ from .models import (
     ReturnRequirement,
     Value,
 )
-from .querysets import in_framework_order
 
 #: Periods a dashboard shows unless asked otherwise.
 DEFAULT_PERIOD_COUNT = 8
@@ -159,20 +158,54 @@ class Grid:
         return out
 
 
-def requirements_for(partnership: Any, periods: Sequence[ReportingPeriod]) -> list[Any]:
-    """The partnership's return requirements at the periods' frequencies, with organisation and
-    bounds, ordered by organisation name. One query."""
-    return list(ReturnRequirement.objects
-                .filter(partnership=partnership,
-                        frequency__in={p.frequency for p in periods})
-                .select_related("organisation", "from_period", "until_period")
-                # What reports show of an organisation (pages and API: slug, name, kind) and
-                # what ``applies_to`` reads; skipping timestamps and descriptions halves the
-                # grid's decoding.
-                .only("organisation_id", "partnership_id", "frequency",
-                      "organisation__slug", "organisation__name", "organisation__kind",
-                      "from_period__starts_on", "until_period__starts_on")
-                .order_by("organisation__name", "organisation_id"))
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """One return requirement as reports read it: who owes returns (the organisation's slug,
+    name and kind: what pages, exports and the API show of it), how often, and the start dates
+    of its first and last periods (``None``: unbounded)."""
+
+    organisation: Any
+    frequency: str
+    from_starts_on: datetime.date | None
+    until_starts_on: datetime.date | None
+
+    @property
+    def organisation_id(self) -> int:
+        return int(self.organisation.pk)
+
+    def applies_to(self, period: ReportingPeriod) -> bool:
+        """``ReturnRequirement.applies_to``, from the values read."""
+        return ReturnRequirement.owed_for(period, frequency=self.frequency,
+                                          from_starts_on=self.from_starts_on,
+                                          until_starts_on=self.until_starts_on)
+
+
+def requirements_for(partnership: Any, periods: Sequence[ReportingPeriod]) -> list[Owed]:
+    """The partnership's return requirements at the periods' frequencies, ordered by
+    organisation name. One query, of plain values: a grid reads hundreds of requirements, and
+    loading each with its organisation and both bounding periods as model instances cost
+    several times the query itself. The organisations are model instances of the fields read
+    (``from_db``), so pages, exports and the API treat them as any other."""
+    from partnerships.models import Organisation
+
+    # The organisation's fields in model order, as ``Model.from_db`` takes them.
+    fields = [f.attname for f in Organisation._meta.concrete_fields
+              if f.attname in ("id", "slug", "name", "kind")]
+    rows = (ReturnRequirement.objects
+            .filter(partnership=partnership, frequency__in={p.frequency for p in periods})
+            .order_by("organisation__name", "organisation_id")
+            .values_list("frequency", "from_period__starts_on", "until_period__starts_on",
+                         *[f"organisation__{name}" for name in fields]))
+    at_id = fields.index("id")
+    organisations: dict[int, Any] = {}
+    owed = []
+    for frequency, from_starts_on, until_starts_on, *values in rows:
+        organisation = organisations.get(values[at_id])
+        if organisation is None:
+            organisation = organisations[values[at_id]] = Organisation.from_db(rows.db, fields,
+                                                                               values)
+        owed.append(Owed(organisation, frequency, from_starts_on, until_starts_on))
+    return owed
 
 
 @dataclass(slots=True)
@@ -239,7 +272,7 @@ def grid(partnership: Any, periods: Sequence[ReportingPeriod],
     found = _index_returns(MonitoringReturn.objects.filter(partnership=partnership,
                                                            period__in=periods))
     result = Grid(periods=periods)
-    by_org: dict[int, list[ReturnRequirement]] = {}
+    by_org: dict[int, list[Owed]] = {}
     for req in requirements:
         by_org.setdefault(req.organisation_id, []).append(req)
     for organisation_id, owed in by_org.items():
@@ -248,8 +281,8 @@ def grid(partnership: Any, periods: Sequence[ReportingPeriod],
             if not any(r.applies_to(period) for r in owed):
                 cells.append(GridCell(CellState.NOT_REQUIRED))
                 continue
-            key = (owed[0].partnership_id, organisation_id, period.pk)
-            cells.append(_cell(found.get(key), period, today))
+            cells.append(_cell(found.get((partnership.pk, organisation_id, period.pk)), period,
+                               today))
         result.rows.append(GridRow(organisation=owed[0].organisation, cells=cells))
     return result
 
@@ -304,16 +337,29 @@ class Total:
 def reported_metrics(partnership: Any) -> list[Metric]:
     """Numeric metrics in any framework the partnership requires, each once, in the frameworks'
     own order (``FrameworkMetric.position``, as their owners set it in the admin), not by name:
-    frameworks by name and version, and a figure where it first comes. One query."""
-    links = (FrameworkMetric.objects
-             .filter(metric__kind__in=MetricKind.numeric(),
-                     # A subquery, not a join: a join repeats each link per organisation.
-                     framework__in=Framework.objects.filter(requirements__partnership=partnership)
-                     .values("pk"))
-             .select_related("metric")
-             .order_by("framework__name", "framework__version", "framework_id", "position",
-                       "id"))
-    return list(in_framework_order(links))
+    frameworks by name and version, and a figure where it first comes; each with
+    ``is_required`` (required by any of them), as ``querysets.in_framework_order`` gives them.
+    One query, of plain values: what the reports show of a metric (pages, downloads and API:
+    code, name, kind, unit, how it adds up), loaded as metrics of those fields (``from_db``)
+    without a framework link instance per row."""
+    fields = [f.attname for f in Metric._meta.concrete_fields
+              if f.attname in ("id", "code", "name", "kind", "unit", "aggregation")]
+    rows = (FrameworkMetric.objects
+            .filter(metric__kind__in=MetricKind.numeric(),
+                    # A subquery, not a join: a join repeats each link per organisation.
+                    framework__in=Framework.objects.filter(requirements__partnership=partnership)
+                    .values("pk"))
+            .order_by("framework__name", "framework__version", "framework_id", "position", "id")
+            .values_list("required", *[f"metric__{name}" for name in fields]))
+    at_id = fields.index("id")
+    metrics: dict[int, Metric] = {}
+    for required, *values in rows:
+        metric = metrics.get(values[at_id])
+        if metric is None:
+            metric = metrics[values[at_id]] = Metric.from_db(rows.db, fields, values)
+            metric.is_required = False  # type: ignore[attr-defined]
+        metric.is_required = metric.is_required or required  # type: ignore[attr-defined]
+    return list(metrics.values())
 
 
 def current_returns(partnership: Any, periods: Iterable[ReportingPeriod]) -> models.QuerySet:
@@ -334,22 +380,23 @@ def totals(partnership: Any, periods: Sequence[ReportingPeriod],
            metrics: Sequence[Metric]) -> dict[int, dict[int, Total]]:
     """``{metric id: {period id: Total}}`` for ``metrics`` over ``periods``, each combined as
     ``Metric.aggregate`` says: sums, averages (to one decimal place), or the number answering
-    yes. One query."""
+    yes. One query: the current returns joined once to their values (not the values filtered
+    through an ``IN`` subquery over the returns, then joined to them again), and only
+    ``SUM``/``COUNT``: an average is the sum over the count."""
     averaged = {m.pk for m in metrics if m.aggregate == Aggregation.AVERAGE}
-    rows = (Value.objects
-            .filter(monitoring_return__in=current_returns(partnership, periods),
-                    metric__in=[m.pk for m in metrics], number__isnull=False)
-            .values("metric_id", "monitoring_return__period_id")
-            .annotate(total=Sum("number"), mean=Avg("number"), n=Count("id"))
+    rows = (current_returns(partnership, periods)
+            # One filter() call: one join to the values, filtered in place.
+            .filter(values__metric__in=[m.pk for m in metrics], values__number__isnull=False)
+            .values_list("values__metric_id", "period_id")
+            .annotate(total=Sum("values__number"), n=Count("*"))
             .order_by())
     out: dict[int, dict[int, Total]] = {m.pk: {} for m in metrics}
-    for row in rows:
-        if row["metric_id"] in averaged:
-            value = Decimal(row["mean"]).quantize(Decimal("0.1"))
+    for metric_id, period_id, total, n in rows:
+        if metric_id in averaged:
+            value = (Decimal(total) / n).quantize(Decimal("0.1"))
         else:
-            value = _plain(Decimal(row["total"]))
-        out[row["metric_id"]][row["monitoring_return__period_id"]] = Total(
-            value=value, returns=row["n"])
+            value = _plain(Decimal(total))
+        out[metric_id][period_id] = Total(value=value, returns=n)
     return out
 
 
@@ -392,6 +439,16 @@ def comparison(partnership: Any, periods: Sequence[ReportingPeriod],
 # -- the partnership page's summary --------------------------------------------------------------
 
 
+def partnership_frameworks(partnership: Any) -> list[Framework]:
+    """The frameworks the partnership's return requirements include, with their owners, by
+    name and version. One query; the requirements are a subquery, not a join that repeats each
+    framework per organisation for ``DISTINCT`` to fold up again."""
+    required = (ReturnRequirement.frameworks.through.objects
+                .filter(returnrequirement__partnership=partnership).values("framework_id"))
+    return list(Framework.objects.filter(pk__in=required).select_related("owner")
+                .order_by("name", "version"))
+
+
 @dataclass(frozen=True)
 class Summary:
     period: ReportingPeriod | None
@@ -406,11 +463,8 @@ def partnership_summary(partnership: Any, today: datetime.date | None = None) ->
     """Monitoring at a glance for the partnership page: for the latest quarter that has ended,
     how many returns are required, in, approved and overdue; and the frameworks it reports
     against. ``None`` when nobody owes it returns. Four queries at most."""
-    from .models import Framework
-
     today = today or clock.today()
-    frameworks = list(Framework.objects.filter(requirements__partnership=partnership)
-                      .select_related("owner").distinct().order_by("name", "version"))
+    frameworks = partnership_frameworks(partnership)
     if not frameworks:
         return None
     period = latest_due_period(today)

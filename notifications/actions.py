@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -110,45 +110,107 @@ class Draft:
 DELIVERY_BATCH = 50
 
 
+#: What a SELECT given to ``notification_insert_from`` yields, by column name (in any order).
+#: The other columns are the same for every new notification and are filled in there.
+INSERT_COLUMNS = ("kind", "key", "recipient_id", "subject", "body", "url", "content_type_id",
+                  "object_id")
+
+
 def notification_create_many(drafts: Iterable[Draft]) -> dict[str, int]:
     """Create many notifications at once, each only if its key is new, and queue their emails
     after commit in batches; returns ``key → id`` of those created by this call.
 
-    What a sweep needs when hundreds are due: one INSERT per 500 rows (duplicates skipped by
-    the unique key in the database, so a concurrent sweep still cannot double-insert) instead
-    of four round trips each, and one broker message per ``DELIVERY_BATCH``. The rows are
-    stamped with one ``created_on`` moment so this call finds exactly the rows it inserted.
+    What a sweep or an event with many recipients needs: one ``INSERT … VALUES … ON CONFLICT
+    (key) DO NOTHING RETURNING`` per 500 rows (fewer where the database limits query
+    parameters, as SQLite does), duplicates skipped by the unique key in the database, so a
+    concurrent sweep still cannot double-insert, and ``RETURNING`` says which rows this call
+    wrote; one broker message per ``DELIVERY_BATCH``.
     """
-    drafts = list({d.key: d for d in drafts}.values())
+    drafts = sorted({d.key: d for d in drafts}.values(), key=lambda d: d.key)
     if not drafts:
         return {}
     for kind in {d.kind for d in drafts}:
         _check_kind(kind)
     if not all(d.key for d in drafts):
         raise DomainError("A notification needs a key (what, which occurrence, whom).")
-    now = timezone.now()
-    types = {type(d.obj): ContentType.objects.get_for_model(d.obj)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    types = {type(d.obj): ContentType.objects.get_for_model(d.obj).pk
              for d in drafts if d.obj is not None}
-    rows = [Notification(
-        kind=d.kind, key=d.key, recipient=d.recipient, subject=d.subject[:200], body=d.body,
-        url=d.url, created_on=now,
-        content_type=types[type(d.obj)] if d.obj is not None else None,
-        object_id=str(d.obj.pk) if d.obj is not None else "") for d in drafts]
-    keys = [d.key for d in drafts]
-    with transaction.atomic():
-        Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
-        created: dict[str, int] = {}
-        batch = connection.features.max_query_params or len(keys)
-        for start in range(0, len(keys), batch):
-            created.update(Notification.objects.filter(
-                key__in=keys[start:start + batch], created_on=now).values_list("key", "pk"))
+    # Sorted by key: two at once insert in the same order (no deadlock, see insert_from).
+    rows = [(d.kind, d.key, d.recipient.pk, d.subject[:200], d.body, d.url,
+             types[type(d.obj)] if d.obj is not None else None,
+             str(d.obj.pk) if d.obj is not None else "", now, EmailStatus.PENDING.value, 0)
+            for d in drafts]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in (*INSERT_COLUMNS, "created_on", "email_status",
+                                           "attempts"))
+    one = f"({', '.join(['%s'] * len(rows[0]))})"
+    size = min(500, (connection.features.max_query_params or 10_000) // len(rows[0]))
+    created: dict[str, int] = {}
+    with transaction.atomic(), connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            chunk = rows[start:start + size]
+            cursor.execute(
+                f"INSERT INTO {quote(Notification._meta.db_table)} ({columns}) VALUES "  # noqa: S608
+                f"{', '.join([one] * len(chunk))} ON CONFLICT ({quote('key')}) DO NOTHING "
+                f"RETURNING {quote('key')}, id", [value for row in chunk for value in row])
+            created.update(cursor.fetchall())
+    _queue_delivery(created.values())
+    return created
+
+
+def _queue_delivery(ids: Iterable[int]) -> None:
+    """Queue the emails of new notifications after commit, one broker message per
+    ``DELIVERY_BATCH`` (immediately when called outside a transaction: the rows are stored)."""
     from .tasks import deliver_notifications
 
-    ids = sorted(created.values())
-    for start in range(0, len(ids), DELIVERY_BATCH):
-        chunk = ids[start:start + DELIVERY_BATCH]
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), DELIVERY_BATCH):
+        chunk = ordered[start:start + DELIVERY_BATCH]
         transaction.on_commit(partial(
             task_enqueue, deliver_notifications, chunk, what=f"{len(chunk)} notification(s)"))
+
+
+def notification_insert_from(select: QuerySet[Any] | tuple[str, Sequence[Any]]) -> dict[int, str]:
+    """Create a notification for each row of ``select`` whose key is new, in ONE statement, and
+    queue their emails after commit in batches; returns ``id → kind`` of those created now.
+
+    The set-based twin of ``notification_create_many`` for fan-outs computed in the database (a
+    sweep with thousands due): ``INSERT … SELECT … ON CONFLICT (key) DO NOTHING RETURNING``, so
+    no row passes through Python, duplicates (within ``select`` too) are skipped by the unique
+    key, and two concurrent sweeps still create each notification once (the second waits for
+    the first's row and skips it). ``select`` is a queryset (``.values(*INSERT_COLUMNS)``,
+    unions included) or ``(sql, params)`` yielding the columns of ``INSERT_COLUMNS`` by name;
+    the subject is cut to its 200 characters as ``notification_create`` does, rows without a key
+    are skipped. The texts must carry no personal data, as everywhere: references only.
+    Email preferences apply at delivery (``notification_deliver``), not here, as for the
+    other ways in. A row of an unknown kind refuses the whole insert (``DomainError``, nothing
+    created). Works on PostgreSQL and SQLite (3.35+: ``RETURNING``).
+    """
+    sql, params = select.query.sql_with_params() if isinstance(select, QuerySet) else select
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in INSERT_COLUMNS)
+    special = {"subject": "SUBSTR(s.{}, 1, 200)",
+               # A NULL of the select's own has no type on PostgreSQL: say it is a number.
+               "content_type_id": "CAST(s.{} AS integer)"}
+    picked = ", ".join(special.get(c, "s.{}").format(quote(c)) for c in INSERT_COLUMNS)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    # ``WHERE`` before ``ON CONFLICT`` is also what lets SQLite parse an INSERT … SELECT
+    # upsert. ``ORDER BY key``: two sweeps at once insert in the same order, so the second
+    # waits for the first's rows instead of the two deadlocking over each other's.
+    table, key = quote(Notification._meta.db_table), f"s.{quote('key')}"
+    # Names quoted by the backend, every value a parameter:
+    statement = (
+        f"INSERT INTO {table} ({columns}, created_on, email_status, email_sent_at, read_at, "  # noqa: S608
+        f"attempts, digested_on) SELECT {picked}, %s, %s, NULL, NULL, 0, NULL FROM ({sql}) s "
+        f"WHERE {key} <> '' ORDER BY {key} ON CONFLICT ({quote('key')}) DO NOTHING "
+        f"RETURNING id, kind")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement, [now, EmailStatus.PENDING.value, *params])
+        created = dict(sorted(cursor.fetchall()))
+        for kind in set(created.values()):
+            _check_kind(kind)  # raising rolls the insert back
+    _queue_delivery(created)
     return created
 
 

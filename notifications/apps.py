@@ -7,4 +7,4 @@ class NotificationsConfig(AppConfig):
     verbose_name = "Notifications"
 
     def ready(self) -> None:
-        from . import checks  # noqa: F401  (registers the visibility-timeout check)
+        from . import checks  # noqa: F401  (registers the system checks)

@@ -68,3 +68,25 @@ def notify_channel_configured(app_configs: Any = None, **kwargs: Any) -> list[Er
                   hint="Set it in the environment (docs/operations.md, 'Email through GOV.UK "
                        "Notify'), or set EMAIL_CHANNEL=smtp.",
                   id="notifications.E002") for problem in problems]
+
+
+#: ``RETURNING`` (``actions.notification_insert_from`` and ``notification_create_many``).
+SQLITE_RETURNING = (3, 35, 0)
+
+
+@register()
+def sqlite_returns_inserted_rows(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """E003 when the database is an SQLite older than 3.35: notifications are written with
+    ``INSERT … ON CONFLICT DO NOTHING RETURNING``, which it cannot parse (PostgreSQL has it)."""
+    import sqlite3
+
+    from django.db import connections
+
+    if not any(connections[alias].vendor == "sqlite" for alias in connections):
+        return []
+    if sqlite3.sqlite_version_info >= SQLITE_RETURNING:
+        return []
+    return [Error(f"SQLite {sqlite3.sqlite_version} cannot return the rows an INSERT wrote; "
+                  "notifications need SQLite 3.35 or later.",
+                  hint="Use PostgreSQL, or a Python built with a newer SQLite.",
+                  id="notifications.E003")]

@@ -53,8 +53,8 @@ class Notification(models.Model):
                                      on_delete=models.SET_NULL)
     object_id = models.CharField(max_length=64, blank=True)
     obj = GenericForeignKey("content_type", "object_id")
-    # Set by the caller's clock (not auto_now_add) so that ``notification_create_many`` can stamp
-    # one batch with one moment and find exactly the rows it inserted.
+    # Set by the caller's clock (not auto_now_add): the set-based inserts (``actions``) write
+    # it as a column and stamp one batch with one moment.
     created_on = models.DateTimeField(default=timezone.now, editable=False)
     email_status = models.CharField(max_length=16, choices=EmailStatus.choices,
                                     default=EmailStatus.PENDING)

@@ -160,6 +160,9 @@ class PartnershipFilter(django_filters.FilterSet):
         method="filter_review_overdue",
         help_text="true: has an active agreement whose review date has passed; false: has none.")
 
+    # Each filter is optional and reads one parameter (core.api.OptionalFiltersBackend).
+    only_filters_given = True
+
     class Meta:
         model = Partnership
         fields = ["status", "setting", "region", "member", "funder", "review_overdue"]

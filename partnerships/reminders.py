@@ -9,11 +9,14 @@ partnership managers and to the partnership managers of each signatory organisat
 
 Each sweep starts from one range query on an index (``review_due`` on ReviewMeeting (status,
 planned_on); ``agreement_review_idx`` on Agreement (status, review_due)) covering only the dates
-that can call for a reminder today, then reads who to tell with one query per group of
-recipients, so its cost grows with what is due, not with what is stored. Each reminder goes
-through ``notifications.sweeps.reminders_send`` with a key naming the kind, the meeting or
-agreement, the date concerned and the recipient: a sweep run twice tells each person once, and a new
-date (a review rescheduled, a new review date for an agreement) reminds again.
+that can call for a reminder today, so its cost grows with what is due, not with what is stored.
+The review sweep is ONE ``INSERT … SELECT … ON CONFLICT DO NOTHING``
+(``notifications.actions.notification_insert_from``, ADR 0023): the range joined to the
+memberships and people to tell, texts made in SQL from ``review_texts``. The agreement sweep
+reads who to tell with one query per group of recipients and goes through
+``notifications.sweeps.reminders_send``. Each key names the kind, the meeting or agreement, the
+date concerned and the recipient: a sweep run twice tells each person once, and a new date (a
+review rescheduled, a new review date for an agreement) reminds again.
 
 Overdue reminders look back only ``REMINDER_CATCH_UP_DAYS`` past their first day: enough to
 catch up after the beat was down, while a first run on old data does not flood managers with
@@ -29,17 +32,31 @@ from functools import partial
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 
-from accounts.recipients import staff_of
+from accounts.models import Role
+from accounts.recipients import active_users, staff_of
 from core import clock
 from core.display import govuk_date
-from notifications.sweeps import Reminder, catch_up_days, days_until, plural, reminders_send
+from notifications.actions import INSERT_COLUMNS, notification_insert_from
+from notifications.sweeps import (
+    Reminder,
+    catch_up_days,
+    days_until,
+    plural,
+    reminders_send,
+    sweep_report,
+    text_by_day,
+    text_in_sql,
+)
 
 from .choices import AgreementStatus, PartnershipStatus, ReviewStatus
 from .models import Agreement, Partnership, ReviewMeeting, Signatory
-from .recipients import lead_managers_of, members_staff_of
+from .querysets import in_force_on, leads_on
+from .recipients import lead_managers_of
 
 REVIEW_DUE_SOON = "review_due_soon"
 REVIEW_OVERDUE = "review_overdue"
@@ -101,48 +118,110 @@ def reviews_url(partnership: Partnership) -> str:
     return reverse("partnerships:reviews", args=[partnership.slug])
 
 
-def _review_message(kind: str, meeting: ReviewMeeting, today: datetime.date
-                    ) -> tuple[str, str, str]:
-    partnership, when = meeting.partnership, govuk_date(meeting.planned_on)
-    url = reviews_url(partnership)
+def review_texts(kind: str, *, partnership: str, slug: str, when: str, soon: str, ago: str
+                 ) -> tuple[str, str, str]:
+    """Subject, body and link of a review reminder: the partnership's name, the date
+    (``when``: ``1 April 2025``; ``soon``: ``tomorrow``; ``ago``: ``3 days``); nothing about
+    any person. The sweep calls it with placeholders, filled in by the database row by row."""
+    url = reverse("partnerships:reviews", args=[slug])
     if kind == REVIEW_DUE_SOON:
-        soon = days_until(meeting.planned_on, today)
         subject = f"Partnership review {soon}: {partnership}, {when}"
         body = (f"The quarterly review of {partnership} is planned for {when}. You are told as "
                 f"a member of the partnership; the reviews page has the details.")
         return subject, body, url
-    late = (today - meeting.planned_on).days
     subject = f"Partnership review not recorded: {partnership}, {when}"
     body = (f"The quarterly review of {partnership} was planned for {when} "
-            f"({plural(late, 'day')} ago) and has not been recorded. You are told as a "
+            f"({ago} ago) and has not been recorded. You are told as a "
             f"partnership manager of the lead partner: record it as held, with who attended, "
             f"or reschedule it from the reviews page.")
     return subject, body, url
 
 
 def review_key(kind: str, meeting: ReviewMeeting) -> str:
-    """``<kind>:<meeting>:<planned date>`` (``sweeps.reminders_send`` appends the recipient): a
-    rescheduled meeting reminds again for its new date."""
+    """``<kind>:<meeting>:<planned date>`` (the recipient's id is appended): a rescheduled
+    meeting reminds again for its new date."""
     return f"{kind}:{meeting.pk}:{meeting.planned_on.isoformat()}"
 
 
+# Placeholders for what the database fills in row by row (URL-safe: the link is reversed).
+_NAME, _SLUG, _WHEN, _SOON, _AGO = "_NAME_", "_SLUG_", "_WHEN_", "_SOON_", "_AGO_"
+_MEETING, _DAY, _USER = "_MEETING_", "_DAY_", "_USER_"
+_MEMBERSHIP = "organisation__memberships__"
+_MEETINGS = f"{_MEMBERSHIP}partnership__review_meetings__"
+
+
+def _review_rows(kind: str, days: tuple[datetime.date, datetime.date], today: datetime.date,
+                 people: QuerySet[Any], *conditions: Q) -> QuerySet[Any]:
+    """One row per (planned review in ``days`` of a partnership not ended, one of ``people``
+    in an organisation whose membership ``conditions`` select), with every column of its
+    notification. One ``filter``: the conditions hold for the same membership row."""
+    first, last = days
+    dates = [first + _days(n) for n in range((last - first).days + 1)]
+    partnership = f"{_MEMBERSHIP}partnership__"
+    fills = {_MEETING: Cast(F("meeting_id"), CharField()), _USER: Cast(F("id"), CharField()),
+             _NAME: F("partnership_name"), _SLUG: F("partnership_slug"),
+             _DAY: text_by_day("planned", {day: day.isoformat() for day in dates}),
+             _WHEN: text_by_day("planned", {day: govuk_date(day) for day in dates}),
+             _SOON: text_by_day("planned", {day: days_until(day, today) for day in dates}),
+             _AGO: text_by_day("planned", {day: plural((today - day).days, "day")
+                                           for day in dates})}
+    subject, body, url = review_texts(kind, partnership=_NAME, slug=_SLUG, when=_WHEN,
+                                      soon=_SOON, ago=_AGO)
+    not_ended = [s for s in PartnershipStatus.values if s != PartnershipStatus.ENDED]
+    return (people.order_by()
+            .filter(*conditions,
+                    Q(**{f"{partnership}ended_on__isnull": True})
+                    | Q(**{f"{partnership}ended_on__gte": today}),
+                    **{f"{partnership}status__in": not_ended,
+                       f"{_MEETINGS}status": ReviewStatus.PLANNED,
+                       f"{_MEETINGS}planned_on__gte": first,
+                       f"{_MEETINGS}planned_on__lte": last})
+            # Named once (the joins of the filter above), so the CASEs below add no joins.
+            .alias(planned=F(f"{_MEETINGS}planned_on"), meeting_id=F(f"{_MEETINGS}id"),
+                   partnership_name=F(f"{partnership}name"),
+                   partnership_slug=F(f"{partnership}slug"))
+            .annotate(kind=Value(kind, output_field=CharField()),
+                      key=text_in_sql(f"{kind}:{_MEETING}:{_DAY}:{_USER}", fills),
+                      recipient_id=F("id"),
+                      subject=text_in_sql(subject, fills), body=text_in_sql(body, fills),
+                      url=text_in_sql(url, fills),
+                      content_type_id=Value(ContentType.objects.get_for_model(ReviewMeeting).pk),
+                      object_id=fills[_MEETING])
+            .values(*INSERT_COLUMNS))
+
+
+def review_rows(today: datetime.date) -> QuerySet[Any] | None:
+    """Every review reminder due on ``today`` as rows of notifications, in one SELECT from the
+    ``review_due`` index range (status, planned_on): coming up, to the active people of every
+    organisation that is a member on ``today``; past its date and not recorded, to the
+    partnership managers of the current lead partner (``leads_on``). A person reached twice
+    (two memberships) is one key, written once. None when no day can call for one."""
+    overdue_after = _setting("REVIEW_OVERDUE_AFTER_DAYS", 1)
+    soon = (today, today + _days(_setting("REVIEW_REMINDER_LEAD_DAYS", 14)))
+    late = (today - _days(overdue_after + catch_up_days()), today - _days(overdue_after))
+    members = []
+    if soon[0] <= soon[1]:
+        members.append(_review_rows(
+            REVIEW_DUE_SOON, soon, today, active_users(),
+            in_force_on(today, f"{_MEMBERSHIP}joined_on", f"{_MEMBERSHIP}left_on")))
+    if late[0] <= late[1]:
+        members.append(_review_rows(
+            REVIEW_OVERDUE, late, today,
+            active_users().filter(role=Role.PARTNERSHIP_MANAGER), leads_on(today, _MEMBERSHIP)))
+    if not members:
+        return None
+    first, *others = members
+    return first.union(*others, all=True) if others else first
+
+
 def sweep_reviews(today: datetime.date | None = None) -> dict[str, int]:
-    """Send the review reminders due on ``today`` (UK date; default: today) not sent yet.
-    Returns how many notifications of each kind were created now."""
+    """Send the review reminders due on ``today`` (UK date; default: today) not sent yet, in
+    one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` (``review_rows``). Returns how many
+    notifications of each kind were created now."""
     today = today or clock.today()
-    due = due_reviews(today)
-
-    def partnerships(kind: str) -> set[int]:
-        return {d.meeting.partnership_id for d in due if kind in d.kinds}
-
-    recipients = {REVIEW_DUE_SOON: members_staff_of(partnerships(REVIEW_DUE_SOON), today),
-                  REVIEW_OVERDUE: lead_managers_of(partnerships(REVIEW_OVERDUE), today)}
-    return reminders_send((Reminder(kind=kind, key=review_key(kind, d.meeting),
-                                    users=recipients[kind].get(d.meeting.partnership_id, []),
-                                    message=partial(_review_message, kind, d.meeting, today),
-                                    obj=d.meeting)
-                           for d in due for kind in d.kinds),
-                          kinds=REVIEW_KINDS, what="Partnership review", today=today)
+    rows = review_rows(today)
+    created = notification_insert_from(rows) if rows is not None else {}
+    return sweep_report(created, kinds=REVIEW_KINDS, what="Partnership review", today=today)
 
 
 # -- agreements -----------------------------------------------------------------------------------
@@ -192,8 +271,6 @@ def _agreement_recipients(due: list[DueAgreement], today: datetime.date
                           ) -> dict[int, list[Any]]:
     """``agreement id → users``: the lead partner's partnership managers and those of each
     signatory organisation. Three queries, whatever the number of agreements."""
-    from accounts.models import Role
-
     leads = lead_managers_of({d.agreement.partnership_id for d in due}, today)
     signatories: dict[int, set[int]] = defaultdict(set)
     for agreement_id, organisation_id in Signatory.objects.filter(

@@ -5,6 +5,9 @@ SQL."""
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import rules
@@ -18,6 +21,7 @@ from accounts.rules import (
 )
 from core import clock
 
+from .choices import MemberRole
 from .querysets import leads_on
 
 
@@ -34,12 +38,61 @@ def _partnership_of(obj: Any) -> Any:
     return None
 
 
+@dataclass(frozen=True)
+class ViewerFacts:
+    """What a page already read about one user's organisation in a partnership on one day (the
+    partnership page reads every membership and funding row of it anyway): the predicates
+    below answer from it instead of asking the database again. Kept on the partnership
+    instance for one request (``remember_viewer_facts``); used only for the same user,
+    organisation and day."""
+
+    user_id: int
+    organisation_id: int
+    on: datetime.date
+    member: bool  # a current member (``member_of_partnership``)
+    funds: bool  # funds it (``funds_partnership``)
+    leads: bool  # its current lead partner (``leads_partnership``)
+
+
+def remember_viewer_facts(user: Any, partnership: Any, on: datetime.date, *,
+                          memberships: Iterable[tuple[int, str, datetime.date,
+                                                      datetime.date | None]],
+                          funder_ids: Iterable[int]) -> None:
+    """Keep on ``partnership`` what the rules ask about ``user``'s organisation, from rows the
+    caller read in full: EVERY membership of the partnership as (organisation id, role,
+    joined on, left on) and the funder of EVERY funding row (a partial list would answer the
+    rules wrongly). Nothing is kept for a user without an organisation."""
+    org_id = getattr(user, "organisation_id", None)
+    if not org_id:
+        return
+    mine = [(role, joined, left) for o, role, joined, left in memberships if o == org_id]
+    # In force on ``on``: the half-open rule of ``querysets.in_force_on``.
+    in_force = [role for role, joined, left in mine
+                if joined <= on and (left is None or left > on)]
+    partnership.viewer_facts = ViewerFacts(
+        user_id=user.pk, organisation_id=org_id, on=on, member=bool(in_force),
+        funds=org_id in set(funder_ids), leads=MemberRole.LEAD_PARTNER in in_force)
+
+
+def _known(user: Any, partnership: Any, fact: str) -> bool | None:
+    """A fact already read for this user, organisation and today; None when not known."""
+    facts = getattr(partnership, "viewer_facts", None)
+    if (facts is None or facts.user_id != getattr(user, "pk", None)
+            or facts.organisation_id != getattr(user, "organisation_id", None)
+            or facts.on != clock.today()):
+        return None
+    return bool(getattr(facts, fact))
+
+
 @rules.predicate
 def leads_partnership(user: Any, obj: Any) -> bool:
     """The user's organisation is the partnership's current lead partner."""
     partnership = _partnership_of(obj)
     if partnership is None or not getattr(user, "organisation_id", None):
         return False
+    known = _known(user, partnership, "leads")
+    if known is not None:
+        return known
     return (partnership.memberships.filter(organisation_id=user.organisation_id)
             .filter(leads_on(clock.today())).exists())
 
@@ -99,6 +152,9 @@ def funds_partnership(user: Any, obj: Any) -> bool:
     partnership = _partnership_of(obj)
     if partnership is None or not getattr(user, "organisation_id", None):
         return False
+    known = _known(user, partnership, "funds")
+    if known is not None:
+        return known
     return partnership.funding.filter(funder_id=user.organisation_id).exists()
 
 
@@ -108,6 +164,9 @@ def member_of_partnership(user: Any, obj: Any) -> bool:
     partnership = _partnership_of(obj)
     if partnership is None or not getattr(user, "organisation_id", None):
         return False
+    known = _known(user, partnership, "member")
+    if known is not None:
+        return known
     return (partnership.memberships.filter(organisation_id=user.organisation_id)
             .active_on(clock.today()).exists())
 
@@ -130,6 +189,9 @@ def member_or_funding_commissioner(user: Any, obj: Any) -> bool:
     org_id = getattr(user, "organisation_id", None)
     if partnership is None or not org_id or not is_active_user(user):
         return False
+    member, funds = _known(user, partnership, "member"), _known(user, partnership, "funds")
+    if member is not None and funds is not None:
+        return member or (funds and bool(is_commissioner(user)))
     reads = Q(Exists(partnership.memberships.filter(organisation_id=org_id)
                      .active_on(clock.today())))
     if is_commissioner(user):

@@ -1,7 +1,7 @@
 """An organisation's conference diary: the planned case conferences of every open case it is
-involved in over the next weeks, for the team that runs its diary — as a page grouped by week,
-and as an iCalendar feed (an organisation-scope sibling of the personal feeds of
-``notifications.calendar``, whose token rules it reuses).
+involved in over the next weeks, for the team that runs its diary — as a page showing one week
+at a time, grouped by day, and as an iCalendar feed (an organisation-scope sibling of the
+personal feeds of ``notifications.calendar``, whose token rules it reuses).
 
 The page shows what case pages already show the same users (reference, kind, lead agency, the
 organisations expected, the person's initials). The feed leaves the building (it is fetched by
@@ -20,11 +20,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import icalendar
+from django.core.paginator import Page
 from django.db.models import F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 
 from core import clock
 from core.display import govuk_date
+from core.pagination import paginate
 from notifications.calendar import (
     UID_DOMAIN,
     WINDOW_PAST_DAYS,
@@ -38,6 +40,8 @@ from .models import Case, CaseConference, ConferenceDiaryFeed, LeadAgency, Refer
 
 #: How far ahead the diary looks: the issue's "next 8 weeks".
 DIARY_WEEKS = 8
+#: Conferences a page of one week shows: a big probation delivery unit plans ~500 a week.
+PER_PAGE = 100
 CALENDAR_NAME = "Case conferences"
 PRODID = "-//Partnership Registry//Conference diary//EN"
 #: A conference with a time of day is entered for this long (the records hold no end time).
@@ -75,22 +79,37 @@ class DiaryEntry:
 
 @dataclass
 class DiaryDay:
-    """The conferences of one day."""
+    """The conferences of one day (on this page of the week)."""
 
     day: datetime.date
     entries: list[DiaryEntry] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True)
 class DiaryWeek:
-    """The days of one week (Monday first) that have conferences."""
+    """One week of the diary as the page shows it: the days of this page of the week that have
+    conferences (Monday first), the page itself (for its links and the week's count), the weeks
+    either side that the diary reaches (None past either end), the number planned in the whole
+    ``DIARY_WEEKS`` window, and a notice when the requested week or page could not be shown."""
 
     starts_on: datetime.date
-    days: list[DiaryDay] = field(default_factory=list)
+    first: datetime.date  # the window: today ...
+    last: datetime.date  # ... to DIARY_WEEKS weeks ahead
+    days: list[DiaryDay]
+    page: Page
+    total: int  # planned in the whole window
+    previous_week: datetime.date | None
+    next_week: datetime.date | None
+    notice: str = ""
+
+    @property
+    def ends_on(self) -> datetime.date:
+        return self.starts_on + datetime.timedelta(days=6)
 
     @property
     def count(self) -> int:
-        return sum(len(day.entries) for day in self.days)
+        """Planned conferences in this week (all its pages)."""
+        return int(self.page.paginator.count)
 
 
 def _expected(case_ids: list[int], today: datetime.date) -> dict[int, dict[int, str]]:
@@ -111,32 +130,70 @@ def _expected(case_ids: list[int], today: datetime.date) -> dict[int, dict[int, 
     return expected
 
 
-def conference_diary(user: Any, today: datetime.date | None = None) -> list[DiaryWeek]:
-    """The user's organisation's planned conferences from today to ``DIARY_WEEKS`` weeks ahead,
-    by week and day, for caseworkers (others get none: the view refuses them first). Three
-    queries whatever the number of conferences."""
+def _monday(day: datetime.date) -> datetime.date:
+    return day - datetime.timedelta(days=day.weekday())
+
+
+def choose_week(requested: str | None, today: datetime.date) -> tuple[datetime.date, str]:
+    """The Monday of the week to show for ``?week=`` (any day of it, as YYYY-MM-DD), and a
+    notice when the request could not be followed. Nothing asked: this week. Not a date, or a
+    week outside the diary's window (bookmarks outlive it): this week, saying why, instead of
+    an error page."""
+    this_week = _monday(today)
+    raw = (requested or "").strip()
+    if not raw:
+        return this_week, ""
+    try:
+        asked = datetime.date.fromisoformat(raw) if len(raw) == 10 else None
+    except ValueError:
+        asked = None
+    if asked is None:
+        return this_week, ("The week must be a date written like "
+                           f"{this_week.isoformat()}, so this week is shown.")
+    first, last = diary_window(today)
+    if not this_week <= _monday(asked) <= _monday(last):
+        return this_week, (f"The diary shows the next {DIARY_WEEKS} weeks, from "
+                           f"{govuk_date(first)} to {govuk_date(last)}, so this week is shown.")
+    return _monday(asked), ""
+
+
+def conference_diary(user: Any, today: datetime.date | None = None, *,
+                     week: str | None = None, page: str | None = None) -> DiaryWeek | None:
+    """One week (Monday to Sunday, UK dates; ``?week=``) of the user's organisation's planned
+    conferences between today and ``DIARY_WEEKS`` weeks ahead, by day, ``PER_PAGE`` at a time
+    (``?page=``): a big probation delivery unit plans hundreds a week, and the whole window at
+    once was thousands of rows no one could use and seconds to draw. For caseworkers (others:
+    None; the view refuses them first). Five queries whatever the number of conferences: the
+    window's count, the week's count, its page, and the page's expected organisations (two)."""
     today = today or clock.today()
     if not user.has_perm("referrals.view_conference_diary"):
-        return []
+        return None
     first, last = diary_window(today)
-    conferences = list(_conferences(user.organisation_id, today)
-                       .filter(status=ConferenceStatus.PLANNED, planned_on__range=(first, last))
-                       .order_by("planned_on", F("planned_time").asc(nulls_first=True),
-                                 "case__reference", "pk"))
+    monday, notice = choose_week(week, today)
+    sunday = monday + datetime.timedelta(days=6)
+    planned = (_conferences(user.organisation_id, today)
+               .filter(status=ConferenceStatus.PLANNED))
+    total = planned.filter(planned_on__range=(first, last)).count()
+    in_week = (planned.filter(planned_on__range=(max(first, monday), min(last, sunday)))
+               .order_by("planned_on", F("planned_time").asc(nulls_first=True),
+                         "case__reference", "pk"))
+    result = paginate(in_week, page, per_page=PER_PAGE)
+    conferences: list[CaseConference] = list(result.page.object_list)
     expected = _expected(sorted({c.case_id for c in conferences}), today)
     own = user.organisation_id
-    weeks: list[DiaryWeek] = []
+    days: list[DiaryDay] = []
     for conference in conferences:
-        monday = conference.planned_on - datetime.timedelta(days=conference.planned_on.weekday())
-        if not weeks or weeks[-1].starts_on != monday:
-            weeks.append(DiaryWeek(monday))
-        week = weeks[-1]
-        if not week.days or week.days[-1].day != conference.planned_on:
-            week.days.append(DiaryDay(conference.planned_on))
+        if not days or days[-1].day != conference.planned_on:
+            days.append(DiaryDay(conference.planned_on))
         organisations = expected.get(conference.case_id, {})
         names = sorted(organisations.items(), key=lambda item: (item[0] != own, item[1]))
-        week.days[-1].entries.append(DiaryEntry(conference, [name for _, name in names]))
-    return weeks
+        days[-1].entries.append(DiaryEntry(conference, [name for _, name in names]))
+    step = datetime.timedelta(weeks=1)
+    return DiaryWeek(
+        starts_on=monday, first=first, last=last, days=days, page=result.page, total=total,
+        previous_week=monday - step if monday > _monday(first) else None,
+        next_week=monday + step if monday < _monday(last) else None,
+        notice=" ".join(n for n in (notice, result.notice) if n))
 
 
 # -- the feed -------------------------------------------------------------------------------------

@@ -239,7 +239,7 @@ class LeadAgency(TimeStampedModel):
     objects = querysets.LeadAgencyQuerySet.as_manager()
 
     class Meta:
-        ordering = ["case", "starts_on"]
+        ordering = ["case_id", "starts_on"]  # no join to the case: sweeps read these in bulk
         verbose_name_plural = "lead agencies"
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(ends_on__isnull=True),

@@ -2,14 +2,17 @@
 involved in the case; and planned but not recorded a few days after its date, to the caseworkers
 of the case's lead agency (who records it).
 
-``sweep`` runs daily (Celery beat, ``referrals.remind_conferences``). It starts from one range
-query on the ``conference_due`` index (status, planned_on) covering only the days that can call
-for a reminder today, so its cost grows with what is due, not with the conferences stored; the
-cases, lead agencies, open referrals and caseworkers of the due ones are then read with a fixed
-number of queries, however many are due. Each reminder goes through
-``notifications.sweeps.reminders_send`` with a key naming the kind, the conference, its planned
-date and the recipient: a sweep run twice tells each person once, and a conference moved to a new
-date reminds again for that date.
+``sweep`` runs daily (Celery beat, ``referrals.remind_conferences``) as ONE statement
+(``notifications.actions.notification_insert_from``): an ``INSERT … SELECT … ON CONFLICT (key) DO
+NOTHING`` whose SELECT (``reminder_rows``) starts from the range of the ``conference_due`` index
+(status, planned_on) covering only the days that can call for a reminder today, joined to the
+open cases, current lead agencies, open referrals and the active caseworkers of those
+organisations (``accounts.recipients.caseworkers``), with every text made in SQL from the words
+``message_texts`` writes. Its cost grows with what is due, not with the conferences stored, and
+no row passes through Python. Each notification's key names the kind, the conference, its
+planned date and the recipient: a sweep run twice, or two at once, tells each person once, and a
+conference moved to a new date reminds again for that date. ``due_conferences`` reads the same
+in Python (for pages and checks).
 
 Closed cases (anonymised ones included) are skipped: nobody works them any more, and the
 reminder must not point at a case whose details are gone. Messages name the case by its
@@ -21,23 +24,29 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
-from functools import partial
+from typing import Any
 
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import CharField, F, Q, QuerySet, Value
+from django.db.models.functions import Cast
 from django.urls import reverse
 
-from accounts.recipients import caseworkers_of
+from accounts.recipients import caseworkers
 from core import clock
 from core.display import govuk_date
+from notifications.actions import INSERT_COLUMNS, notification_insert_from
 from notifications.sweeps import (
-    Reminder,
+    Choose,
     catch_up_days,
     days_until,
     plural,
-    reminders_send,
+    sweep_report,
+    text_by_day,
+    text_in_sql,
 )
 
-from .choices import CaseStatus, ConferenceStatus
+from .choices import CaseStatus, ConferenceKind, ConferenceStatus, ReferralStatus
 from .models import CaseConference, LeadAgency, Referral
 
 DUE_SOON = "conference_due_soon"
@@ -129,41 +138,109 @@ def due_conferences(today: datetime.date) -> list[DueConference]:
 
 
 def occurrence_key(kind: str, conference: CaseConference) -> str:
-    """``<kind>:<conference>:<planned date>``; ``sweeps.reminders_send`` appends the recipient.
-    The date is in the key so a conference moved to another day is reminded about again."""
+    """``<kind>:<conference>:<planned date>``; the recipient's id is appended. The date is in
+    the key so a conference moved to another day is reminded about again."""
     return f"{kind}:{conference.pk}:{conference.planned_on.isoformat()}"
 
 
-def _message(kind: str, d: DueConference, today: datetime.date) -> tuple[str, str, str]:
+def message_texts(kind: str, *, reference: str, what: str, when: str, soon: str,
+                  ago: str) -> tuple[str, str, str]:
     """Subject, body and link (the case page, where conferences are planned and recorded):
-    the case reference, the conference's kind and date; nothing about the person."""
-    conference = d.conference
-    case, when = conference.case.reference, govuk_date(conference.planned_on)
-    what = conference.get_kind_display()
+    the case reference, the conference's kind (``what``) and date (``when``: ``2 April 2025``;
+    ``soon``: ``in 2 days``; ``ago``: ``3 days``); nothing about the person. The sweep calls it
+    with placeholders, filled in by the database row by row."""
+    case = reference
     url = reverse("referrals:case", args=[case])
     if kind == DUE_SOON:
-        soon = days_until(conference.planned_on, today)
         subject = f"Case conference {soon}: {case}, {when}"
         body = (f"{what} for case {case} is planned for {when}. You are told as a caseworker "
                 f"of an organisation involved in the case; the case page has the details.")
         return subject, body, url
-    late = (today - conference.planned_on).days
     subject = f"Case conference not recorded: {case}, {when}"
-    body = (f"{what} for case {case} was planned for {when} ({plural(late, 'day')} ago) and "
+    body = (f"{what} for case {case} was planned for {when} ({ago} ago) and "
             f"has not been recorded. You are told as a caseworker of the case's lead agency: "
             f"record it as held or missed, or plan it again, from the case page.")
     return subject, body, url
 
 
+# Placeholders for what the database fills in row by row (URL-safe: the link is reversed).
+_REFERENCE, _WHAT, _WHEN, _SOON, _AGO = "_REFERENCE_", "_WHAT_", "_WHEN_", "_SOON_", "_AGO_"
+_CONFERENCE, _DAY, _USER = "_CONFERENCE_", "_DAY_", "_USER_"
+
+
+def _rows_via(path: str, kind: str, days: tuple[datetime.date, datetime.date],
+              today: datetime.date, *conditions: Q) -> QuerySet[Any]:
+    """One row per (planned conference of an open case in ``days``, active caseworker of an
+    organisation reached from the user through ``path``), with every column of its
+    notification. All conditions are in one ``filter`` so each relation is joined once."""
+    conference = f"{path}case__conferences__"
+    planned = f"{conference}planned_on"
+    first, last = days
+    dates = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
+    fills = {
+        _CONFERENCE: Cast(F("conference_id"), CharField()), _USER: Cast(F("id"), CharField()),
+        _REFERENCE: F("reference"),
+        _WHAT: Choose(F("conference_kind"), dict(ConferenceKind.choices)),
+        _DAY: text_by_day("planned", {day: day.isoformat() for day in dates}),
+        _WHEN: text_by_day("planned", {day: govuk_date(day) for day in dates})}
+    if kind == DUE_SOON:
+        fills[_SOON] = text_by_day("planned", {day: days_until(day, today) for day in dates})
+    else:
+        fills[_AGO] = text_by_day("planned", {day: plural((today - day).days, "day")
+                                              for day in dates})
+    subject, body, url = message_texts(kind, reference=_REFERENCE, what=_WHAT, when=_WHEN,
+                                       soon=_SOON, ago=_AGO)
+    return (caseworkers()
+            .filter(*conditions, **{f"{path}case__status": CaseStatus.OPEN,
+                                    f"{conference}status": ConferenceStatus.PLANNED,
+                                    f"{planned}__gte": first, f"{planned}__lte": last})
+            # Named once (the joins of the filter above), so the CASEs below add no joins.
+            .alias(planned=F(planned), conference_id=F(f"{conference}id"),
+                   conference_kind=F(f"{conference}kind"), reference=F(f"{path}case__reference"))
+            .annotate(
+                kind=Value(kind, output_field=CharField()),
+                key=text_in_sql(f"{kind}:{_CONFERENCE}:{_DAY}:{_USER}", fills),
+                recipient_id=F("id"),
+                subject=text_in_sql(subject, fills),
+                body=text_in_sql(body, fills),
+                url=text_in_sql(url, fills),
+                content_type_id=Value(ContentType.objects.get_for_model(CaseConference).pk),
+                object_id=fills[_CONFERENCE])
+            .values(*INSERT_COLUMNS))
+
+
+def reminder_rows(today: datetime.date) -> QuerySet[Any] | None:
+    """Every conference reminder due on ``today`` as rows of notifications, in one SELECT:
+    due soon to the caseworkers of the current lead agency and of both parties of each open
+    referral, unrecorded to the lead agency's caseworkers. Conferences are read by the
+    ``conference_due`` index range (status, planned_on), so the cost follows what is due, not
+    what is stored. A person reached twice (lead agency and a referral's party) is one key,
+    written once. None when no day can call for a reminder (settings)."""
+    oldest, latest = _window(today)
+    soon = (today, latest)
+    late = (oldest, today - datetime.timedelta(days=unrecorded_after_days()))
+    lead = "organisation__lead_cases__"
+    in_force = Q(**{f"{lead}starts_on__lte": today}) & (
+        Q(**{f"{lead}ends_on__isnull": True}) | Q(**{f"{lead}ends_on__gt": today}))
+    members = [_rows_via(lead, kind, days, today, in_force)
+               for kind, days in ((DUE_SOON, soon), (UNRECORDED, late)) if days[0] <= days[1]]
+    if soon[0] <= soon[1]:
+        members += [_rows_via(party, DUE_SOON, soon, today,
+                              Q(**{f"{party}status__in": ReferralStatus.open()}))
+                    for party in ("organisation__referrals_sent__",
+                                  "organisation__referrals_received__")]
+    if not members:
+        return None
+    first, *others = members
+    return first.union(*others, all=True) if others else first
+
+
 def sweep(today: datetime.date | None = None) -> dict[str, int]:
     """Send the conference reminders due on ``today`` (UK date; default: today) that were not
-    sent yet. Returns how many notifications of each kind were created now."""
+    sent yet: one ``INSERT … SELECT … ON CONFLICT DO NOTHING`` (see ``reminder_rows``), so a
+    sweep run twice, or two at once, tells each person once. Returns how many notifications of
+    each kind were created now."""
     today = today or clock.today()
-    due = due_conferences(today)
-    staff = caseworkers_of({org for d in due for org in d.lead_ids | d.involved_ids})
-    return reminders_send((Reminder(kind=kind, key=occurrence_key(kind, d.conference),
-                                    users=[user for org in sorted(d.organisations(kind))
-                                           for user in staff.get(org, [])],
-                                    message=partial(_message, kind, d, today), obj=d.conference)
-                           for d in due for kind in d.kinds),
-                          kinds=KINDS, what="Case conference", today=today)
+    rows = reminder_rows(today)
+    created = notification_insert_from(rows) if rows is not None else {}
+    return sweep_report(created, kinds=KINDS, what="Case conference", today=today)

@@ -42,6 +42,20 @@ class ServiceCategory(models.Model):
         return self.name
 
 
+def referral_routes(*, self_referral: bool, professional: bool,
+                    court_ordered: bool) -> list[str]:
+    """The routes a service accepts referrals by, in words (``Service.referral_routes``; also
+    for lists that read plain rows instead of services)."""
+    routes = []
+    if self_referral:
+        routes.append("Self")
+    if professional:
+        routes.append("Professional")
+    if court_ordered:
+        routes.append("Court-ordered")
+    return routes
+
+
 class Service(TimeStampedModel):
     """A service a provider delivers, possibly under a partnership."""
 
@@ -97,14 +111,9 @@ class Service(TimeStampedModel):
 
     @property
     def referral_routes(self) -> list[str]:
-        routes = []
-        if self.accepts_self_referral:
-            routes.append("Self")
-        if self.accepts_professional_referral:
-            routes.append("Professional")
-        if self.accepts_court_ordered:
-            routes.append("Court-ordered")
-        return routes
+        return referral_routes(self_referral=self.accepts_self_referral,
+                               professional=self.accepts_professional_referral,
+                               court_ordered=self.accepts_court_ordered)
 
     def clean(self) -> None:
         if (self.partnership_id and self.provider_id and not self.partnership.memberships

@@ -27,7 +27,15 @@ from .export import (
 )
 from .form import MAX_QUERY_LENGTH, SETTING_FILTER_CHOICES, FilterGroup, FilterTag, SearchForm
 from .highlight import MatchReason, excerpt, highlight, match_reason, terms_pattern
-from .kinds import RESULT_KINDS, search_organisations, search_services, with_match_reasons
+from .kinds import (
+    RESULT_KINDS,
+    organisations_found,
+    partnerships_shown,
+    search_organisations,
+    search_services,
+    services_found,
+    with_match_reasons,
+)
 from .parser import MAX_TERMS, SORT_CHOICES, SORT_COLUMNS, ParsedQuery, SearchParams, parse_query
 from .selector import (
     MEMBER_MATCH_BONUS,
@@ -65,14 +73,17 @@ __all__ = [
     "highlight",
     "match_reason",
     "organisation_search_vector",
+    "organisations_found",
     "parse_query",
     "partnership_search_vector",
+    "partnerships_shown",
     "search_export_queryset",
     "search_export_rows",
     "search_organisations",
     "search_partnerships",
     "search_services",
     "service_search_vector",
+    "services_found",
     "terms_pattern",
     "uses_full_text_search",
     "with_match_reasons",

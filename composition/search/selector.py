@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connections
 from django.db.models import (
@@ -191,17 +192,26 @@ def count_of(qs: QuerySet, expression: Any = None) -> Coalesce:
     return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
-def _summary_annotations(qs: QuerySet, user: Any, today: datetime.date) -> QuerySet:
+def _summary_annotations(qs: QuerySet, user: Any, today: datetime.date,
+                         only: tuple[str, ...] | None = None) -> QuerySet:
+    """Current members, lead partner and overdue review; ``only`` names the ones wanted."""
     outer = OuterRef("pk")
     current = current_memberships(user, today).filter(partnership_id=outer)
     lead = (current.filter(role=MemberRole.LEAD_PARTNER)
             .order_by("-joined_on", "pk"))
-    return qs.annotate(
-        current_member_count=count_of(current, Count("organisation_id", distinct=True)),
-        lead_partner_name=Subquery(lead.values("organisation__name")[:1]),
-        lead_partner_slug=Subquery(lead.values("organisation__slug")[:1]),
-        review_overdue=has_review_overdue(user, today),
-    )
+    builders = {
+        "current_member_count": lambda: count_of(current, Count("organisation_id",
+                                                                distinct=True)),
+        "lead_partner_name": lambda: Subquery(lead.values("organisation__name")[:1]),
+        "lead_partner_slug": lambda: Subquery(lead.values("organisation__slug")[:1]),
+        "review_overdue": lambda: has_review_overdue(user, today),
+    }
+    wanted = builders if only is None else only
+    return qs.annotate(**{name: builders[name]() for name in wanted}) if wanted else qs
+
+
+# The annotation each column sort needs (the others sort on the partnership's own columns).
+_SORT_ANNOTATIONS = {"lead": ("lead_partner_name",), "members": ("current_member_count",)}
 
 
 def _ordering(sort: str) -> list[Any]:
@@ -224,12 +234,17 @@ def _ordering(sort: str) -> list[Any]:
     return [first, *tie_break]
 
 
-def search_partnerships(user: Any, params: SearchParams,
-                        today: datetime.date | None = None) -> QuerySet[Partnership]:
+def search_partnerships(user: Any, params: SearchParams, today: datetime.date | None = None,
+                        *, summary: bool = True) -> QuerySet[Partnership]:
     """The partnerships ``user`` may see that match ``params``, each annotated with
     ``current_member_count``, ``lead_partner_name``/``_slug``, ``review_overdue`` and (with
-    search words) ``rank``, in the order ``params.effective_sort`` asks for, with regions
-    prefetched in their display order."""
+    search words) ``rank``, in the order ``params.effective_sort`` asks for, with the names
+    of the regions served in their display order: ``region_names`` on PostgreSQL (an array
+    subquery), the ``regions`` prefetched elsewhere (``region_names_of`` reads either).
+
+    ``summary=False`` leaves out what only a result's row shows (``with_summary`` adds it to
+    a page of them), keeping what the order needs: for counting, and for finding a page's ids
+    before reading its rows."""
     today = today or clock.today()
     qs: QuerySet[Partnership] = Partnership.objects.visible_to(user)
     if params.q:
@@ -238,6 +253,38 @@ def search_partnerships(user: Any, params: SearchParams,
         else:
             qs = _fallback_text_search(qs, user, params.q)
     qs = _apply_filters(qs, user, params, today)
-    qs = _summary_annotations(qs, user, today)
-    regions = Prefetch("regions", queryset=Region.objects.order_by("position", "name"))
-    return qs.prefetch_related(regions).order_by(*_ordering(params.effective_sort))
+    if summary:
+        qs = with_region_names(_summary_annotations(qs, user, today))
+    else:
+        sort_key = params.effective_sort.removeprefix("-")
+        qs = _summary_annotations(qs, user, today, only=_SORT_ANNOTATIONS.get(sort_key, ()))
+    return qs.order_by(*_ordering(params.effective_sort))
+
+
+def with_summary(qs: QuerySet[Partnership], user: Any,
+                 today: datetime.date | None = None) -> QuerySet[Partnership]:
+    """``qs`` with what a search result shows besides its own columns: the annotations of
+    ``search_partnerships`` (current members, lead partner, overdue review) and the regions'
+    names, for a page of partnerships already found."""
+    return with_region_names(_summary_annotations(qs, user, today or clock.today()))
+
+
+def with_region_names(qs: QuerySet[Partnership]) -> QuerySet[Partnership]:
+    """The names of the regions each partnership serves, in display order: in the same query
+    on PostgreSQL (an array subquery, ``region_names``), prefetched elsewhere
+    (``region_names_of`` reads either)."""
+    if uses_full_text_search(qs.db):
+        served = (Region.objects.filter(partnerships=OuterRef("pk")).order_by("position", "name")
+                  .values("name"))
+        return qs.annotate(region_names=ArraySubquery(served))
+    return qs.prefetch_related(
+        Prefetch("regions", queryset=Region.objects.order_by("position", "name")))
+
+
+def region_names_of(partnership: Partnership) -> list[str]:
+    """The names of the regions a partnership from ``search_partnerships`` serves, in display
+    order, whichever way the selector fetched them."""
+    names = getattr(partnership, "region_names", None)
+    if names is not None:
+        return list(names)
+    return [region.name for region in partnership.regions.all()]

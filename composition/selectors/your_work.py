@@ -27,6 +27,7 @@ from core.display import govuk_date
 from core.querysets import is_signed_in
 from monitoring import selectors as monitoring_selectors
 from monitoring.choices import ReturnStatus
+from notifications.context_processors import UNREAD_ATTRIBUTE
 from notifications.models import Notification
 from partnerships.choices import AgreementStatus
 from partnerships.models import Signatory
@@ -40,6 +41,9 @@ SHOWN = 5
 
 #: How far ahead conferences count as coming up (the day itself included).
 CONFERENCE_DAYS = 14
+
+#: The key of the unread notifications' section (the header shows the same count).
+UNREAD_SECTION = "notifications"
 
 
 @dataclass(frozen=True)
@@ -127,7 +131,13 @@ def returns_to_submit(user: Any, today: datetime.date) -> WorkSection | None:
 def returns_to_review(user: Any) -> WorkSection | None:
     """Submitted returns waiting for the user's review (``monitoring.selectors.review_queue``:
     managers of the lead partner, and platform admins)."""
-    count, returns = _counted(monitoring_selectors.review_queue(user))
+    # Only what a row shows: the queue's DISTINCT (visible_to) then compares a few columns
+    # instead of every column of six joined tables (issue 17).
+    queue = (monitoring_selectors.review_queue(user)
+             .select_related(None).select_related("period", "organisation", "partnership")
+             .only("id", "submitted_at", "period__frequency", "period__starts_on",
+                   "organisation__name", "partnership__name"))
+    count, returns = _counted(queue)
     if not count:
         return None
     items = [WorkItem(text=f"{ret.period} return from {ret.organisation}",
@@ -238,16 +248,21 @@ def agreements_to_sign(user: Any) -> WorkSection | None:
 
 def unread_notifications(user: Any) -> WorkSection | None:
     """The user's unread notifications, newest first; each opens (and marks read) the page it
-    is about."""
-    count, notifications = _counted(Notification.objects.for_recipient(user).unread()
-                                    .order_by("-created_on", "-id")
-                                    .only("id", "subject", "created_on"))
+    is about. The count is the one the request's user was loaded with for the header
+    (``accounts.backends``), when it was: the same rows, not counted twice."""
+    unread = (Notification.objects.for_recipient(user).unread()
+              .order_by("-created_on", "-id").only("id", "subject", "created_on"))
+    loaded = getattr(user, UNREAD_ATTRIBUTE, None)
+    if isinstance(loaded, int):
+        count, notifications = loaded, (list(unread[:SHOWN]) if loaded else [])
+    else:
+        count, notifications = _counted(unread)
     if not count:
         return None
     items = [WorkItem(text=n.subject, url=reverse("notifications:open", args=[n.pk]),
                       detail=govuk_date(timezone.localtime(n.created_on).date()))
              for n in notifications]
-    return WorkSection(key="notifications", title="Unread notifications", count=count,
+    return WorkSection(key=UNREAD_SECTION, title="Unread notifications", count=count,
                        url=reverse("notifications:list"), link_text="Go to your notifications",
                        items=items)
 

@@ -19,6 +19,20 @@ from ..selectors.detail import CAPS, partnership_page
 from ..selectors.organisation import organisation_page
 
 
+def _href_prefixes() -> dict[str, str]:
+    """The start of each organisation, partnership and service page address, reversed once
+    per request: the pages link every row, and ``{% url %}`` in a loop costs a ``reverse()``
+    per row. Templates write ``{{ org_href }}{{ slug }}/``."""
+    prefixes = {}
+    for key, name in (("org_href", "partnerships:organisation"),
+                      ("partnership_href", "partnerships:detail"),
+                      ("service_href", "services:detail")):
+        url = reverse(name, args=["-"])
+        assert url.endswith("/-/"), url  # the slug is the last part of each address
+        prefixes[key] = url[:-2]
+    return prefixes
+
+
 def _paragraphs(text: str) -> list[str]:
     """Free text split on blank lines, so each paragraph gets GOV.UK body styling."""
     return [p.strip() for p in text.replace("\r\n", "\n").split("\n\n") if p.strip()]
@@ -44,7 +58,9 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
                    + urlencode({"p": page.partnership.slug}))
     # Aggregate completeness of monitoring returns is not personal data: every signed-in user
     # sees it; the dashboard link only those who may open the dashboard.
-    monitoring = partnership_summary(page.partnership)
+    # Its queries run only where a framework is required of the partnership (read with it).
+    monitoring = (partnership_summary(page.partnership) if page.has_monitoring
+                  else None)
     monitoring_url = ""
     if monitoring and rules.has_perm("monitoring.view_dashboard", request.user,
                                      page.partnership):
@@ -52,7 +68,7 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The engagement report is linked only where there is attendance to show (a review held)
     # and the user may read it (managers, funders' commissioners, admins).
     engagement_url = ""
-    if page.partnership.has_held_reviews and rules.has_perm(
+    if page.has_held_reviews and rules.has_perm(
             "partnerships.view_engagement", request.user, page.partnership):
         engagement_url = reverse("partnerships:engagement", args=[page.partnership.slug])
     # Asked once here (the Manage section, "End membership"/"End lead"/"End early" links all
@@ -79,6 +95,7 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "can_manage": can_manage,
         "sign_org_id": sign_org_id,
         "nav_section": "search",
+        **_href_prefixes(),
     })
 
 
@@ -96,4 +113,5 @@ def organisation_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "description_paragraphs": _paragraphs(page.organisation.description),
         "search_url": search_url,
         "nav_section": "search",
+        **_href_prefixes(),
     })

@@ -11,14 +11,16 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, QuerySet, Window
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from core.csv_export import csv_response
-from core.pagination import paginate
+from core.pagination import PAGE_SIZE, PageResult, paginate
+from partnerships.models import Partnership
 
 from ..search import (
     EXPORT_HEADER,
@@ -26,13 +28,16 @@ from ..search import (
     SORT_COLUMNS,
     SearchForm,
     match_reason,
+    organisations_found,
+    partnerships_shown,
     search_export_rows,
     search_organisations,
     search_partnerships,
     search_services,
+    services_found,
     terms_pattern,
-    with_match_reasons,
 )
+from ..search.rows import partnership_rows
 
 # Which kind of result the page lists: partnerships (the default), organisations or services.
 SHOW_PARAM = "show"
@@ -70,13 +75,19 @@ def search(request: HttpRequest) -> HttpResponse:
     kinds = _result_kinds(request, form, params.q, path)
     shown = next(kind for kind in kinds if kind.current)
     querysets: dict[str, QuerySet[Any]] = {
-        "partnerships": with_match_reasons(search_partnerships(request.user, params),
-                                           request.user, params.q)}
+        # Found and ordered only: the page's rows get the rest (``_partnerships_page``).
+        "partnerships": search_partnerships(request.user, params, summary=False)}
     if params.q:  # organisations and services are found by words only
-        querysets["organisations"] = search_organisations(request.user, params.q)
-        querysets["services"] = search_services(request.user, params.q)
-    # Only the kind on show is paginated (``page`` is its page); the others are only counted.
-    result = paginate(querysets[shown.key], request.GET.get("page"))
+        querysets["organisations"] = organisations_found(request.user, params.q)
+        querysets["services"] = services_found(request.user, params.q)
+    # Only the kind on show is paginated (``page`` is its page), read with all its rows show;
+    # the others are only counted, without the annotations (less SQL to build and compile).
+    if shown.key == "partnerships":
+        result = _partnerships_page(request, querysets["partnerships"], params.q)
+    else:
+        querysets[shown.key] = (search_organisations if shown.key == "organisations"
+                                else search_services)(request.user, params.q)
+        result = paginate(querysets[shown.key], request.GET.get("page"))
     for kind in kinds:
         if kind is shown:
             kind.count = result.page.paginator.count
@@ -89,17 +100,20 @@ def search(request: HttpRequest) -> HttpResponse:
             text=row.summary if shown.key == "partnerships" else row.description,
             member=getattr(row, "matched_member_name", None),
             service=getattr(row, "matched_service_name", None))
+    rows = partnership_rows(result.page.object_list) if shown.key == "partnerships" else ""
     selected = form.selected_filters(path)
     sort = params.effective_sort
     context: dict[str, Any] = {
         "nav_section": "search",
         "form": form,
+        "checkbox_groups": form.checkbox_groups(),
         "params": params,
         "errors": form.error_list(),
         "kinds": kinds if params.q else [],
         "shown": shown,
         "other_matches": [k for k in kinds if not k.current and k.count],
         "page": result.page,
+        "result_rows": rows,
         "page_notice": result.notice,
         "count": kinds[0].count,  # partnerships
         "selected_filters": selected,
@@ -113,6 +127,31 @@ def search(request: HttpRequest) -> HttpResponse:
         "export_url": form.url(reverse("partnerships:search-export")),
     }
     return render(request, "partnerships/search.html", context)
+
+
+def _partnerships_page(request: HttpRequest, found: QuerySet[Partnership], q: str) -> PageResult:
+    """The requested page of the partnerships found: the page's ids in the search's order,
+    then those partnerships with all their rows show (``partnerships_shown``), so the per-row
+    subqueries never run for the rows of earlier pages. For a plain page number the ids come
+    with how many were found (a window count: the search's filters run once, not again to
+    count); otherwise, or past the end, ``core.pagination.paginate`` counts, picks the page
+    and explains it, on the ids alone."""
+    requested = request.GET.get("page")
+    in_order = found.prefetch_related(None)
+    raw = (requested or "1").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
+        number = int(raw)
+        start = (number - 1) * PAGE_SIZE
+        ids = list(in_order.annotate(found=Window(Count("pk")))
+                   .values_list("pk", "found")[start:start + PAGE_SIZE])
+        if ids:
+            rows = partnerships_shown(request.user, [pk for pk, _ in ids], q)
+            paginator = Paginator(found, PAGE_SIZE)
+            paginator.__dict__["count"] = ids[0][1]  # Paginator.count is a cached_property
+            return PageResult(Page(rows, number, paginator))
+    result = paginate(in_order.values_list("pk", flat=True), requested)
+    result.page.object_list = partnerships_shown(request.user, list(result.page.object_list), q)
+    return result
 
 
 def _result_kinds(request: HttpRequest, form: SearchForm, q: str,

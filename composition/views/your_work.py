@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
-from ..selectors.your_work import CONFERENCE_DAYS, needs_action
+from ..selectors.your_work import CONFERENCE_DAYS, UNREAD_SECTION, needs_action
 from ..selectors.your_work import your_work as work_of
 from .search import search
 
@@ -37,8 +37,11 @@ def your_work(request: HttpRequest) -> HttpResponse:
     """What needs the user's action now, by role: each kind of work with its count, the first
     few, and a link to the page where it is done."""
     work = work_of(request.user)
+    unread = next((s.count for s in work.sections if s.key == UNREAD_SECTION), 0)
     return render(request, "partnerships/your_work.html", {
         "work": work,
         "conference_days": CONFERENCE_DAYS,
         "nav_section": NAV,
+        # The header's unread count is the section's: the same rows, never counted twice.
+        "notifications_unread": unread,
     })

@@ -78,7 +78,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
-                "core.context_processors.navigation",
                 "notifications.context_processors.unread",
             ],
         },
@@ -98,7 +97,8 @@ AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, loading each request's user with the header's unread count in one query.
+    "accounts.backends.RegistryModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -188,6 +188,9 @@ if REDIS_URL:
                                       "socket_timeout": REDIS_CONNECT_TIMEOUT}}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Sessions in PostgreSQL only, never a cache in front: signing out must end the session for
+# every copy of its cookie even while Redis is unreachable (docs/decisions/0024, "Sessions").
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Celery: JSON only, bounded run times, late acks so a lost worker's task is redelivered.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

@@ -3,16 +3,16 @@ so every page shares one implementation of the components."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django import forms, template
 from django.http import HttpRequest
 from django.template.loader import render_to_string
-from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from core import display
+from core import display, navigation
 
 register = template.Library()
 
@@ -44,7 +44,7 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", classes: str = "
         selected = {str(value)} if value not in (None, "") else set()
     options = []
     if kind in ("checkboxes", "radios", "select"):
-        for index, (key, label) in enumerate(field.field.choices):
+        for index, (key, label) in enumerate(cast(Any, field.field).choices):
             key = "" if key is None else str(getattr(key, "value", key))
             # Checkbox/radio groups have no id_for_label in Django 5.2: use auto_id.
             options.append({"value": key, "label": label, "selected": key in selected,
@@ -54,7 +54,7 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", classes: str = "
         "field": field, "options": options, "label_size": label_size, "classes": classes,
         "small": small, "input_type": input_type,
         "value": "" if value is None else value,
-        "error": " ".join(field.errors) if field.errors else "",
+        "error": " ".join(str(error) for error in field.errors) if field.errors else "",
         "field_id": field.auto_id,
         "describedby": " ".join(filter(None, [
             f"{field.auto_id}-hint" if field.help_text else "",
@@ -65,7 +65,7 @@ def govuk_field(field: forms.BoundField, label_size: str = "s", classes: str = "
 @register.simple_tag
 def govuk_error_summary(*forms_: forms.Form) -> SafeString:
     """The error summary that links to each field in error (nothing when there are none)."""
-    errors = []
+    errors: list[dict[str, Any]] = []
     for form in forms_:
         if form is None or not form.is_bound:
             continue
@@ -149,12 +149,23 @@ def breadcrumbs(*pairs: Any) -> SafeString:
     is left out, so a level that does not apply needs no second spelling of the trail."""
     if len(pairs) % 2:
         raise template.TemplateSyntaxError("breadcrumbs takes label, url pairs")
-    crumbs = [("Home", reverse("home"))]
+    crumbs = [("Home", navigation.fixed_url("home"))]
     for label, url in zip(pairs[::2], pairs[1::2], strict=True):
         if not label:
             continue
-        crumbs.append((str(label), str(url) if str(url).startswith("/") else reverse(str(url))))
-    return render_to_string("components/breadcrumbs.html", {"crumbs": crumbs})
+        crumbs.append((str(label),
+                       str(url) if str(url).startswith("/") else navigation.fixed_url(str(url))))
+    # Built here rather than by a template: every signed-in page draws it, and rendering a
+    # tiny template costs more than the links themselves.
+    items = "".join(format_html(_CRUMB, url, label) for label, url in crumbs)
+    return mark_safe(f"{_CRUMBS_START}{items}{_CRUMBS_END}")  # noqa: S308 - parts escaped
+
+
+_CRUMBS_START = ('\n<nav class="govuk-breadcrumbs" aria-label="Breadcrumb">\n'
+                 '  <ol class="govuk-breadcrumbs__list">\n    ')
+_CRUMB = ('<li class="govuk-breadcrumbs__list-item"><a class="govuk-breadcrumbs__link" '
+          'href="{}">{}</a></li>\n    ')
+_CRUMBS_END = "\n  </ol>\n</nav>\n"
 
 
 @register.filter
@@ -162,3 +173,15 @@ def money(value: Any) -> str:
     """Money as people write it: £120,000, or £120,000.50 where there are pence
     (``core.display.money``, so pages, emails and the admin agree)."""
     return display.money(value)
+
+
+@register.simple_tag
+def service_navigation(section: object = "") -> SafeString:
+    """The service navigation's items, ``section`` marked current (``core.navigation``)."""
+    return navigation.service_navigation(section)
+
+
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """``{% url name %}`` for a URL name without arguments, reversed once (``core.navigation``)."""
+    return navigation.fixed_url(name)

@@ -104,9 +104,14 @@ class PlainDecimalField(serializers.DecimalField):
         super().__init__(**kwargs)
 
     def to_representation(self, value: Any) -> str | None:
-        if value is None:
-            return None
-        return f"{Decimal(value).normalize():f}"
+        return plain_decimal(value)
+
+
+def plain_decimal(value: Any) -> str | None:
+    """``PlainDecimalField``'s output, for serializers that build their output directly."""
+    if value is None:
+        return None
+    return f"{Decimal(value).normalize():f}"
 
 
 # --------------------------------------------------------------------------------------------

@@ -18,8 +18,16 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from core.api import StrictChoiceFilter
+from core.api import (
+    FILTER_BACKENDS,
+    RowsListSerializer,
+    StrictChoiceFilter,
+    detail_url_maker,
+    iso_date,
+    moment_formatter,
+)
 from core.errors import DomainError
+from core.pagination import JoinAfterSlicingPagination
 from core.parsers import BoundedJSONParser
 from partnerships.api.common import OrganisationRefSerializer, PartnershipRefSerializer
 from partnerships.filters import organisation_filter
@@ -89,6 +97,41 @@ class ReturnListSerializer(serializers.ModelSerializer):
         model = MonitoringReturn
         fields = ["url", "id", "organisation", "partnership", "period", "status", "revision",
                   "version", "first_submitted_at", "submitted_at", "approved_at"]
+        list_serializer_class: type[serializers.ListSerializer] = RowsListSerializer
+
+    # What represent_rows reads: the columns of the list's page query (``.values()``).
+    row_values = ("id", "organisation__slug", "organisation__name", "organisation__kind",
+                  "partnership__slug", "partnership__name", "period_id", "period__frequency",
+                  "period__starts_on", "period__ends_on", "period__due_on", "status",
+                  "revision", "version", "first_submitted_at", "submitted_at", "approved_at")
+
+    def represent_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The page's rows as the fields above show them, from its plain rows (organisation,
+        partnership and period joined); a period's label is the model's own."""
+        url = detail_url_maker("return-detail", self.context, lookup_url_kwarg="pk")
+        moment = moment_formatter()
+        periods: dict[int, dict[str, Any]] = {}
+        for r in rows:
+            if r["period_id"] not in periods:
+                period = ReportingPeriod(frequency=r["period__frequency"],
+                                         starts_on=r["period__starts_on"])
+                periods[r["period_id"]] = {
+                    "id": r["period_id"], "frequency": r["period__frequency"],
+                    "label": period.label, "starts_on": iso_date(r["period__starts_on"]),
+                    "ends_on": iso_date(r["period__ends_on"]),
+                    "due_on": iso_date(r["period__due_on"])}
+        return [{"url": url(r["id"]), "id": r["id"],
+                 "organisation": {"slug": r["organisation__slug"],
+                                  "name": r["organisation__name"],
+                                  "kind": r["organisation__kind"]},
+                 "partnership": {"slug": r["partnership__slug"],
+                                 "name": r["partnership__name"]},
+                 "period": dict(periods[r["period_id"]]), "status": r["status"],
+                 "revision": r["revision"], "version": r["version"],
+                 "first_submitted_at": moment(r["first_submitted_at"]),
+                 "submitted_at": moment(r["submitted_at"]),
+                 "approved_at": moment(r["approved_at"])}
+                for r in rows]
 
 
 class AskedMetricSerializer(serializers.ModelSerializer):
@@ -149,6 +192,7 @@ class ReturnDetailSerializer(ReturnListSerializer):
         fields = [*ReturnListSerializer.Meta.fields, "replaces", "correction_reason",
                   "submitted_by", "approved_by", "warning_note", "metrics", "values",
                   "queries"]
+        list_serializer_class = serializers.ListSerializer
 
     def get_submitted_by(self, ret: MonitoringReturn) -> str | None:
         return user_name(ret.submitted_by)
@@ -169,6 +213,9 @@ class ReturnFilter(django_filters.FilterSet):
                                    help_text="How often the return is made: quarterly, "
                                              "monthly or annual.")
     status = StrictChoiceFilter(choices=ReturnStatus.choices)
+
+    # Each filter is optional and reads one parameter (core.api.OptionalFiltersBackend).
+    only_filters_given = True
 
     class Meta:
         model = MonitoringReturn
@@ -259,15 +306,26 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     permission_classes = [SignedIn]
     parser_classes = [BoundedJSONParser]
     filterset_class = ReturnFilter
+    filter_backends = FILTER_BACKENDS
     search_fields: list[str] = []
     ordering_fields = ["period__starts_on", "submitted_at", "approved_at", "created_on"]
-    ordering = ["-period__starts_on", "organisation__name", "-revision"]
+    # Last by id, so namesake organisations keep one order from page to page.
+    ordering = ["-period__starts_on", "organisation__name", "-revision", "pk"]
+    pagination_class = JoinAfterSlicingPagination
+
+    def page_rows(self, ids: QuerySet[Any]) -> QuerySet[Any]:
+        """The listed returns with ``ids`` (a page of the visible list, for
+        JoinAfterSlicingPagination), as the plain rows ReturnListSerializer.represent_rows
+        reads. ``ids`` is already filtered by ``visible_to``: not asked again."""
+        return (MonitoringReturn.objects.filter(pk__in=ids)
+                .values(*ReturnListSerializer.row_values))
 
     def get_queryset(self) -> QuerySet[MonitoringReturn]:
+        if self.action == "list":
+            # The list's own rows, to filter, count, sort and slice; page_rows joins the page's.
+            return MonitoringReturn.objects.visible_to(self.request.user)
         queryset = (MonitoringReturn.objects.visible_to(self.request.user)
                     .select_related("organisation", "partnership", "period"))
-        if self.action == "list":
-            return queryset
         values = Value.objects.select_related("metric").order_by("metric__name", "pk")
         queries = Query.objects.select_related("metric").order_by("created_on", "pk")
         return queryset.select_related("replaces", "submitted_by", "approved_by").prefetch_related(

@@ -14,13 +14,14 @@ from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
-import rules
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_GET
 
 from accounts.models import Role
@@ -142,20 +143,18 @@ def _period_choice(request: HttpRequest) -> PeriodChoice:
 
 
 def _partnership(request: HttpRequest, slug: str) -> Partnership:
-    """The partnership, if the user may read its dashboards; otherwise not found."""
-    partnership = Partnership.objects.visible_to(request.user).filter(slug=slug).first()
-    # Ask the rules registry directly: user.has_perm() would fall through to ModelBackend and
-    # cost permission queries for everyone.
-    if partnership is None or not rules.has_perm("monitoring.view_dashboard", request.user,
-                                                 partnership):
+    """The partnership, if the user may read its dashboards; otherwise not found. One query:
+    ``reports.dashboard_partnerships`` is the SQL twin of ``monitoring.view_dashboard`` (tests
+    hold them equal), so the lookup and the permission are the same statement."""
+    partnership = reports.dashboard_partnerships(request.user).filter(slug=slug).first()
+    if partnership is None:
         raise Http404("No partnership found.")
     return partnership
 
 
 def _frameworks(partnership: Partnership) -> list[Framework]:
     """The frameworks the partnership's return requirements include. One query."""
-    return list(Framework.objects.filter(requirements__partnership=partnership)
-                .select_related("owner").distinct().order_by("name", "version"))
+    return reports.partnership_frameworks(partnership)
 
 
 def _metric(partnership: Partnership, code: str) -> Metric:
@@ -241,33 +240,76 @@ GRID_KEY = [
 ]
 
 
-@dataclass(frozen=True)
-class ShownCell:
-    cell: GridCell
-    text: str
-    tag: str
-    url: str
+#: The key as the page shows it: (label, tag colour, meaning), worked out once.
+GRID_KEY_SHOWN = [(cell.label, cell_tag(cell), meaning) for cell, meaning in GRID_KEY]
 
 
-def _grid_rows(grid: reports.Grid) -> list[dict[str, Any]]:
-    rows = []
+#: A number no URL of ours contains, stood in for the id in ``url_pattern``.
+URL_PLACEHOLDER = 9_876_543_210
+
+
+def url_pattern(name: str, *args: Any) -> str:
+    """``reverse(name, args=[*args, pk])`` as a format string for ``pk``: reversed once for a
+    whole table rather than once per row."""
+    return reverse(name, args=[*args, URL_PLACEHOLDER]).replace(str(URL_PLACEHOLDER), "{}")
+
+
+def grid_body(grid: reports.Grid) -> SafeString:
+    """The grid's body rows (one per organisation, a cell per period, then its counts) as HTML.
+
+    Built here, not in a template loop: a grid is organisations × periods cells (thousands when
+    every period is shown), and the template engine's per-node cost made it most of the page's
+    time. The markup is what ``_grid.html`` drew per cell; names are escaped here, labels and tag
+    classes are our own constants. A draft links nowhere (``GridCell.return_id`` is empty)."""
+    return_url = url_pattern("monitoring:return")
+    period_labels = [escape(p.label) for p in grid.periods]
+    shown: dict[tuple[str, bool | None, bool], str] = {}  # tag markup per kind of cell
+    out: list[str] = []
     for row in grid.rows:
-        cells = [ShownCell(cell=c, text=c.label, tag=cell_tag(c),
-                           url=reverse("monitoring:return", args=[c.return_id])
-                           if c.return_id else "")
-                 for c in row.cells]
-        rows.append({"row": row, "cells": list(zip(grid.periods, cells, strict=True))})
-    return rows
+        name = escape(row.organisation.name)
+        out.append(f'<tr class="govuk-table__row">\n<th scope="row" '
+                   f'class="govuk-table__header">{name}</th>\n')
+        for cell, period_label in zip(row.cells, period_labels, strict=True):
+            key = (cell.state, cell.on_time, cell.overdue)
+            tag = shown.get(key)
+            if tag is None:
+                tag = shown[key] = (f'<strong class="govuk-tag {cell_tag(cell)}">'
+                                    f"{escape(cell.label)}</strong>")
+            if cell.return_id:
+                tag = (f'<a class="govuk-link" href="{return_url.format(cell.return_id)}">'
+                       f'{tag}<span class="govuk-visually-hidden">: {name}, {period_label}'
+                       "</span></a>")
+            if cell.correcting:
+                tag += ('\n<strong class="govuk-tag govuk-tag--purple govuk-!-margin-top-1">'
+                        "Correction under way</strong>")
+            out.append(f'<td class="govuk-table__cell" data-state="{cell.state}">\n{tag}\n'
+                       "</td>\n")
+        required = row.required
+        out.append(f'<td class="govuk-table__cell registry-nowrap">{row.approved} of '
+                   f'{required}</td>\n<td class="govuk-table__cell registry-nowrap">'
+                   f"{row.on_time} of {required}</td>\n</tr>\n")
+    return mark_safe("".join(out))  # noqa: S308 -- every value above is escaped or ours
+
+
+def figure_cells(figures: list[str]) -> SafeString:
+    """A figures table row's cells, one per period (``_figures_table.html``): joined here, as a
+    row of many periods is that many template nodes per metric otherwise."""
+    return mark_safe("".join(  # noqa: S308 -- each figure is escaped
+        f'<td class="govuk-table__cell govuk-table__cell--numeric">{escape(figure)}</td>'
+        for figure in figures))
 
 
 def _totals_rows(partnership: Partnership, choice: PeriodChoice, metrics: list[Metric],
                  totals: dict[int, dict[int, reports.Total]]) -> list[dict[str, Any]]:
-    return [{"metric": m, "aggregate": exports.aggregate_label(m),
-             "url": reverse("monitoring:metric", args=[partnership.slug, m.code]) + choice.query,
-             "figures": [shown(t.value if (t := totals[m.pk].get(p.pk)) else None, m.kind,
-                               m.unit)
-                         for p in choice.newest_first]}
-            for m in metrics]
+    metric_url = url_pattern("monitoring:metric", partnership.slug) + choice.query
+    rows = []
+    for m in metrics:
+        figures = [shown(t.value if (t := totals[m.pk].get(p.pk)) else None, m.kind, m.unit)
+                   for p in choice.newest_first]
+        rows.append({"metric": m, "aggregate": exports.aggregate_label(m),
+                     "url": metric_url.format(m.code), "figures": figures,
+                     "figure_cells": figure_cells(figures)})
+    return rows
 
 
 def _context(request: HttpRequest, partnership: Partnership, choice: PeriodChoice,
@@ -327,9 +369,9 @@ def dashboard(request: HttpRequest, slug: str) -> HttpResponse:
         request, partnership, choice,
         periods=grid.periods,
         grid=grid,
-        grid_rows=_grid_rows(grid),
+        grid_body=grid_body(grid),
         column_summaries=list(zip(grid.periods, grid.column_summaries, strict=True)),
-        grid_key=[(c, cell_tag(c), text) for c, text in GRID_KEY],
+        grid_key=GRID_KEY_SHOWN,
         totals_rows=_totals_rows(partnership, choice, metrics, totals),
         frameworks=_frameworks(partnership),
     ))
@@ -443,15 +485,18 @@ def framework_report(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                .exclude(framework=framework).select_related("framework")
                .distinct().order_by("framework__name", "framework__version")):
         shared.setdefault(fm.metric_id, []).append(fm.framework)
-    rows = [{"link": fm, "metric": fm.metric, "aggregate": exports.aggregate_label(fm.metric),
-             "url": reverse("monitoring:metric", args=[partnership.slug, fm.metric.code])
-             + choice.query,
-             "also_in": shared.get(fm.metric_id, []),
-             "figures": [shown(t.value if (t := totals.get(fm.metric_id, {}).get(p.pk))
-                               else None, fm.metric.kind, fm.metric.unit)
-                         if fm.metric.aggregate is not None else "–"
-                         for p in choice.newest_first]}
-            for fm in links]
+    rows: list[dict[str, Any]] = []
+    for fm in links:
+        figures = [shown(t.value if (t := totals.get(fm.metric_id, {}).get(p.pk)) else None,
+                         fm.metric.kind, fm.metric.unit)
+                   if fm.metric.aggregate is not None else "–"
+                   for p in choice.newest_first]
+        rows.append({"link": fm, "metric": fm.metric,
+                     "aggregate": exports.aggregate_label(fm.metric),
+                     "url": reverse("monitoring:metric", args=[partnership.slug, fm.metric.code])
+                     + choice.query,
+                     "also_in": shared.get(fm.metric_id, []),
+                     "figures": figures, "figure_cells": figure_cells(figures)})
     return render(request, "monitoring/framework.html", _context(
         request, partnership, choice, periods=choice.newest_first, framework=framework,
         rows=rows))

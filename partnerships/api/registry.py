@@ -6,6 +6,7 @@ Every queryset starts from ``visible_to(request.user)`` and owns its ``select_re
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 import django_filters
@@ -14,7 +15,14 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.api import ReadOnlyRegistryViewSet, StrictBooleanFilter
+from core.api import (
+    ReadOnlyRegistryViewSet,
+    RowsListSerializer,
+    StrictBooleanFilter,
+    detail_url_maker,
+    iso_date,
+)
+from core.pagination import JoinAfterSlicingPagination
 
 from ..choices import AgreementKind, AgreementStatus, OrganisationKind
 from ..filters import PartnershipFilter, organisation_filter, partnership_filter, region_filter
@@ -58,6 +66,24 @@ class OrganisationListSerializer(serializers.ModelSerializer):
     class Meta:
         model = Organisation
         fields = ["url", "slug", "name", "kind", "identifier", "region", "parent"]
+        list_serializer_class: type[serializers.ListSerializer] = RowsListSerializer
+
+    # What represent_rows reads: the columns of the list's page query (``.values()``).
+    row_values = ("slug", "name", "kind", "identifier", "region__code", "region__name",
+                  "parent__slug", "parent__name", "parent__kind")
+
+    def represent_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The page's rows as the fields above show them, from its plain rows (region and
+        parent joined)."""
+        url = detail_url_maker("organisation-detail", self.context)
+        return [{"url": url(r["slug"]), "slug": r["slug"], "name": r["name"], "kind": r["kind"],
+                 "identifier": r["identifier"],
+                 "region": (None if r["region__code"] is None
+                            else {"code": r["region__code"], "name": r["region__name"]}),
+                 "parent": (None if r["parent__slug"] is None
+                            else {"slug": r["parent__slug"], "name": r["parent__name"],
+                                  "kind": r["parent__kind"]})}
+                for r in rows]
 
 
 class OrganisationDetailSerializer(OrganisationListSerializer):
@@ -71,6 +97,7 @@ class OrganisationDetailSerializer(OrganisationListSerializer):
     class Meta(OrganisationListSerializer.Meta):
         fields = [*OrganisationListSerializer.Meta.fields, "website", "description",
                   "group_members", "current_partnerships"]
+        list_serializer_class = serializers.ListSerializer
 
     @extend_schema_field(OrganisationRefSerializer(many=True))
     def get_group_members(self, organisation: Organisation) -> list[dict[str, Any]]:
@@ -90,6 +117,9 @@ class OrganisationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(field_name="name", lookup_expr="icontains",
                                   help_text="Part of the organisation's name.")
 
+    # Each filter is optional and reads one parameter (core.api.OptionalFiltersBackend).
+    only_filters_given = True
+
     class Meta:
         model = Organisation
         fields = ["kind", "region", "parent", "q"]
@@ -106,10 +136,21 @@ class OrganisationViewSet(ReadOnlyRegistryViewSet):
     search_fields = ["name", "identifier"]
     ordering_fields = ["name", "kind", "created_on"]
     ordering = ["name", "slug"]
+    pagination_class = JoinAfterSlicingPagination
+
+    def page_rows(self, ids: QuerySet[Any]) -> QuerySet[Any]:
+        """The listed organisations with ``ids`` (a page, for JoinAfterSlicingPagination), as
+        the plain rows OrganisationListSerializer.represent_rows reads (region and parent
+        joined)."""
+        return (Organisation.objects.visible_to(self.request.user).filter(pk__in=ids)
+                .values(*OrganisationListSerializer.row_values))
 
     def get_queryset(self) -> QuerySet[Organisation]:
         user = self.request.user
         queryset = Organisation.objects.visible_to(user).select_related("region", "parent")
+        if self.action == "list":
+            # The list's own rows, to filter, count, sort and slice; page_rows joins the page's.
+            return Organisation.objects.visible_to(user)
         if self.action != "retrieve":
             return queryset
         group = Organisation.objects.visible_to(user).order_by("name", "slug")
@@ -139,6 +180,33 @@ class PartnershipListSerializer(serializers.ModelSerializer):
         model = Partnership
         fields = ["url", "slug", "name", "status", "setting", "started_on", "ended_on",
                   "regions", "current_members"]
+        list_serializer_class: type[serializers.ListSerializer] = RowsListSerializer
+
+    # What represent_rows reads: the columns of the list's page query (``.values()``).
+    row_values = ("id", "slug", "name", "status", "setting", "started_on", "ended_on")
+
+    def represent_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The page's rows as the fields above show them: the regions and current members of
+        the whole page come from two plain queries (values, not models), grouped here."""
+        ids = [r["id"] for r in rows]
+        regions: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for partnership_id, code, name in page_regions(ids):
+            regions[partnership_id].append({"code": code, "name": name})
+        members: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        user = self.context["request"].user
+        for partnership_id, slug, name, kind, role, joined_on, left_on in (
+                current_members(user).filter(partnership_id__in=ids).values_list(
+                    "partnership_id", "organisation__slug", "organisation__name",
+                    "organisation__kind", "role", "joined_on", "left_on")):
+            members[partnership_id].append({
+                "organisation": {"slug": slug, "name": name, "kind": kind},
+                "role": role, "joined_on": iso_date(joined_on), "left_on": iso_date(left_on)})
+        url = detail_url_maker("partnership-detail", self.context)
+        return [{"url": url(r["slug"]), "slug": r["slug"], "name": r["name"],
+                 "status": r["status"], "setting": r["setting"],
+                 "started_on": iso_date(r["started_on"]), "ended_on": iso_date(r["ended_on"]),
+                 "regions": regions[r["id"]], "current_members": members[r["id"]]}
+                for r in rows]
 
 
 class PartnershipDetailSerializer(PartnershipListSerializer):
@@ -155,12 +223,23 @@ class PartnershipDetailSerializer(PartnershipListSerializer):
     class Meta(PartnershipListSerializer.Meta):
         fields = [*PartnershipListSerializer.Meta.fields, "summary", "membership_history",
                   "lead_responsibilities", "agreements", "funding"]
+        list_serializer_class = serializers.ListSerializer
 
 
 def current_members(user: Any) -> QuerySet[Membership]:
-    """Current memberships, earliest joiner first, for prefetching onto partnerships."""
+    """Current memberships, earliest joiner first (then by name, then as recorded, so two
+    namesakes who joined on one day keep their order), for prefetching onto partnerships."""
     return (Membership.objects.visible_to(user).current().select_related("organisation")
-            .order_by("joined_on", "organisation__name"))
+            .order_by("joined_on", "organisation__name", "pk"))
+
+
+def page_regions(partnership_ids: list[int]) -> QuerySet[Any]:
+    """(partnership id, region code, region name) for each region the partnerships serve, in
+    the regions' display order: one query for a page of partnerships."""
+    through = Partnership.regions.through
+    return (through.objects.filter(partnership_id__in=partnership_ids)
+            .order_by("region__position", "region__name")
+            .values_list("partnership_id", "region__code", "region__name"))
 
 
 class PartnershipViewSet(ReadOnlyRegistryViewSet):
@@ -177,6 +256,11 @@ class PartnershipViewSet(ReadOnlyRegistryViewSet):
 
     def get_queryset(self) -> QuerySet[Partnership]:
         user = self.request.user
+        if self.action == "list":
+            # Plain rows of the columns a row shows; PartnershipListSerializer.represent_rows
+            # fetches the page's regions and current members.
+            return Partnership.objects.visible_to(user).values(
+                *PartnershipListSerializer.row_values)
         queryset = Partnership.objects.visible_to(user).prefetch_related(
             Prefetch("regions", queryset=Region.objects.order_by("position", "name")),
             Prefetch("memberships", queryset=current_members(user), to_attr="current_members"),

@@ -1,6 +1,6 @@
-"""The organisation's conference diary: every planned conference of the open cases it is
-involved in over the next weeks, by week, for the team that runs its diary; and its iCalendar
-feed, whose secret link the organisation's caseworkers create, replace and turn off here.
+"""The organisation's conference diary: the planned conferences of the open cases it is
+involved in over the next weeks, a week at a time, for the team that runs its diary; and its
+iCalendar feed, whose secret link the organisation's caseworkers create, replace and turn off here.
 
 The feed is fetched by calendar programs with no session, so the URL's random token is the only
 credential; any token that does not open a live feed gets the same plain 404."""
@@ -44,16 +44,16 @@ def _feed_status(organisation_id: int | None) -> dict[str, Any]:
 @login_required
 @require_GET
 def conference_diary(request: HttpRequest) -> HttpResponse:
-    """The organisation's planned conferences from today to eight weeks ahead, by week; with the
-    diary's calendar link. Caseworkers only (others: a 403 that says why)."""
+    """One week of the organisation's planned conferences (``?week=`` any day of it, today's
+    week by default; ``?page=`` within a busy week), between today and eight weeks ahead, by
+    day; with the diary's calendar link. Caseworkers only (others: a 403 that says why)."""
     user: Any = request.user  # signed in (login_required)
     if not user.has_perm("referrals.view_conference_diary"):
         return _refused(request)
-    today = clock.today()
-    weeks = diary.conference_diary(user, today)
+    week = diary.conference_diary(user, clock.today(), week=request.GET.get("week"),
+                                  page=request.GET.get("page"))
     return render(request, "referrals/conference_diary.html", {
-        "weeks": weeks, "total": sum(week.count for week in weeks),
-        "first": today, "last": diary.diary_window(today)[1], "weeks_ahead": diary.DIARY_WEEKS,
+        "week": week, "weeks_ahead": diary.DIARY_WEEKS,
         "feed": _feed_status(user.organisation_id), "nav_section": NAV,
         "casework_tab": "diary"})
 

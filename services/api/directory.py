@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 import django_filters
 from django.db.models import Prefetch, Q, QuerySet
 from rest_framework import serializers
 
-from core.api import ReadOnlyRegistryViewSet, StrictBooleanFilter
+from core.api import (
+    ReadOnlyRegistryViewSet,
+    RowsListSerializer,
+    StrictBooleanFilter,
+    detail_url_maker,
+)
+from core.pagination import JoinAfterSlicingPagination
 from partnerships.api.common import (
     OrganisationRefSerializer,
     PartnershipRefSerializer,
@@ -23,7 +30,7 @@ from partnerships.filters import (
 )
 
 from ..choices import Gender, LocationKind, PrisonCategory
-from ..models import Location, Service, ServiceAtLocation, ServiceCategory
+from ..models import Location, Service, ServiceAtLocation, ServiceCategory, referral_routes
 
 # --------------------------------------------------------------------------------------------
 # Small nested serializers
@@ -104,6 +111,43 @@ class ServiceListSerializer(serializers.ModelSerializer):
         model = Service
         fields = ["url", "slug", "name", "provider", "partnership", "categories", "eligibility",
                   "referral_routes", "is_active", "locations"]
+        list_serializer_class: type[serializers.ListSerializer] = RowsListSerializer
+
+    # What represent_rows reads: the columns of the list's page query (``.values()``).
+    row_values = ("id", "slug", "name", "provider__slug", "provider__name", "provider__kind",
+                  "partnership__slug", "partnership__name", "gender", "min_age", "max_age",
+                  "setting", "accepts_self_referral", "accepts_professional_referral",
+                  "accepts_court_ordered", "is_active")
+
+    def represent_rows(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The page's rows as the fields above show them: the categories and delivery sites of
+        the whole page come from two plain queries (values, not models), grouped here."""
+        ids = [r["id"] for r in rows]
+        categories: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for service_id, slug, name in page_categories(ids):
+            categories[service_id].append({"slug": slug, "name": name})
+        sites: dict[int, list[dict[str, Any]]] = defaultdict(list)
+        for service_id, slug, name, kind, co_located, notes in page_delivery_sites(ids):
+            sites[service_id].append({"location": {"slug": slug, "name": name, "kind": kind},
+                                      "co_located": co_located, "notes": notes})
+        url = detail_url_maker("service-detail", self.context)
+        return [{
+            "url": url(r["slug"]), "slug": r["slug"], "name": r["name"],
+            "provider": {"slug": r["provider__slug"], "name": r["provider__name"],
+                         "kind": r["provider__kind"]},
+            "partnership": (None if r["partnership__slug"] is None
+                            else {"slug": r["partnership__slug"],
+                                  "name": r["partnership__name"]}),
+            "categories": categories[r["id"]],
+            "eligibility": {"gender": r["gender"], "min_age": r["min_age"],
+                            "max_age": r["max_age"], "setting": r["setting"]},
+            "referral_routes": referral_routes(
+                self_referral=r["accepts_self_referral"],
+                professional=r["accepts_professional_referral"],
+                court_ordered=r["accepts_court_ordered"]),
+            "is_active": r["is_active"],
+            "locations": sites[r["id"]],
+        } for r in rows]
 
 
 class ServiceDetailSerializer(ServiceListSerializer):
@@ -111,6 +155,7 @@ class ServiceDetailSerializer(ServiceListSerializer):
 
     class Meta(ServiceListSerializer.Meta):
         fields = [*ServiceListSerializer.Meta.fields, "description"]
+        list_serializer_class = serializers.ListSerializer
 
 
 class ServiceFilter(django_filters.FilterSet):
@@ -129,6 +174,9 @@ class ServiceFilter(django_filters.FilterSet):
         help_text="women or men also finds services open to any gender.")
     is_active = StrictBooleanFilter(help_text="true: running services only.")
 
+    # Each filter is optional and reads one parameter (core.api.OptionalFiltersBackend).
+    only_filters_given = True
+
     class Meta:
         model = Service
         fields = ["provider", "partnership", "category", "setting", "gender", "is_active"]
@@ -142,6 +190,24 @@ class ServiceFilter(django_filters.FilterSet):
         return queryset.filter(Q(gender=value) | Q(gender=Gender.ANY))
 
 
+def page_categories(service_ids: list[int]) -> QuerySet[Any]:
+    """(service id, category slug, category name) for the services' categories, in the
+    taxonomy's display order: one query for a page of services."""
+    through = Service.categories.through
+    return (through.objects.filter(service_id__in=service_ids)
+            .order_by("servicecategory__position", "servicecategory__name")
+            .values_list("service_id", "servicecategory__slug", "servicecategory__name"))
+
+
+def page_delivery_sites(service_ids: list[int]) -> QuerySet[Any]:
+    """(service id, location slug, name, kind, co-located, notes) for the services' delivery
+    sites, by location name: one query for a page of services."""
+    return (ServiceAtLocation.objects.filter(service_id__in=service_ids)
+            .order_by("location__name", "pk")
+            .values_list("service_id", "location__slug", "location__name", "location__kind",
+                         "co_located", "notes"))
+
+
 class ServiceViewSet(ReadOnlyRegistryViewSet):
     """The service directory."""
 
@@ -153,9 +219,20 @@ class ServiceViewSet(ReadOnlyRegistryViewSet):
     search_fields = ["name", "description"]
     ordering_fields = ["name", "created_on"]
     ordering = ["name", "slug"]
+    pagination_class = JoinAfterSlicingPagination
+
+    def page_rows(self, ids: QuerySet[Any]) -> QuerySet[Any]:
+        """The listed services with ``ids`` (a page, for JoinAfterSlicingPagination), as the
+        plain rows ServiceListSerializer.represent_rows reads (provider and partnership
+        joined); it fetches the page's categories and delivery sites itself."""
+        return (Service.objects.visible_to(self.request.user).filter(pk__in=ids)
+                .values(*ServiceListSerializer.row_values))
 
     def get_queryset(self) -> QuerySet[Service]:
         user: Any = self.request.user
+        if self.action == "list":
+            # The list's own rows, to filter, count, sort and slice; page_rows joins the page's.
+            return Service.objects.visible_to(user)
         sites = ServiceAtLocation.objects.select_related("location").order_by("location__name",
                                                                                "pk")
         return (Service.objects.visible_to(user)

@@ -1,6 +1,7 @@
 """The conference diary in a real browser at 1280 px (issue 16): a caseworker reaches it from the
-caseload, reads the planned conferences by week, and creates the diary's calendar link; every
-page is axe-clean with headings and a title in order, and nothing scrolls sideways."""
+caseload, reads this week's planned conferences by day, moves to the next week (issue 17: one
+week at a time), and creates the diary's calendar link; every page is axe-clean with headings
+and a title in order, and nothing scrolls sideways."""
 
 from __future__ import annotations
 
@@ -21,8 +22,12 @@ def setup(live_server: Any, django_db_serialized_rollback: None) -> Any:
     s = casework_setup()
     case = open_case(s)
     today = timezone.localdate()
-    CaseConferenceFactory(case=case, kind="joint", planned_on=today + datetime.timedelta(days=9),
+    next_monday = today + datetime.timedelta(days=7 - today.weekday())
+    CaseConferenceFactory(case=case, kind="joint", planned_on=today,
                           planned_time=datetime.time(14, 0))
+    CaseConferenceFactory(case=case, kind="joint",
+                          planned_on=next_monday + datetime.timedelta(days=2),
+                          planned_time=datetime.time(10, 0))
     return s, case
 
 
@@ -45,7 +50,13 @@ def test_the_diary_from_the_caseload_and_its_calendar_link(
     expect(officer.get_by_role("heading", level=1)).to_have_text("Conference diary")
     expect(officer.locator("table")).to_contain_text(case.reference)
     expect(officer.locator("table")).to_contain_text("2:00pm")
+    expect(officer.locator("table")).not_to_contain_text("10:00am")  # next week's
     check(officer, "page")
+    officer.get_by_role("link", name="Next week").click()
+    expect(officer.locator("h2").first).to_contain_text("Week of")
+    expect(officer.locator("table")).to_contain_text("10:00am")
+    expect(officer.get_by_role("link", name="Previous week")).to_be_visible()
+    check(officer, "next-week")
     officer.get_by_role("button", name="Create a calendar link").click()
     expect(officer.get_by_role("heading", level=1)).to_have_text("Conference diary calendar link")
     assert "/calendar/conferences/" in officer.get_by_label("Calendar link").input_value()

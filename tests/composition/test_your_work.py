@@ -363,3 +363,35 @@ def test_provider_page_queries_do_not_grow_with_returns_owed(client):
                                due_on=start + datetime.timedelta(days=100))
     assert sections(s.staff)["returns-to-submit"].count > 3
     assert _count(client) == small
+
+
+def test_header_unread_count_is_the_sections_counted_once(client):
+    """The header's unread count and the unread section's count are one COUNT (issue 17)."""
+    user = CommissionerFactory()
+    for n in range(2):
+        notify(kind="referral_received", occurrence=f"referral-{n}", recipients=[user],
+               subject=f"Referral R-{n} received", body="")
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(YOUR_WORK)
+    html = response.content.decode()
+    assert shown(response)["notifications"].count == 2
+    assert "2 unread" in html
+    # One count in all (with the user, accounts.backends), whoever reads it.
+    counts = [q["sql"] for q in queries.captured_queries
+              if "notifications_notification" in q["sql"] and "COUNT(" in q["sql"].upper()]
+    assert len(counts) == 1, counts
+    # Nothing unread: no section, and the header still says so.
+    assert "0 unread" in page(client, CommissionerFactory()).content.decode()
+
+
+def test_returns_to_review_rows_cost_no_query_per_row(client, django_assert_max_num_queries):
+    """Each row's period, provider, partnership and date come with the queue's one query."""
+    s = monitoring_setup()
+    ret = submitted(s)
+    client.force_login(s.manager)
+    with django_assert_max_num_queries(MAX_QUERIES):
+        response = client.get(YOUR_WORK)
+    [item] = shown(response)["returns-to-review"].items
+    assert item.text == f"{ret.period} return from {s.provider.name}"
+    assert item.detail.startswith(f"{s.partnership.name}, submitted ")

@@ -709,7 +709,9 @@ PAGE_URLS = {"dashboard": lambda s: dashboard_url(s, periods=8), "metric": metri
 # partnership's quarterly reviews).
 # The partnership page asks once whether the user manages the partnership (its Manage
 # section): one query more for a partnership manager than before issue 14.
-PAGE_QUERIES = {"dashboard": 11, "metric": 10, "framework": 10, "partnership page": 19}
+# Since issue 17 a dashboard page finds the partnership and checks the permission in one
+# query (reports.dashboard_partnerships, the permission's SQL twin): one fewer each.
+PAGE_QUERIES = {"dashboard": 10, "metric": 9, "framework": 9, "partnership page": 19}
 
 
 @pytest.mark.parametrize("page", list(PAGE_URLS))
@@ -729,6 +731,31 @@ def test_pages_cost_the_same_for_few_and_many(client, django_assert_max_num_quer
     if page == "dashboard":
         assert len(response.context["grid"].rows) == 10
         assert len(response.context["periods"]) == 8
+
+
+# The dashboards API: session, user, the partnership with the permission, the periods, then
+# the report's own queries (totals: the metrics and one aggregate; grid: requirements, returns).
+API_QUERIES = {"totals": 6, "grid": 6}
+
+
+@pytest.mark.parametrize("report", list(API_QUERIES))
+@pytest.mark.parametrize("role", ["commissioner", "manager"])
+def test_dashboards_api_costs_the_same_for_few_and_many(client, django_assert_max_num_queries,
+                                                        small_and_large, report, role):
+    counts = []
+    client.force_login(getattr(small_and_large[0], role))
+    for world in small_and_large:
+        url = f"/api/v1/dashboards/{world.partnership.slug}/{report}/?periods=8"
+        client.get(url)  # warm the session
+        with django_assert_max_num_queries(API_QUERIES[report]) as captured:
+            response = client.get(url, HTTP_ACCEPT="application/json")
+        assert response.status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
+    body = response.json()
+    assert len(body["periods"]) == 8
+    if report == "grid":
+        assert len(body["rows"]) == 10
 
 
 def test_downloads_cost_the_same_for_few_and_many(client, django_assert_max_num_queries,

@@ -3,12 +3,25 @@ apply (issue 16): only when there is something to show, and only to people who m
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
+import rules
 from django.urls import reverse
 
-from tests.accounts.factories import CommissionerFactory, ProviderStaffFactory
+from composition.selectors.detail import partnership_page
+from tests.accounts.factories import (
+    CommissionerFactory,
+    PartnershipManagerFactory,
+    ProviderStaffFactory,
+)
 from tests.monitoring.factories import FrameworkFactory, ReturnRequirementFactory
-from tests.partnerships.factories import FundingFactory, MembershipFactory, PartnershipFactory
+from tests.partnerships.factories import (
+    FundingFactory,
+    LeadMembershipFactory,
+    MembershipFactory,
+    PartnershipFactory,
+)
 from tests.partnerships.review_factories import HeldReviewFactory, ReviewMeetingFactory
 
 pytestmark = pytest.mark.django_db
@@ -79,3 +92,51 @@ def test_no_dashboard_link_without_frameworks(client, funded):
     html = page(client, commissioner, partnership)
     assert reverse("monitoring:dashboard", args=[partnership.slug]) not in html
     assert "Monitoring dashboard" not in html
+
+
+# The permission facts the page needs (member, funder, lead partner) come from the membership
+# and funding rows the page reads in full (``partnerships.rules.remember_viewer_facts``): the
+# links must follow the rules exactly as when the rules asked the database themselves.
+def _reviews_linked(html: str, partnership) -> bool:
+    return f'href="{reverse("partnerships:reviews", args=[partnership.slug])}"' in html
+
+
+def test_reviews_linked_for_a_funding_commissioner_not_another(client, funded):
+    partnership, commissioner = funded
+    assert _reviews_linked(page(client, commissioner, partnership), partnership)
+    assert not _reviews_linked(page(client, CommissionerFactory(), partnership), partnership)
+
+
+def test_reviews_linked_for_current_members_not_former_ones(client):
+    partnership = PartnershipFactory()
+    current, former = ProviderStaffFactory(), ProviderStaffFactory()
+    MembershipFactory(partnership=partnership, organisation=current.organisation)
+    MembershipFactory(partnership=partnership, organisation=former.organisation,
+                      left_on=datetime.date(2021, 3, 31))
+    assert _reviews_linked(page(client, current, partnership), partnership)
+    assert not _reviews_linked(page(client, former, partnership), partnership)
+
+
+def test_manage_section_for_the_lead_partners_manager_only(client):
+    partnership = PartnershipFactory()
+    lead, member = PartnershipManagerFactory(), PartnershipManagerFactory()
+    LeadMembershipFactory(partnership=partnership, organisation=lead.organisation)
+    MembershipFactory(partnership=partnership, organisation=member.organisation)
+    assert 'id="manage-title"' in page(client, lead, partnership)
+    assert 'id="manage-title"' not in page(client, member, partnership)
+
+
+def test_facts_from_the_page_answer_only_for_their_user(
+        commissioner_user, django_assert_num_queries):
+    """The facts answer the rules without a query, for the user they were read for; another
+    user's question still goes to the database."""
+    partnership = PartnershipFactory()
+    FundingFactory(partnership=partnership, funder=commissioner_user.organisation)
+    read = partnership_page(user=commissioner_user, slug=partnership.slug).partnership
+    with django_assert_num_queries(0):
+        assert rules.has_perm("partnerships.view_reviews", commissioner_user, read)
+        assert rules.has_perm("monitoring.view_dashboard", commissioner_user, read)
+        assert not rules.has_perm("partnerships.manage_partnership", commissioner_user, read)
+    other = CommissionerFactory()
+    with django_assert_num_queries(1):
+        assert not rules.has_perm("partnerships.view_reviews", other, read)

@@ -8,6 +8,7 @@ import re
 from html import unescape
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from partnerships.choices import MemberRole, OrganisationKind
@@ -210,7 +211,11 @@ def test_bounded_queries(client, commissioner_user, django_assert_max_num_querie
             LocationFactory(operator=org)
             LeadResponsibilityFactory(partnership=p, organisation=org)
         client.get(page_url(org))
-        with django_assert_max_num_queries(12) as captured:
+        # On PostgreSQL 5: the session, the user, the organisation (with its group, the
+        # activities it leads and its locations as arrays), memberships, services (with their
+        # categories and sites as arrays). Elsewhere each array is a query of its own: 10.
+        with django_assert_max_num_queries(5 if connection.vendor == "postgresql"
+                                           else 10) as captured:
             response = client.get(page_url(org))
         assert response.status_code == 200
         assert len(response.context["page"].current_partnerships) == size

@@ -61,3 +61,28 @@ def test_organisation_description_index_serves_the_organisation_search():
         document=SearchVector("description", config=SEARCH_CONFIG))
         .filter(document=query("recovery")).explain())
     assert "organisation_description_search_idx" in plan
+
+
+def test_regions_come_with_the_page_and_reasons_only_where_the_name_lacks_the_words(
+        client, commissioner_user, django_assert_max_num_queries):
+    """Issue 17: the regions' names are read in the page's own query (no prefetch), in
+    display order; a partnership named by the words says nothing more, even when a member's
+    name has them too."""
+    from tests.partnerships.factories import region
+
+    named = PartnershipFactory(name="Kestrel Partnership")
+    named.regions.set([region("wales"), region("london")])
+    MembershipFactory(partnership=named, organisation=OrganisationFactory(name="Kestrel Trust"))
+    other = PartnershipFactory(name="Moor Alliance")
+    MembershipFactory(partnership=other, organisation=OrganisationFactory(name="Kestrel Hall"))
+    client.force_login(commissioner_user)
+    # Session, user, the form's two choices, the three kinds' counts, the page and the
+    # header's unread count: no query for the regions.
+    with django_assert_max_num_queries(9):
+        response = client.get(reverse("search"), {"q": "kestrel"})
+    rows = {p.name: p for p in response.context["page"].object_list}
+    assert rows["Kestrel Partnership"].region_names == ["London", "Wales"]
+    assert rows["Kestrel Partnership"].match_reason is None
+    assert rows["Kestrel Partnership"].matched_member_name is None
+    assert str(rows["Moor Alliance"].match_reason.text) == "<mark>Kestrel</mark> Hall"
+    assert "London, Wales" in response.content.decode()

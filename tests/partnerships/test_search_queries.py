@@ -1,7 +1,8 @@
 """The search page and its CSV cost the same number of queries for 3 partnerships or 30.
 
 Page: session and user (2), the user's organisation in the header (1), the region and category
-choices of the filter form (2), the count and the page (2), the page's regions (1); a member or
+choices of the filter form (2), the count and the page (2), the page's regions (1, or none on
+PostgreSQL, where the page's own query reads their names); a member or
 funder filter adds one look-up each to name the organisation in its tag; search words add the
 counts of matching organisations and services (2), or, listing one of those kinds, its count and
 page instead of the partnerships' regions.
@@ -107,3 +108,14 @@ def test_query_count_does_not_grow_with_rows(signed_in):
     large = (count_queries(lambda: signed_in.get(url, EVERY_FILTER)),
              count_queries(lambda: b"".join(signed_in.get(export).streaming_content)))
     assert small == large
+
+
+@pytest.mark.parametrize("page", ["2", "99", "x"])
+def test_later_and_missing_pages_cost_what_the_first_does(signed_in, page):
+    """A page of results is read by its ids (issue 17): page 2 costs what page 1 does; a page
+    that is not a number costs the count that picks the page, and one past the end also the
+    read that found it empty."""
+    build(30)
+    first = count_queries(lambda: signed_in.get(reverse("home"), {"q": "harbour"}))
+    later = count_queries(lambda: signed_in.get(reverse("home"), {"q": "harbour", "page": page}))
+    assert later == first + {"2": 0, "x": 1, "99": 2}[page]

@@ -13,6 +13,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core import mail
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -331,11 +332,12 @@ def test_today_is_the_uk_date_when_summer_time_ends(s: Casework, case: Case,
 # -- cost -----------------------------------------------------------------------------------------
 
 
-def test_the_sweep_reads_in_the_same_number_of_queries_for_2_or_20_conferences(
-        s: Casework) -> None:
-    """Reading what is due and whom to tell costs the same however many are due; so does a run
-    that finds everything already sent (most days: the due-soon window is several days)."""
+def test_the_sweep_is_one_statement_for_2_or_20_conferences(s: Casework) -> None:
+    """The sweep is one INSERT … SELECT however many are due, and so is a run that finds
+    everything already sent (most days: the due-soon window is several days); reading what is
+    due in Python (``due_conferences``) costs the same few queries however many are due."""
     CaseConferenceFactory(case=new_case(s), planned_on=D(2024, 4, 2))  # long past: not read
+    ContentType.objects.get_for_model(CaseConference)  # cached for the process, as in a worker
 
     def add(n: int) -> None:
         for i in range(n):
@@ -343,21 +345,27 @@ def test_the_sweep_reads_in_the_same_number_of_queries_for_2_or_20_conferences(
             ReferralFactory(case=case, from_organisation=s.probation, to_service=s.treatment)
             CaseConferenceFactory(case=case, planned_on=PLANNED)
 
-    def queries() -> tuple[int, int]:
+    def statements(captured: CaptureQueriesContext) -> list[str]:
+        return [q["sql"] for q in captured.captured_queries
+                if not q["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))]
+
+    def queries() -> tuple[int, int, int]:
         with CaptureQueriesContext(connection) as reading:
             due = due_conferences(D(2025, 4, 1))
-        sweep(D(2025, 4, 1))
+        with CaptureQueriesContext(connection) as first:
+            assert sweep(D(2025, 4, 1))[DUE_SOON] > 0
         with CaptureQueriesContext(connection) as again:
             assert sweep(D(2025, 4, 1)) == nothing()
         assert len(due) == CaseConference.objects.filter(case__status="open").count() - 1
-        return len(reading), len(again)
+        assert statements(first)[0].startswith('INSERT INTO "notifications_notification"')
+        return len(reading), len(statements(first)), len(statements(again))
 
     add(2)
     few = queries()
     add(18)
     many = queries()
 
-    assert few == many == (3, 5)  # + caseworkers, + one check of the keys already sent
+    assert few == many == (3, 1, 1)
     assert Notification.objects.filter(kind=DUE_SOON).count() == 20 * 2
     assert Notification.objects.filter(kind=UNRECORDED).count() == 0
 
@@ -408,3 +416,51 @@ def test_already_sent_checks_thousands_of_keys(s: Casework, conference: CaseConf
         assert already_sent(keys) == {key}
     assert len(ctx.captured_queries) == (3 if connection.vendor == "sqlite" else 1)
     assert already_sent([]) == set()
+
+
+# -- two sweeps at once ---------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_sweeps_at_once_tell_each_person_once() -> None:
+    """Two beats (or a beat and a re-run by hand) released together: every reminder is written
+    once, the two counts add up to what was written, and neither sweep fails (PostgreSQL:
+    SQLite serialises writers anyway)."""
+    import threading
+
+    from django.db import connections
+
+    from tests.referrals.factories import casework_setup
+
+    if connection.vendor != "postgresql":
+        pytest.skip("needs concurrent writers (PostgreSQL)")
+    ContentType.objects.clear_cache()  # see tests/notifications/test_calendar.py
+    s = casework_setup()
+    ProviderStaffFactory.create_batch(5, organisation=s.probation)
+    for _ in range(6):
+        case = new_case(s)
+        ReferralFactory(case=case, from_organisation=s.probation, to_service=s.treatment)
+        CaseConferenceFactory(case=case, planned_on=PLANNED)
+    barrier = threading.Barrier(2)
+    results: list[dict[str, int]] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(sweep(D(2025, 4, 1)))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert errors == []
+    written = Notification.objects.filter(kind=DUE_SOON).count()
+    assert written == 6 * (1 + 5 + 1)  # the officer, 5 colleagues, the provider's worker
+    assert sum(r[DUE_SOON] for r in results) == written
