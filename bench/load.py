@@ -547,7 +547,9 @@ def main(argv: list[str] | None = None) -> int:
             say("Cleaned up: " + ", ".join(f"{n:,} {what}" for what, n in removed.items()))
         shutil.rmtree(work, ignore_errors=True)
 
-    dirty = bool(git("status", "--porcelain", "--untracked-files=no"))
+    # The results this run and bench/perf.py write do not count as changes to what was measured.
+    dirty = bool(git("status", "--porcelain", "--untracked-files=no", "--", ".",
+                     ":!bench/results", ":!docs/performance.md", ":!bench/notes.md"))
     result = {
         "commit": git("rev-parse", "--short", "HEAD") + (" (with uncommitted changes)"
                                                          if dirty else ""),

@@ -656,13 +656,18 @@ def markdown_table(rows: list[dict[str, Any]]) -> str:
 
 
 # ------------------------------------------------------------------------------------------
+#: What a run writes, excluded from the "uncommitted changes" check (git pathspecs).
+OWN_OUTPUTS = (":!bench/results", ":!docs/performance.md", ":!bench/notes.md")
+
+
 def git_commit() -> str:
     def git(*argv: str) -> str:
         return subprocess.run(["git", *argv], cwd=ROOT, capture_output=True, text=True,  # noqa: S603, S607
                               check=False).stdout.strip()
 
     commit = git("rev-parse", "--short", "HEAD")
-    dirty = git("status", "--porcelain", "--untracked-files=no")
+    # The run's own outputs (results, this report, the notes copied into it) do not count.
+    dirty = git("status", "--porcelain", "--untracked-files=no", "--", ".", *OWN_OUTPUTS)
     return commit + (" with uncommitted changes" if dirty else "")
 
 
