@@ -131,3 +131,12 @@ class CriminalOffenceCondition(models.TextChoices):
     SAFEGUARDING = ("sch1_p2_18", "DPA 2018 Sch 1 para 18: safeguarding of children and "
                                   "individuals at risk")
     CONSENT = "sch1_p3_29", "DPA 2018 Sch 1 para 29: consent"
+
+
+class ExpectedReleaseKind(models.TextChoices):
+    """How a person is expected to leave custody, in the words prison and probation staff use."""
+
+    CONDITIONAL = "conditional", "Conditional release"
+    LICENCE = "licence", "Release on licence"
+    END_OF_SENTENCE = "end_of_sentence", "End of sentence"
+    REMAND_ENDING = "remand_ending", "Remand ending"

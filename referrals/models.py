@@ -25,6 +25,7 @@ from .choices import (
     ConferenceKind,
     ConferenceStatus,
     CriminalOffenceCondition,
+    ExpectedReleaseKind,
     Gender,
     HistoryKind,
     IdentifierKind,
@@ -520,3 +521,80 @@ class ConferenceDiaryFeed(models.Model):
     def __str__(self) -> str:
         state = "revoked" if self.revoked_at else "live"
         return f"Conference diary feed of {self.organisation} ({state})"
+
+
+class CustodyEpisode(TimeStampedModel):
+    """A spell of the person on a case in one prison, from reception until release or transfer.
+
+    A transfer closes the sending prison's episode (``transferred_on`` and
+    ``ended_by_transfer_to``) and opens one at the receiving prison with the same expected
+    release: it is not a release, so only ``released_on`` counts towards continuity of care.
+
+    The first community appointment after release is held here (``attended_on`` or
+    ``did_not_attend``) rather than in a model of its own: there is exactly one release per
+    episode and one outcome per release, so two fields and a check constraint say it without a
+    join or a second uniqueness rule."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="custody_episodes")
+    establishment = models.ForeignKey("partnerships.Organisation", on_delete=models.PROTECT,
+                                      related_name="custody_episodes",
+                                      help_text="The prison.")
+    received_on = models.DateField()
+    expected_release_on = models.DateField(null=True, blank=True)
+    expected_release_kind = models.CharField(max_length=20, blank=True,
+                                             choices=ExpectedReleaseKind.choices)
+    released_on = models.DateField(null=True, blank=True)
+    release_area = models.ForeignKey(
+        "partnerships.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="The local authority of the release address.")
+    transferred_on = models.DateField(null=True, blank=True)
+    ended_by_transfer_to = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="transferred_from",
+        help_text="The episode at the receiving prison.")
+    attended_on = models.DateField(null=True, blank=True,
+                                   help_text="The first community appointment attended.")
+    did_not_attend = models.BooleanField(default=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    objects = querysets.CustodyEpisodeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["case_id", "received_on", "id"]  # by id: no join to the case
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(released_on__isnull=True) | Q(released_on__gte=F("received_on")),
+                name="custody_released_after_received",
+                violation_error_message="Release cannot come before reception."),
+            models.CheckConstraint(
+                condition=Q(expected_release_on__isnull=True)
+                | Q(expected_release_on__gte=F("received_on")),
+                name="custody_expected_release_after_received",
+                violation_error_message="The expected release cannot come before reception."),
+            models.CheckConstraint(
+                condition=Q(transferred_on__isnull=True)
+                | Q(transferred_on__gte=F("received_on")),
+                name="custody_transferred_after_received",
+                violation_error_message="A transfer cannot come before reception."),
+            models.CheckConstraint(
+                condition=Q(released_on__isnull=True) | Q(transferred_on__isnull=True),
+                name="custody_released_or_transferred",
+                violation_error_message="An episode ends in a release or a transfer, not both."),
+            models.CheckConstraint(
+                condition=Q(attended_on__isnull=True, did_not_attend=False)
+                | Q(released_on__isnull=False, attended_on__isnull=True, did_not_attend=True)
+                | Q(released_on__isnull=False, attended_on__gte=F("released_on"),
+                    did_not_attend=False),
+                name="custody_one_appointment_outcome",
+                violation_error_message="A first appointment is attended on or after release, "
+                                        "or not attended: one outcome per release."),
+            models.UniqueConstraint(
+                fields=["case"],
+                condition=Q(released_on__isnull=True, transferred_on__isnull=True),
+                name="custody_one_open_episode",
+                violation_error_message="The case already has an open custody episode."),
+        ]
+        indexes = [models.Index(fields=["released_on"], name="custody_released_on")]
+
+    def __str__(self) -> str:
+        return f"Custody episode on {self.case}, received {self.received_on:%-d %b %Y}"

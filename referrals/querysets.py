@@ -113,3 +113,15 @@ class SharingProtocolQuerySet(models.QuerySet):
                 .filter(agreement__partnership__in=members.filter(organisation_id=second_id)
                         .values("partnership_id"))
                 .distinct())
+
+
+class CustodyEpisodeQuerySet(models.QuerySet):
+    def open(self) -> Self:
+        """Episodes the person is still serving at that establishment: neither released nor
+        transferred out."""
+        return self.filter(released_on__isnull=True, transferred_on__isnull=True)
+
+    def released_between(self, start: datetime.date, end: datetime.date) -> Self:
+        """Episodes that ended in a release from ``start`` to ``end`` inclusive. A transfer ends
+        an episode without setting ``released_on``, so it is never counted as a release."""
+        return self.filter(released_on__gte=start, released_on__lte=end)

@@ -62,6 +62,14 @@ def is_addressee(user: Any, obj: Any) -> bool:
     return bool(target and getattr(user, "organisation_id", None) == target)
 
 
+@rules.predicate
+def works_at_establishment(user: Any, obj: Any) -> bool:
+    """The object (a custody episode) is at the user's organisation's prison: the prison team
+    records transfers and releases of people it holds even before it is involved in the case."""
+    establishment = getattr(obj, "establishment_id", None)
+    return bool(establishment and getattr(user, "organisation_id", None) == establishment)
+
+
 rules.add_perm("referrals.open_case", is_caseworker & member_of_partnership)
 rules.add_perm("referrals.view_case", is_caseworker & is_involved_in_case)
 rules.add_perm("referrals.view_case_with_reason", is_platform_admin)
@@ -88,3 +96,9 @@ for model in ("referralpathway", "sharingprotocol", "caseworksettings"):
         rules.add_perm(f"referrals.{verb}_{model}", is_platform_admin)
 # Case conferences appear in a calendar feed only for caseworkers (notifications.calendar).
 rules.add_perm("notifications.calendar_case_conferences", is_caseworker)
+# Custody: organisations involved in the case record reception; they or the prison holding the
+# person record its transfer and release. The first community appointment is recorded by those
+# involved in the case (the community provider through its referral, or the lead agency).
+rules.add_perm("referrals.record_custody", is_caseworker & (is_involved_in_case
+                                                            | works_at_establishment))
+rules.add_perm("referrals.record_first_appointment", is_caseworker & is_involved_in_case)

@@ -5,7 +5,8 @@ before committing. Views, the API, the admin and tasks call these and never re-i
 
 One module per subject (as Zulip's ``zerver/actions/``), so each stays readable:
 ``cases`` (open, change, hand over the lead, close, reopen), ``assessments``, ``referrals``,
-``conferences``, ``notices`` (end of order), ``access`` (logged reads), ``anonymisation``
+``conferences``, ``custody`` (prison reception, transfer, release and the first
+appointment after it), ``notices`` (end of order), ``access`` (logged reads), ``anonymisation``
 (retention), ``_common`` for what they share, and ``_events`` for what they tell people as it
 happens (a referral received, a lead handed over, conferences moved: issue 15). Callers import
 from here (``from referrals import actions``; ``actions.case_open(...)``), never from the
@@ -38,6 +39,12 @@ from .conferences import (
     conference_record,
     conferences_replan,
 )
+from .custody import (
+    custody_episode_start,
+    custody_release,
+    custody_transfer,
+    first_appointment_record,
+)
 from .diary import diary_feed_create, diary_feed_revoke
 from .notices import (
     TREATMENT_CATEGORIES,
@@ -68,6 +75,7 @@ __all__ = [
     "case_anonymise",
     "diary_feed_create",
     "diary_feed_revoke",
+    "first_appointment_record",
     "case_close",
     "case_end_order",
     "case_open",
@@ -78,6 +86,9 @@ __all__ = [
     "conference_move",
     "conference_record",
     "conferences_replan",
+    "custody_episode_start",
+    "custody_release",
+    "custody_transfer",
     "default_responsible",
     "involved_organisations",
     "lead_agency_change",

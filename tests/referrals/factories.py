@@ -37,6 +37,7 @@ from referrals.models import (
     CaseHistoryEntry,
     CaseworkSettings,
     ConferenceAttendee,
+    CustodyEpisode,
     EndOfOrderNotice,
     LeadAgency,
     Person,
@@ -319,7 +320,7 @@ def unchanged_state() -> tuple[Any, ...]:
     """Everything a refused casework action must leave alone: every casework row and the audit
     trail."""
     models = (Person, PersonIdentifier, Case, LeadAgency, Assessment, Referral, CaseConference,
-              ConferenceAttendee, EndOfOrderNotice, CaseHistoryEntry)
+              ConferenceAttendee, EndOfOrderNotice, CaseHistoryEntry, CustodyEpisode)
     return (tuple(list(m.objects.order_by("pk").values()) for m in models),
             AuditEvent.objects.count())
 
