@@ -34,6 +34,26 @@ def setup_django(*, debug: bool | None = None) -> None:
     django.setup()
 
 
+def isolate_from_workers() -> None:
+    """Keep everything a bench script queues or mails in this process: Celery's in-memory broker
+    with no worker, not eager, and in-memory email. Development settings point Celery at a
+    folder shared with a local worker (or at Redis): a worker there must never pick up the
+    benchmark's deliveries. Exits if the broker is anything else."""
+    from django.conf import settings
+
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from config.celery import app
+
+    app.conf.broker_url = "memory://"
+    app.conf.broker_transport_options = {}
+    app.conf.result_backend = None
+    app.conf.task_always_eager = False
+    with app.connection_for_write() as conn:
+        if conn.transport_cls != "memory":
+            sys.exit(f"Celery's broker is {conn.transport_cls}; the benchmark needs memory://")
+
+
 def require_postgresql() -> str:
     """The name of the PostgreSQL database in use; exit with a clear message on anything else.
 

@@ -227,23 +227,13 @@ def worker_setup() -> None:
     """Django with the bench settings, Celery's in-memory broker and no worker, in-memory email.
     Refuses to go on if anything could reach a real worker or mail server."""
     os.environ.update(BENCH_ENV)
-    from common import require_postgresql, setup_django
+    from common import isolate_from_workers, require_postgresql, setup_django
 
     setup_django(debug=False)
     require_postgresql()
     from django.conf import settings
 
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    from config.celery import app
-
-    app.conf.broker_url = "memory://"
-    app.conf.broker_transport_options = {}
-    app.conf.result_backend = None
-    app.conf.task_always_eager = False
-    with app.connection_for_write() as conn:
-        if conn.transport_cls != "memory":
-            sys.exit(f"Celery's broker is {conn.transport_cls}; the benchmark needs memory://")
+    isolate_from_workers()
     if settings.DEBUG:
         sys.exit("DEBUG is on: the benchmark needs production-like settings")
 

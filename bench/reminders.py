@@ -46,24 +46,10 @@ def setup() -> None:
     os.environ["REDIS_URL"] = ""
     os.environ["EMAIL_URL"] = "memorymail://"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    from common import setup_django
+    from common import isolate_from_workers, setup_django
 
     setup_django(debug=False)
-    from django.conf import settings
-
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    from config.celery import app
-
-    # Development settings point Celery at a folder shared with a local worker (or at Redis):
-    # a worker there must never pick up the benchmark's deliveries.
-    app.conf.broker_url = "memory://"
-    app.conf.broker_transport_options = {}
-    app.conf.result_backend = None
-    app.conf.task_always_eager = False
-    with app.connection_for_write() as conn:
-        if conn.transport_cls != "memory":
-            sys.exit(f"Celery's broker is {conn.transport_cls}; the benchmark needs memory://")
+    isolate_from_workers()
 
 
 # ------------------------------------------------------------------------------------------

@@ -76,13 +76,18 @@ def earliest_case_date(case: Any) -> datetime.date:
     return case_began_on(case) - datetime.timedelta(days=LEAD_IN_DAYS)
 
 
+def check_not_future(value: datetime.date, *, field: str, what: str,
+                     today: datetime.date | None = None) -> None:
+    """Refuse a date of something that has happened (``what``) that is after today."""
+    if value > (today or clock.today()):
+        raise DomainError(f"The date of {what} cannot be in the future.", field=field)
+
+
 def check_case_date(case: Any, value: datetime.date, *, field: str, what: str,
                     today: datetime.date | None = None) -> None:
     """Refuse a date of something on the case (``what``, e.g. "the assessment") that is in the
     future or before ``earliest_case_date``."""
-    today = today or clock.today()
-    if value > today:
-        raise DomainError(f"The date of {what} cannot be in the future.", field=field)
+    check_not_future(value, field=field, what=what, today=today)
     earliest = earliest_case_date(case)
     if value < earliest:
         raise DomainError(f"The date of {what} must be on or after {govuk_date(earliest)}: no more "

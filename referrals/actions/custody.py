@@ -12,14 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
-from core import clock
 from core.actions import audited_create, audited_update
 from core.display import govuk_date
 from core.errors import DomainError
 from partnerships.choices import OrganisationKind
 
 from ..choices import ExpectedReleaseKind
-from ..dates import check_case_date
+from ..dates import check_case_date, check_not_future
 from ..models import CustodyEpisode
 from ._common import _locked_case, _redact, _refresh, _require, _require_open
 
@@ -49,9 +48,24 @@ def _require_open_episode(episode: CustodyEpisode) -> None:
                           f"transfer on {govuk_date(episode.transferred_on)}.", code="ended")
 
 
-def _require_not_future(value: datetime.date, *, field: str, what: str) -> None:
-    if value > clock.today():
-        raise DomainError(f"The date of {what} cannot be in the future.", field=field)
+def _require_happened_after(value: datetime.date, earlier: datetime.date, *, field: str,
+                            what: str, earlier_what: str) -> None:
+    """``what`` (e.g. "the release") happened by today, and not before ``earlier_what``."""
+    check_not_future(value, field=field, what=what)
+    if value < earlier:
+        raise DomainError(f"{what[0].upper()}{what[1:]} ({govuk_date(value)}) cannot come before "
+                          f"{earlier_what} ({govuk_date(earlier)}).", field=field)
+
+
+def _locked_for(episode: Any, by: User, permission: str,
+                refusal: str) -> tuple[Any, CustodyEpisode]:
+    """The episode's case and the episode, locked in that order, after checking ``by`` may act
+    (``refusal`` names the case as ``{case}``) and that the case is open."""
+    case = _locked_case(episode.case)
+    locked = _locked_episode(episode)
+    _require(by, permission, locked, refusal.format(case=case.reference))
+    _require_open(case)
+    return case, locked
 
 
 @transaction.atomic
@@ -90,22 +104,17 @@ def custody_transfer(*, episode: Any, to_establishment: Any, transferred_on: dat
     """Record a transfer to another prison: the sending episode ends as transferred (not
     released) and the receiving prison's episode starts that day with the same expected
     release. Returns the receiving episode."""
-    case = _locked_case(episode.case)
-    locked = _locked_episode(episode)
-    _require(by, "referrals.record_custody", locked,
-             f"Only caseworkers of organisations involved in case {case.reference}, or of the "
-             "prison holding the person, can record a transfer.")
-    _require_open(case)
+    case, locked = _locked_for(
+        episode, by, "referrals.record_custody",
+        "Only caseworkers of organisations involved in case {case}, or of the prison holding "
+        "the person, can record a transfer.")
     _require_open_episode(locked)
     _require_prison(to_establishment, field="to_establishment")
     if to_establishment.pk == locked.establishment_id:
         raise DomainError(f"The person is already at {to_establishment}.",
                           field="to_establishment")
-    _require_not_future(transferred_on, field="transferred_on", what="the transfer")
-    if transferred_on < locked.received_on:
-        raise DomainError(f"The transfer ({govuk_date(transferred_on)}) cannot come before "
-                          f"reception ({govuk_date(locked.received_on)}).",
-                          field="transferred_on")
+    _require_happened_after(transferred_on, locked.received_on, field="transferred_on",
+                            what="the transfer", earlier_what="reception")
     # Close the sending episode first (the case may have one open episode at a time), then
     # record both changes in one audit row once the receiving episode exists.
     CustodyEpisode.objects.filter(pk=locked.pk).update(transferred_on=transferred_on)
@@ -130,17 +139,13 @@ def custody_release(*, episode: Any, released_on: datetime.date, release_area: A
                     by: User) -> CustodyEpisode:
     """Record the release: this starts the 21-day continuity clock. ``release_area`` is the
     local authority of the release address, for the community side."""
-    case = _locked_case(episode.case)
-    locked = _locked_episode(episode)
-    _require(by, "referrals.record_custody", locked,
-             f"Only caseworkers of organisations involved in case {case.reference}, or of the "
-             "prison holding the person, can record a release.")
-    _require_open(case)
+    case, locked = _locked_for(
+        episode, by, "referrals.record_custody",
+        "Only caseworkers of organisations involved in case {case}, or of the prison holding "
+        "the person, can record a release.")
     _require_open_episode(locked)
-    _require_not_future(released_on, field="released_on", what="the release")
-    if released_on < locked.received_on:
-        raise DomainError(f"The release ({govuk_date(released_on)}) cannot come before "
-                          f"reception ({govuk_date(locked.received_on)}).", field="released_on")
+    _require_happened_after(released_on, locked.received_on, field="released_on",
+                            what="the release", earlier_what="reception")
     if release_area is None or release_area.kind != OrganisationKind.LOCAL_AUTHORITY:
         raise DomainError("Choose the local authority of the release address.",
                           field="release_area")
@@ -156,12 +161,10 @@ def first_appointment_record(*, episode: Any, by: User, attended_on: datetime.da
     """Record the outcome of the first community appointment after release: attended on a date
     (on or after release) or did not attend. One outcome per release; it is not changed
     later here."""
-    case = _locked_case(episode.case)
-    locked = _locked_episode(episode)
-    _require(by, "referrals.record_first_appointment", locked,
-             f"Only caseworkers of organisations involved in case {case.reference} can record "
-             "its first appointment.")
-    _require_open(case)
+    case, locked = _locked_for(
+        episode, by, "referrals.record_first_appointment",
+        "Only caseworkers of organisations involved in case {case} can record its first "
+        "appointment.")
     if (attended_on is None) == (not did_not_attend):
         raise DomainError("Record either the date the first appointment was attended or that "
                           "it was not attended, not both.", field="attended_on")
@@ -172,11 +175,8 @@ def first_appointment_record(*, episode: Any, by: User, attended_on: datetime.da
         raise DomainError(f"The first appointment after this release on case {case.reference} "
                           "is already recorded.", code="already_recorded")
     if attended_on is not None:
-        _require_not_future(attended_on, field="attended_on", what="the appointment")
-        if attended_on < locked.released_on:
-            raise DomainError(f"The appointment ({govuk_date(attended_on)}) cannot come before "
-                              f"the release ({govuk_date(locked.released_on)}).",
-                              field="attended_on")
+        _require_happened_after(attended_on, locked.released_on, field="attended_on",
+                                what="the appointment", earlier_what="the release")
     audited_update(instance=locked, by=by, redact=_redact, attended_on=attended_on,
                    did_not_attend=did_not_attend,
                    summary=f"Recorded the first appointment after release on case "

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 import logging
 import re
-import threading
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -22,6 +21,7 @@ from partnerships.choices import ReviewStatus
 from partnerships.models import ReviewMeeting
 from referrals.choices import CaseStatus, ConferenceStatus
 from tests.accounts.factories import CommissionerFactory, ProviderStaffFactory, UserFactory
+from tests.concurrency import at_once
 from tests.partnerships.factories import (
     EndedMembershipFactory,
     MembershipFactory,
@@ -406,27 +406,7 @@ def test_two_creates_at_once_leave_one_live_feed(world):
     # ids; the audit rows written from the threads must not use the process's stale cache.
     ContentType.objects.clear_cache()
     user = world["user"]
-    tokens: list[str] = []
-    errors: list[BaseException] = []
-    barrier = threading.Barrier(2)
-
-    def create():
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            tokens.append(actions.calendar_feed_create(user=user))
-        except BaseException as exc:  # noqa: BLE001 - reported below
-            errors.append(exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=create) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
+    tokens = at_once(lambda: actions.calendar_feed_create(user=user))
     assert len(tokens) == 2
     live = CalendarFeed.objects.filter(user=user, revoked_at__isnull=True)
     assert live.count() == 1

@@ -3,13 +3,12 @@
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Cast, Concat
 from django.test.utils import CaptureQueriesContext
@@ -19,6 +18,7 @@ from notifications import actions
 from notifications.actions import INSERT_COLUMNS, notification_insert_from
 from notifications.models import EmailStatus, Notification
 from tests.accounts.factories import ProviderStaffFactory
+from tests.concurrency import at_once
 
 pytestmark = pytest.mark.django_db
 
@@ -139,26 +139,8 @@ def test_two_at_once_create_each_notification_once() -> None:
     if connection.vendor != "postgresql":
         pytest.skip("needs concurrent writers (PostgreSQL)")
     people = ProviderStaffFactory.create_batch(40)
-    barrier = threading.Barrier(2)
-    results: list[dict[int, str]] = []
-    errors: list[BaseException] = []
+    results = at_once(lambda: notification_insert_from(rows(people)))
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(notification_insert_from(rows(people)))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
     assert Notification.objects.count() == 40
     first, second = results
     assert not set(first) & set(second)

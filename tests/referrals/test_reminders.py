@@ -31,6 +31,7 @@ from tests.accounts.factories import (
     PartnershipManagerFactory,
     ProviderStaffFactory,
 )
+from tests.concurrency import at_once
 from tests.notifications.conftest import eager_celery  # noqa: F401 (autouse fixture)
 from tests.partnerships.factories import OrganisationFactory
 from tests.referrals.factories import (
@@ -426,10 +427,6 @@ def test_two_sweeps_at_once_tell_each_person_once() -> None:
     """Two beats (or a beat and a re-run by hand) released together: every reminder is written
     once, the two counts add up to what was written, and neither sweep fails (PostgreSQL:
     SQLite serialises writers anyway)."""
-    import threading
-
-    from django.db import connections
-
     from tests.referrals.factories import casework_setup
 
     if connection.vendor != "postgresql":
@@ -441,26 +438,8 @@ def test_two_sweeps_at_once_tell_each_person_once() -> None:
         case = new_case(s)
         ReferralFactory(case=case, from_organisation=s.probation, to_service=s.treatment)
         CaseConferenceFactory(case=case, planned_on=PLANNED)
-    barrier = threading.Barrier(2)
-    results: list[dict[str, int]] = []
-    errors: list[BaseException] = []
+    results = at_once(lambda: sweep(D(2025, 4, 1)))
 
-    def run() -> None:
-        try:
-            barrier.wait()
-            results.append(sweep(D(2025, 4, 1)))
-        except BaseException as error:  # noqa: BLE001 - reported below
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-
-    assert errors == []
     written = Notification.objects.filter(kind=DUE_SOON).count()
     assert written == 6 * (1 + 5 + 1)  # the officer, 5 colleagues, the provider's worker
     assert sum(r[DUE_SOON] for r in results) == written
