@@ -41,10 +41,17 @@ from .references import new_case_reference, new_person_reference, new_referral_r
 #: Days before a new assessment in which earlier ones are shown and must be acknowledged.
 DEFAULT_ASSESSMENT_WINDOW_DAYS = 10
 
+#: Days the sending prison keeps need-to-know access after a transfer or release (handover).
+DEFAULT_CUSTODY_HANDOVER_DAYS = 14
+
+#: Weeks before the expected release from which the case shows its release plan.
+DEFAULT_RELEASE_PLAN_WEEKS = 12
+
 
 class CaseworkSettings(models.Model):
-    """A partnership's casework choices: how often joint case meetings recur, and how far back
-    repeated assessments are looked for."""
+    """A partnership's casework choices: how often joint case meetings recur, how far back
+    repeated assessments are looked for, how long a prison keeps access to a case after the
+    person leaves it, and how early a release plan is due."""
 
     partnership = models.OneToOneField("partnerships.Partnership", on_delete=models.CASCADE,
                                        related_name="casework_settings")
@@ -54,6 +61,16 @@ class CaseworkSettings(models.Model):
     assessment_window_days = models.PositiveSmallIntegerField(
         default=DEFAULT_ASSESSMENT_WINDOW_DAYS,
         validators=[MinValueValidator(1), MaxValueValidator(90)])
+    custody_handover_days = models.PositiveSmallIntegerField(
+        default=DEFAULT_CUSTODY_HANDOVER_DAYS,
+        validators=[MinValueValidator(0), MaxValueValidator(90)],
+        help_text="Days a prison's team keeps access to a case after the person is transferred "
+                  "or released, to hand over (0: access ends that day).")
+    release_plan_weeks = models.PositiveSmallIntegerField(
+        default=DEFAULT_RELEASE_PLAN_WEEKS,
+        validators=[MinValueValidator(1), MaxValueValidator(52)],
+        help_text="Weeks before the expected release date from which the case shows its release "
+                  "plan and its missing pieces as tasks.")
 
     class Meta:
         verbose_name_plural = "casework settings"
@@ -554,6 +571,13 @@ class CustodyEpisode(TimeStampedModel):
     attended_on = models.DateField(null=True, blank=True,
                                    help_text="The first community appointment attended.")
     did_not_attend = models.BooleanField(default=False)
+    treatment_need = models.BooleanField(
+        default=True, help_text="In treatment for substance misuse in custody: the releases the "
+                                "continuity-of-care measure counts.")
+    access_ends_on = models.DateField(
+        null=True, blank=True, editable=False,
+        help_text="Set when the episode ends (transfer or release): the prison's team keeps "
+                  "need-to-know access to the case, for the handover, until the day before.")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
                                    on_delete=models.SET_NULL, related_name="+")
 
@@ -594,7 +618,49 @@ class CustodyEpisode(TimeStampedModel):
                 name="custody_one_open_episode",
                 violation_error_message="The case already has an open custody episode."),
         ]
-        indexes = [models.Index(fields=["released_on"], name="custody_released_on")]
+        indexes = [models.Index(fields=["released_on"], name="custody_released_on"),
+                   models.Index(fields=["establishment", "access_ends_on"],
+                                name="custody_establishment_access")]
 
     def __str__(self) -> str:
         return f"Custody episode on {self.case}, received {self.received_on:%-d %b %Y}"
+
+
+class ReleasePlan(TimeStampedModel):
+    """What is arranged for the person's release from custody: the community treatment provider
+    (through the referral that reaches it on an agreed pathway under a protocol in force), the
+    first community appointment, what the person takes out, and whether the lead passes from the
+    prison team to the provider on release day.
+
+    One plan per case's custody, held on its open episode and moved to the receiving episode on a
+    transfer, so it follows the person. Unknown answers are ``None`` (not "no"): a missing piece
+    is a task on the case (``referrals.release_plans.plan_tasks``)."""
+
+    episode = models.OneToOneField(CustodyEpisode, on_delete=models.CASCADE,
+                                   related_name="release_plan")
+    community_provider = models.ForeignKey(
+        "partnerships.Organisation", null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text="The community treatment provider after release.")
+    referral = models.ForeignKey(
+        Referral, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The referral to the community provider (agreed pathway, protocol in force).")
+    appointment_on = models.DateField(null=True, blank=True)
+    appointment_time = models.TimeField(null=True, blank=True)
+    appointment_place = models.CharField(max_length=200, blank=True)
+    appointment_with = models.CharField(max_length=120, blank=True,
+                                        help_text="A role or team, e.g. \"recovery worker\".")
+    bridging_prescription = models.BooleanField(
+        null=True, blank=True, help_text="A bridging prescription until the first community "
+                                         "prescribing appointment.")
+    naloxone_offered = models.BooleanField(null=True, blank=True)
+    hand_lead_to_provider = models.BooleanField(
+        default=True, help_text="On release day the lead agency passes from the prison team to "
+                                "the community provider.")
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["episode_id"]
+
+    def __str__(self) -> str:
+        return f"Release plan on {self.episode.case}"

@@ -43,18 +43,24 @@ class ReferralQuerySet(models.QuerySet):
 class CaseQuerySet(models.QuerySet):
     def involving(self, organisation_id: int | None,
                   on: datetime.date | None = None) -> Self:
-        """Cases the organisation is involved in now: it is the current lead agency, or it sent
-        or receives a referral of the case that is still open."""
-        from .models import LeadAgency, Referral
+        """Cases the organisation is involved in now: it is the current lead agency, it sent or
+        receives a referral of the case that is still open, or it is the prison holding the
+        person (or held them until a transfer or release less than the handover period ago:
+        ``CustodyEpisode.access_ends_on``). So access follows the person from prison to prison
+        and the sending prison's ends after the handover."""
+        from .models import CustodyEpisode, LeadAgency, Referral
 
         if not organisation_id:
             return self.none()
+        on = on or clock.today()
         leads = LeadAgency.objects.current(on).filter(case=OuterRef("pk"),
                                                       organisation_id=organisation_id)
         referrals = Referral.objects.open().filter(
             Q(from_organisation_id=organisation_id) | Q(to_organisation_id=organisation_id),
             case=OuterRef("pk"))
-        return self.filter(Exists(leads) | Exists(referrals))
+        custody = CustodyEpisode.objects.holding_or_handing_over(on).filter(
+            case=OuterRef("pk"), establishment_id=organisation_id)
+        return self.filter(Exists(leads) | Exists(referrals) | Exists(custody))
 
     def visible_to(self, user: Any) -> Self:
         """Cases the user may see and list: those their organisation is involved in. Platform
@@ -120,6 +126,13 @@ class CustodyEpisodeQuerySet(models.QuerySet):
         """Episodes the person is still serving at that establishment: neither released nor
         transferred out."""
         return self.filter(released_on__isnull=True, transferred_on__isnull=True)
+
+    def holding_or_handing_over(self, on: datetime.date | None = None) -> Self:
+        """Episodes that give their prison need-to-know access on ``on``: open ones, and ended
+        ones (transfer or release) whose handover period runs past that day."""
+        on = on or clock.today()
+        return self.filter(Q(released_on__isnull=True, transferred_on__isnull=True)
+                           | Q(access_ends_on__gt=on))
 
     def released_between(self, start: datetime.date, end: datetime.date) -> Self:
         """Episodes that ended in a release from ``start`` to ``end`` inclusive. A transfer ends

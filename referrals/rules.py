@@ -102,3 +102,7 @@ rules.add_perm("notifications.calendar_case_conferences", is_caseworker)
 rules.add_perm("referrals.record_custody", is_caseworker & (is_involved_in_case
                                                             | works_at_establishment))
 rules.add_perm("referrals.record_first_appointment", is_caseworker & is_involved_in_case)
+# The release plan: the prison team holding the person and every organisation involved in the
+# case (the community provider through its referral, the lead agency) work on it together.
+rules.add_perm("referrals.plan_release", is_caseworker & (is_involved_in_case
+                                                          | works_at_establishment))

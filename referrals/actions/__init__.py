@@ -30,6 +30,7 @@ from .cases import (
     case_reopen,
     case_update,
     lead_agency_change,
+    lead_pass,
 )
 from .conferences import (
     CONFERENCE_REASON_MAX,
@@ -44,6 +45,7 @@ from .custody import (
     custody_release,
     custody_transfer,
     first_appointment_record,
+    release_plan_update,
 )
 from .diary import diary_feed_create, diary_feed_revoke
 from .notices import (
@@ -76,6 +78,7 @@ __all__ = [
     "diary_feed_create",
     "diary_feed_revoke",
     "first_appointment_record",
+    "release_plan_update",
     "case_close",
     "case_end_order",
     "case_open",
@@ -92,6 +95,7 @@ __all__ = [
     "default_responsible",
     "involved_organisations",
     "lead_agency_change",
+    "lead_pass",
     "notice_acknowledge",
     "orders_end_due",
     "orders_ended_without_notices",

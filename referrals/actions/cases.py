@@ -229,14 +229,24 @@ def lead_agency_change(*, case: Any, organisation: Any, starts_on: datetime.date
     if not _is_current_member(locked.partnership, organisation, today):
         raise DomainError(f"{organisation} is not a current member of {locked.partnership}, so "
                           "it cannot lead a case there.", field="organisation")
+    return lead_pass(case=locked, current=current, organisation=organisation,
+                     starts_on=starts_on, by=by)
+
+
+def lead_pass(*, case: Case, current: LeadAgency | None, organisation: Any,
+              starts_on: datetime.date, by: User) -> LeadAgency:
+    """End ``current`` (the locked lead in force, if any) on ``starts_on`` and make
+    ``organisation`` lead from that day, with audit rows and the lead-changed event. The caller
+    holds the case lock and has checked who may do it: a handover by the lead agency, or the
+    custody actions' handovers on transfer and release day."""
     if current is not None:
         audited_update(instance=current, by=by,
-                       summary=f"Handed over the lead of case {locked.reference}", redact=_redact,
+                       summary=f"Handed over the lead of case {case.reference}", redact=_redact,
                        ends_on=starts_on)
-    lead = LeadAgency(case=locked, organisation=organisation, starts_on=starts_on, set_by=by)
+    lead = LeadAgency(case=case, organisation=organisation, starts_on=starts_on, set_by=by)
     lead = audited_create(instance=lead, by=by, redact=_redact,
-                          summary=f"{organisation} leads case {locked.reference}")
-    _events.lead_changed(locked, lead, current, by)
+                          summary=f"{organisation} leads case {case.reference}")
+    _events.lead_changed(case, lead, current, by)
     return lead
 
 

@@ -159,7 +159,9 @@ def test_the_holding_prison_records_a_release_another_prison_cannot(
             released_on=days(-3), release_area=area, by=s.outsider)
     at_prison = ProviderStaffFactory(organisation=prison)
     assert at_prison.has_perm("referrals.record_custody", episode)
-    assert not at_prison.has_perm("referrals.record_first_appointment", episode)
+    # The prison holding the person is involved in the case (need-to-know follows them).
+    assert at_prison.has_perm("referrals.view_case", episode.case)
+    assert not at_other.has_perm("referrals.view_case", episode.case)
     actions.custody_release(episode=episode, released_on=days(-3), release_area=area,
                             by=at_prison)
     assert episode.released_on == days(-3)

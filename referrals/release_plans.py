@@ -1,0 +1,95 @@
+"""Reads about release from custody (issue 18): when a case's release plan is due, what is still
+missing from it, and whose task each missing piece is.
+
+A plan is due from ``CaseworkSettings.release_plan_weeks`` before the expected release date of
+the person's open custody episode. Each missing piece is a task owned by one team: the prison
+team holding the person arranges the community provider, the referral and what the person takes
+out; the community provider, once chosen, books and describes the first appointment. The case
+page and "Your work" both list tasks from ``plan_tasks`` so they never disagree."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from typing import Any
+
+from core import clock
+
+from .models import CaseworkSettings, CustodyEpisode, ReleasePlan
+
+#: The fields a release plan holds (the action and the forms and the API accept these).
+PLAN_FIELDS = ("community_provider", "referral", "appointment_on", "appointment_time",
+               "appointment_place", "appointment_with", "bridging_prescription",
+               "naloxone_offered", "hand_lead_to_provider")
+
+
+def casework_settings(partnership_id: int) -> CaseworkSettings:
+    """The partnership's casework settings, or the defaults (unsaved) when none were set."""
+    found = CaseworkSettings.objects.filter(partnership_id=partnership_id).first()
+    return found or CaseworkSettings(partnership_id=partnership_id)
+
+
+def plan_due_on(expected_release_on: datetime.date | None,
+                weeks: int) -> datetime.date | None:
+    """The first day the release plan is due: ``weeks`` before the expected release (None
+    when no release date is expected, e.g. on remand with no date)."""
+    if expected_release_on is None:
+        return None
+    return expected_release_on - datetime.timedelta(weeks=weeks)
+
+
+def plan_is_due(episode: CustodyEpisode, *, weeks: int,
+                today: datetime.date | None = None) -> bool:
+    """Whether the open episode's release plan is due on ``today``."""
+    due = plan_due_on(episode.expected_release_on, weeks)
+    return (due is not None and due <= (today or clock.today())
+            and episode.released_on is None and episode.transferred_on is None)
+
+
+#: Who owns a task: the prison team holding the person, or the community provider.
+PRISON, PROVIDER = "prison", "provider"
+
+
+@dataclass(frozen=True)
+class PlanTask:
+    """One missing piece of a release plan, and the organisation whose team must supply it."""
+
+    key: str
+    text: str
+    owner: str               # PRISON or PROVIDER
+    organisation_id: int
+
+
+def plan_tasks(episode: CustodyEpisode, plan: ReleasePlan | None) -> list[PlanTask]:
+    """The missing pieces of the episode's release plan (every piece when there is no plan
+    yet), in the order they are usually arranged. Whether the plan is due yet is for the caller
+    (``plan_is_due``)."""
+    prison = episode.establishment_id
+    provider = plan.community_provider_id if plan is not None else None
+    tasks: list[PlanTask] = []
+
+    def add(key: str, text: str, owner_id: int | None) -> None:
+        owner = PROVIDER if owner_id is not None and owner_id == provider else PRISON
+        tasks.append(PlanTask(key, text, owner, owner_id or prison))
+
+    if provider is None:
+        add("community_provider", "Choose the community treatment provider", prison)
+    if plan is None or plan.referral_id is None:
+        add("referral", "Refer to the community provider on an agreed pathway", prison)
+    if plan is None or plan.appointment_on is None:
+        add("appointment", "Book the first community appointment", provider or prison)
+    elif not (plan.appointment_place and plan.appointment_with):
+        add("appointment_details", "Say where the first appointment is and with whom",
+            provider or prison)
+    if plan is None or plan.bridging_prescription is None:
+        add("bridging_prescription", "Record whether a bridging prescription is given", prison)
+    if plan is None or plan.naloxone_offered is None:
+        add("naloxone", "Record whether naloxone was offered", prison)
+    return tasks
+
+
+def has_plan_by_release(episode: Any) -> bool:
+    """Whether a released episode had a complete plan by release day: a provider and a booked
+    first appointment (the pieces without which a person leaves with nowhere to go)."""
+    plan = getattr(episode, "release_plan", None)
+    return bool(plan is not None and plan.community_provider_id and plan.appointment_on)
