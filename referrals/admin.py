@@ -134,10 +134,11 @@ class ReferralPathwayAdmin(RegistryModelAdmin):
 
 @admin.register(CaseworkSettings)
 class CaseworkSettingsAdmin(RegistryModelAdmin):
-    """How often a partnership's joint case meetings recur, and how far back repeated
-    assessments are looked for."""
+    """How often a partnership's joint case meetings recur, how far back repeated assessments
+    are looked for, a prison's handover period and when release plans are due."""
 
-    list_display = ("partnership", "joint_meeting_interval", "assessment_window_days")
+    list_display = ("partnership", "joint_meeting_interval", "assessment_window_days",
+                    "custody_handover_days", "release_plan_weeks")
     list_filter = ("joint_meeting_interval",)
     list_select_related = ("partnership",)
     search_fields = ("partnership__name",)
