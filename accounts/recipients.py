@@ -7,7 +7,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import cast
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from .models import Role, User
 
@@ -46,6 +46,16 @@ def caseworkers() -> QuerySet[User]:
     with who counts as a caseworker said here only."""
     return active_users().filter(role__in=CASEWORKER_ROLES, organisation__isnull=False) \
         .order_by()
+
+
+def managers_else_caseworkers() -> QuerySet[User]:
+    """Every active partnership manager with an organisation, and the other caseworkers of an
+    organisation that has no active partnership manager, unordered: for a set-based sweep
+    escalating to an organisation's managers, so that an organisation without one still
+    hears through those who hold its cases rather than nobody."""
+    managers = active_users().filter(role=Role.PARTNERSHIP_MANAGER,
+                                     organisation_id=OuterRef("organisation_id"))
+    return caseworkers().filter(Q(role=Role.PARTNERSHIP_MANAGER) | ~Exists(managers))
 
 
 def partnership_managers_of(organisation_ids: Iterable[int]) -> dict[int, list[User]]:

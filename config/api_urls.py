@@ -30,6 +30,8 @@ from referrals.api import (
     CaseCountsView,
     CaseViewSet,
     ConferenceViewSet,
+    ContinuityView,
+    CustodyViewSet,
     NoticeViewSet,
     ReferralPathwayViewSet,
     ReferralViewSet,
@@ -55,6 +57,9 @@ router.register("return-requirements", ReturnRequirementViewSet, basename="retur
 router.register("returns", ReturnViewSet, basename="return")
 router.register("dashboards", DashboardViewSet, basename="dashboard")
 router.register("cases", CaseViewSet, basename="case")
+# A case's custody episodes, under its reference: custody-list, custody-detail, custody-transfer,
+# custody-release, custody-first-appointment, custody-release-plan (issue 18).
+router.register(r"cases/(?P<reference>[^/.]+)/custody", CustodyViewSet, basename="custody")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("conferences", ConferenceViewSet, basename="conference")
 router.register("notices", NoticeViewSet, basename="notice")
@@ -68,6 +73,8 @@ urlpatterns = router.urls
 urlpatterns += [
     path("returns/<int:pk>/upload/", ReturnUploadView.as_view(), name="return-upload"),
     path("case-counts/", CaseCountsView.as_view(), name="case-counts"),
+    # A partnership's continuity of care per quarter (issue 18): ?partnership=<slug>.
+    path("continuity/", ContinuityView.as_view(), name="continuity"),
     path("partnerships/<str:slug>/engagement/", EngagementView.as_view(),
          name="partnership-engagement"),
     path("notification-preferences/", NotificationPreferencesView.as_view(),

@@ -119,6 +119,7 @@ AREAS: dict[str, str] = {
     "dashboards": "Monitoring",
     "cases": "Casework",
     "case-counts": "Casework",
+    "continuity": "Casework",
     "referrals": "Casework",
     "conferences": "Casework",
     "notices": "Casework",

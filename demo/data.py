@@ -142,6 +142,17 @@ ORGANISATIONS: list[dict[str, Any]] = [
      "identifier": "GB-GOR-PRN0106", "region": "north-west"},
     {"key": "hmp-calderbrook", "name": "HMP Calderbrook", "kind": OrganisationKind.PRISON,
      "identifier": "GB-GOR-PRN0107", "region": "north-west"},
+    # Where people leaving the North Pennine prisons are released to (the release address's
+    # local authority on a custody episode); not partners, so no memberships.
+    {"key": "pennine-vale-council", "name": "Pennine Vale Borough Council",
+     "kind": OrganisationKind.LOCAL_AUTHORITY, "identifier": "GB-LAE-PNV",
+     "region": "north-west",
+     "description": "Hosts the Pennine Vale drug and alcohol partnership; most men leaving the "
+                    "North Pennine prisons are released here."},
+    {"key": "marchshire-council", "name": "Marchshire County Council",
+     "kind": OrganisationKind.LOCAL_AUTHORITY, "identifier": "GB-LAE-MRS",
+     "region": "south-west",
+     "description": "Women released from HMP Calderbrook to the south-west come home here."},
     # Shape 3: a women's centre hub and its partner charities
     {"key": "womens-centre", "name": "Marchshire Women's Centre", "kind": CHC,
      "identifier": "GB-CHC-1139845", "region": "south-west",
@@ -815,6 +826,15 @@ DEMO_USERS: list[dict[str, Any]] = [
              "signature on the release handover agreement's version 2")},
     {"username": "demo-provider", "role": "provider_staff", "organisation": "turning-tide",
      "first_name": "Demo", "last_name": "Provider", "is_staff": False, "is_superuser": False},
+    {"username": "demo-prison", "role": "provider_staff", "organisation": "hmp-calderbrook",
+     "first_name": "Demo", "last_name": "Prison", "is_staff": False, "is_superuser": False,
+     "try": ("HMP Calderbrook's team: the women it holds and has just released; one leaves in "
+             "six weeks and her release plan still needs the bridging prescription and "
+             "naloxone recorded — /casework/")},
+    {"username": "demo-community", "role": "provider_staff", "organisation": "clearwater",
+     "first_name": "Demo", "last_name": "Community", "is_staff": False, "is_superuser": False,
+     "try": ("Clearwater's gate team, the community provider for men leaving the North "
+             "Pennine prisons: records first appointments after release — /casework/")},
 ]
 
 
@@ -1113,6 +1133,7 @@ class _Loader:
 
 def load_demo(*, log: Callable[[str], None] = lambda line: None) -> DemoReport:
     """Load the demo registry in one transaction, skipping whatever already exists."""
+    from demo.custody import load_custody
     from demo.monitoring import load_monitoring
     from demo.referrals import load_referrals
     from demo.reminders import send_todays_reminders
@@ -1123,6 +1144,7 @@ def load_demo(*, log: Callable[[str], None] = lambda line: None) -> DemoReport:
         report = _Loader(log).run()
         load_monitoring(report=report, log=log)  # needs the demo logins, so comes last
         load_referrals(report=report, log=log)  # casework by the demo logins, too
+        load_custody(report=report, log=log)  # through the gate, on the casework's pathways
         load_reviews(report=report, log=log)  # quarterly reviews, with their attendance
         send_todays_reminders(log=log)  # what the 07:00 sweeps would have sent by now
         made = Notification.objects.filter(id__gt=mark).count()

@@ -54,6 +54,7 @@ from referrals.models import (
     Case,
     CaseworkSettings,
     PersonIdentifier,
+    Referral,
     ReferralPathway,
     SharingProtocol,
 )
@@ -116,6 +117,15 @@ def _attendees(orgs: dict[str, Organisation]) -> list[dict[str, Any]]:
     return [{"role": AttendeeRole.OFFENDER_MANAGER, "organisation": orgs[PROBATION_SW]},
             {"role": AttendeeRole.TREATMENT_WORKER, "organisation": orgs[NORTHGATE]},
             {"role": AttendeeRole.PERSON, "organisation": None}]
+
+
+def accept(referral: Referral, *, by: Any) -> Referral:
+    """The receiving caseworker opens the notification of the referral (which marks it read,
+    so an answered referral is not news in their list) and accepts it."""
+    for notice in Notification.objects.for_recipient(by).unread().filter(
+            kind="referral_received", url__contains=referral.reference):
+        notification_mark_read(notification=notice, by=by)
+    return actions.referral_accept(referral=referral, by=by)
 
 
 class CaseworkLoader:
@@ -242,11 +252,7 @@ class CaseworkLoader:
                 consent_recorded=True,
                 reason="Released to Marchbridge on licence; needs her prescription and "
                        "keyworking picked up in the community.")
-            # She opened the notification of it (which marks it read) and accepted it.
-            for notice in Notification.objects.for_recipient(self.provider).unread().filter(
-                    kind="referral_received", url__contains=referral.reference):
-                notification_mark_read(notification=notice, by=self.provider)
-            actions.referral_accept(referral=referral, by=self.provider)
+            accept(referral, by=self.provider)
             for conference in case.conferences.filter(planned_on__lte=self.today) \
                     .order_by("planned_on"):
                 actions.conference_record(
@@ -311,4 +317,4 @@ def load_referrals(*, report: Any, log: Callable[[str], None] = lambda line: Non
     CaseworkLoader(report=report, log=log).run()
 
 
-__all__ = ["PARTNERSHIP", "CaseworkLoader", "load_referrals"]
+__all__ = ["PARTNERSHIP", "CaseworkLoader", "accept", "load_referrals"]

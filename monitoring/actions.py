@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Callable
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
@@ -23,10 +24,11 @@ from core.errors import DomainError, full_clean
 from core.models import AuditEvent
 from notifications.events import notify
 
-from . import validation
+from . import computed, validation
 from .choices import Frequency, ReturnStatus
 from .models import (
     CrossMetricRule,
+    Metric,
     MonitoringReturn,
     Query,
     ReportingPeriod,
@@ -149,6 +151,80 @@ def _notify_corrected(old: MonitoringReturn, new: MonitoringReturn, by: User) ->
            subject=subject, body=body, url=_return_url(old), obj=old, actor=by)
 
 
+# -- figures filled in from casework -------------------------------------------------------------
+
+
+def _computed_metrics(ret: MonitoringReturn) -> list[Metric]:
+    """The metrics of ``ret`` filled in from elsewhere whose source is registered (a source no
+    longer registered leaves its stored figure as it was rather than clearing it)."""
+    return [m for m in return_metrics(ret)
+            if m.computed_from and computed.source(m.computed_from) is not None]
+
+
+def _refresh_computed(ret: MonitoringReturn, by: User | None) -> dict[str, list[Any]]:
+    """Work out the return's computed figures again and store them as its ``Value`` rows, with
+    one audit row naming what changed; ``ret`` is locked and editable. The version goes up only
+    when a figure changed, so opening an unchanged draft never makes a colleague's open form
+    stale. Answers the changes (metric code → [before, after])."""
+    metrics = _computed_metrics(ret)
+    if not metrics:
+        return {}
+    request = computed.ComputeRequest(organisation_id=ret.organisation_id,
+                                      partnership_id=ret.partnership_id,
+                                      starts_on=ret.period.starts_on, ends_on=ret.period.ends_on)
+    existing = {v.metric_id: v for v in ret.values.filter(metric__in=[m.pk for m in metrics])}
+    changes: dict[str, list[Any]] = {}
+    for metric in metrics:
+        number = computed.compute(metric.computed_from, organisation_id=ret.organisation_id,
+                                  partnership_id=ret.partnership_id,
+                                  starts_on=ret.period.starts_on, ends_on=ret.period.ends_on,
+                                  request=request)
+        current = existing.get(metric.pk)
+        if number is not None:
+            number = number.quantize(Decimal("0.0001"))
+        if current is None and number is not None:
+            Value.objects.create(monitoring_return=ret, metric=metric, number=number)
+            changes[metric.code] = [None, number]
+        elif current is not None and number is None:
+            current.delete()
+            changes[metric.code] = [current.number, None]
+        elif current is not None and (current.number, current.text) != (number, ""):
+            changes[metric.code] = [current.number if current.number is not None
+                                    else current.text, number]
+            current.number, current.text = number, ""
+            current.save(update_fields=["number", "text"])
+    if changes:
+        ret.version += 1
+        ret.save(update_fields=["version", "modified_on"])
+        count = len(changes)
+        audit.record(instance=ret, action=AuditEvent.Action.UPDATE, by=by,
+                     changes={k: [_shown(a), _shown(b)] for k, (a, b) in changes.items()},
+                     summary=f"Filled in {count} figure{'s' if count != 1 else ''} from "
+                             "casework")
+    return changes
+
+
+def computed_values_refresh(*, monitoring_return: MonitoringReturn,
+                            by: User) -> MonitoringReturn:
+    """Work out again the figures a draft (or a return sent back for correction) takes from
+    casework, when it is opened: the provider sees today's counts, never types them. A
+    submitted or approved return is left exactly as it is: what was reviewed stays what is
+    reported. Nothing is locked or written when the return asks for no such figure."""
+    if (monitoring_return.status not in ReturnStatus.editable()
+            or not _computed_metrics(monitoring_return)):
+        return monitoring_return
+    with transaction.atomic():
+        ret = _locked(monitoring_return)
+        if ret.status not in ReturnStatus.editable():
+            return _refresh_caller(monitoring_return, ret)
+        if not (by.has_perm("monitoring.edit_return", ret)
+                or by.has_perm("monitoring.start_return", ret.organisation)):
+            raise DomainError(f"Only provider staff of {ret.organisation} can change its "
+                              "returns.")
+        _refresh_computed(ret, by)
+    return _refresh_caller(monitoring_return, ret)
+
+
 # -- periods -------------------------------------------------------------------------------------
 
 
@@ -208,6 +284,7 @@ def return_get_or_start(*, organisation: Any, partnership: Any, period: Reportin
             ret.save()
             audit.record(instance=ret, action=AuditEvent.Action.CREATE, by=by,
                          summary="Started return")
+            _refresh_computed(ret, by)
     except IntegrityError:
         existing = MonitoringReturn.objects.filter(**key).first()
         if existing is None:  # refused for another reason: not a lost race
@@ -245,6 +322,10 @@ def return_save_values(*, monitoring_return: MonitoringReturn, values: dict[str,
         if metric is None:
             errors.append(f"“{code}” is not a figure this return asks for.")
             continue
+        if metric.computed_from:
+            errors.append(f"{metric.name} is filled in from casework, so it cannot be typed "
+                          "in: it is worked out again when the return is submitted.")
+            continue
         try:
             parsed[code] = validation.parse_value(metric, raw)
         except ValueError as exc:
@@ -281,8 +362,10 @@ def return_check(monitoring_return: MonitoringReturn) -> tuple[list[str], list[s
     metrics = list(return_metrics(monitoring_return))
     by_id = {m.pk: m for m in metrics}
     values = {v.metric_id: v for v in monitoring_return.values.all()}
+    # A figure from casework with nothing to count (a percentage of no releases) stays empty:
+    # the provider cannot type it, so it never blocks a submission.
     errors = [f"{m.name} is required." for m in metrics
-              if m.is_required and m.pk not in values]
+              if m.is_required and m.pk not in values and not m.computed_from]
     numbers = {mid: v.number for mid, v in values.items() if v.number is not None}
     requirement = ReturnRequirement.objects.owed(
         organisation=monitoring_return.organisation_id,
@@ -338,6 +421,7 @@ def return_submit(*, monitoring_return: MonitoringReturn, by: User,
         raise DomainError("Someone else saved this return since you checked it. Check the "
                           "figures again before you submit them; nothing was submitted.",
                           code="stale")
+    _refresh_computed(ret, by)  # the figures from casework as they stand at submission
     warnings = _require_submittable(ret, warning_note)
     ret.queries.filter(resolved=False).update(resolved=True)
     now = timezone.now()
@@ -473,5 +557,6 @@ def return_correct(*, approved_return: MonitoringReturn, by: User,
                          summary=f"Started correction: {reason.strip()}")
     Value.objects.bulk_create([Value(monitoring_return=new, metric_id=v.metric_id,
                                      number=v.number, text=v.text) for v in old.values.all()])
+    _refresh_computed(new, by)
     _notify_corrected(old, new, by)
     return new

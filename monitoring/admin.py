@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
 from core.admin import ReadOnlyAdminMixin, ReadOnlyInline, RegistryModelAdmin, TabularInline
 
+from . import computed
 from .models import (
     CrossMetricRule,
     Framework,
@@ -24,9 +26,42 @@ from .models import (
 )
 
 
+def computed_choices(current: str = "") -> list[tuple[str, str]]:
+    """"Typed by the provider", then every registered source (they register at start-up, so
+    the list is built when the form is, never frozen into the model). A stored code no longer
+    registered stays listed, so opening the metric does not silently clear it; ``Metric.clean``
+    then says it is unknown."""
+    choices = [("", "Typed by the provider")]
+    choices += [(source.code, source.label) for source in computed.sources()]
+    if current and computed.source(current) is None:
+        choices.append((current, f"{current} (no longer available)"))
+    return choices
+
+
+class MetricForm(forms.ModelForm):
+    computed_from = forms.ChoiceField(
+        label="Filled in from", required=False, choices=computed_choices,
+        help_text="Filled in from casework: the provider does not type it. The figure is "
+                  "worked out when a return is opened as a draft and again when it is "
+                  "submitted.")
+
+    class Meta:
+        model = Metric
+        fields = ["code", "name", "description", "kind", "unit", "min_value", "max_value",
+                  "aggregation", "computed_from"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["computed_from"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = computed_choices(self.instance.computed_from or "")
+
+
 @admin.register(Metric)
 class MetricAdmin(RegistryModelAdmin):
-    list_display = ("name", "code", "kind", "unit", "min_value", "max_value", "aggregation")
+    form = MetricForm
+    list_display = ("name", "code", "kind", "unit", "min_value", "max_value", "aggregation",
+                    "computed_from")
     list_filter = ("kind", "aggregation")
     search_fields = ("name", "code", "description")
     prepopulated_fields = {"code": ("name",)}

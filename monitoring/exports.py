@@ -13,17 +13,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.http import Http404, HttpResponseBase
+from django.http import HttpResponseBase
 from django.utils.text import slugify
 
-from core.csv_export import csv_response
-from core.xlsx_export import xlsx_response
+from core import downloads
 
 from .choices import MetricKind
 from .reports import ComparisonRow, Grid, GridCell, Total
 
 #: Download formats every report is offered in.
-FORMATS = ("csv", "xlsx")
+FORMATS = downloads.FORMATS
 
 
 @dataclass(frozen=True)
@@ -36,13 +35,9 @@ class Table:
 
 def respond(table: Table, fmt: str) -> HttpResponseBase:
     """``table`` as a download in ``fmt`` (``csv`` or ``xlsx``); any other format is not found."""
-    if fmt == "csv":
-        return csv_response(filename_stem=table.filename_stem, header=table.header,
-                            rows=table.rows)
-    if fmt == "xlsx":
-        return xlsx_response(filename_stem=table.filename_stem, sheet_title=table.sheet_title,
-                             header=table.header, rows=table.rows)
-    raise Http404("No such format.")
+    return downloads.table_response(fmt, filename_stem=table.filename_stem,
+                                    sheet_title=table.sheet_title, header=table.header,
+                                    rows=table.rows)
 
 
 # -- cells ----------------------------------------------------------------------------------------

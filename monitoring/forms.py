@@ -73,13 +73,16 @@ class ReturnForm(forms.Form):
                  **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.figures = [f for f in figures if f.asked]
+        # A figure filled in from casework has no field: it is shown, never typed, so a value
+        # posted for it is not even read.
+        self.typed = [f for f in self.figures if not f.metric.is_computed]
         self.submitting = submitting
-        for figure in self.figures:
+        for figure in self.typed:
             self.fields[figure_field_name(figure.metric.code)] = _figure_field(figure)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        for figure in self.figures:
+        for figure in self.typed:
             name = figure_field_name(figure.metric.code)
             if name in self.errors:
                 continue
@@ -96,20 +99,29 @@ class ReturnForm(forms.Form):
                 self.add_error(name, f"{verb} {metric.name}: it is needed to submit the return")
         return cleaned
 
-    def rows(self) -> list[tuple[Figure, forms.BoundField]]:
-        """Each figure with its field, in the order the form asks them."""
-        return [(f, self[figure_field_name(f.metric.code)]) for f in self.figures]
+    @property
+    def has_computed(self) -> bool:
+        """Some figure is filled in from casework (the page then says how, once)."""
+        return len(self.typed) < len(self.figures)
+
+    def rows(self) -> list[tuple[Figure, forms.BoundField | None]]:
+        """Each figure with its field (None for one filled in from casework), in the order the
+        form asks them."""
+        return [(f, None if f.metric.is_computed else self[figure_field_name(f.metric.code)])
+                for f in self.figures]
 
     def values(self) -> dict[str, str]:
-        """Metric code → the figure as typed, for ``actions.return_save_values``."""
+        """Metric code → the figure as typed, for ``actions.return_save_values`` (never a
+        figure filled in from casework)."""
         return {f.metric.code: self.cleaned_data.get(figure_field_name(f.metric.code)) or ""
-                for f in self.figures}
+                for f in self.typed}
 
 
 def initial_values(figures: list[Figure], version: int) -> dict[str, Any]:
     initial: dict[str, Any] = {"version": version}
     for figure in figures:
-        initial[figure_field_name(figure.metric.code)] = initial_text(figure)
+        if not figure.metric.is_computed:
+            initial[figure_field_name(figure.metric.code)] = initial_text(figure)
     return initial
 
 

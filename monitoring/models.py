@@ -21,7 +21,7 @@ from core.periods import (
 )
 from core.periods import month_end as _month_end
 
-from . import querysets
+from . import computed, querysets
 from .choices import Aggregation, Frequency, MetricKind, Operator, ReturnStatus, RuleForm
 
 #: Days after a period ends that its return is due, unless settings.MONITORING_DUE_DAYS says.
@@ -71,6 +71,9 @@ class Metric(TimeStampedModel):
         help_text="How organisations' figures combine in partnership totals. Empty: counts and "
                   "decimals add up, percentages average. Choose Average for figures that are "
                   "themselves averages or rates.")
+    computed_from = models.CharField(
+        max_length=60, blank=True,
+        help_text="Filled in from casework: the provider does not type it.")
 
     class Meta:
         ordering = ["name"]
@@ -106,10 +109,25 @@ class Metric(TimeStampedModel):
     def aggregate_label(self) -> str:
         return Aggregation(self.aggregate).label if self.aggregate else "Not added up"
 
+    @property
+    def is_computed(self) -> bool:
+        """Filled in from elsewhere in the registry (``monitoring.computed``), never typed."""
+        return bool(self.computed_from)
+
     def clean(self) -> None:
         if self.aggregation and self.kind not in (MetricKind.COUNT, MetricKind.DECIMAL):
             raise ValidationError({"aggregation": "Only counts and decimal numbers can choose "
                                                   "how they combine; leave it empty."})
+        if self.computed_from:
+            # Sources register at start-up (``monitoring.computed``), so the check is here
+            # rather than in static choices.
+            if computed.source(self.computed_from) is None:
+                raise ValidationError({"computed_from": f"“{self.computed_from}” is not a "
+                                                        "figure the registry can fill in."})
+            if self.kind not in (MetricKind.COUNT, MetricKind.DECIMAL, MetricKind.PERCENTAGE):
+                raise ValidationError({"computed_from": "Only a count, a decimal number or a "
+                                                        "percentage can be filled in from "
+                                                        "casework."})
 
 
 class Framework(TimeStampedModel):

@@ -19,6 +19,7 @@ from core import clock
 from core.display import money
 from core.querysets import is_signed_in
 
+from . import computed
 from .choices import MetricKind, ReturnStatus
 from .models import (
     Framework,
@@ -198,6 +199,15 @@ class Figure:
     @property
     def framework_names(self) -> str:
         return ", ".join(f.name for f in self.frameworks)
+
+    @property
+    def computed_hint(self) -> str:
+        """Where a figure filled in from elsewhere comes from ("From casework (continuity of
+        care)"); "" for a figure the provider types."""
+        if not self.metric.computed_from:
+            return ""
+        found = computed.source(self.metric.computed_from)
+        return found.hint if found is not None else "Filled in from casework"
 
     @property
     def changed(self) -> bool:

@@ -275,6 +275,8 @@ def _values_from_rows(rows: list[tuple[int, list[str]]], metrics: list[Any]
                                                   f"{first_row[metric.code]})."))
             continue
         first_row[metric.code] = number
+        if metric.is_computed:
+            continue  # filled in from casework: the template lists it, an upload never sets it
         try:
             parse_value(metric, raw)
         except ValueError as exc:

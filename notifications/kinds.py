@@ -43,6 +43,15 @@ _REMINDERS: tuple[Kind, ...] = (
     Kind("conference_unrecorded", "Case conference not recorded",
          "A planned conference on a case your organisation leads is past its date and has not "
          "been recorded."),
+    Kind("continuity_day7", "No first community appointment 7 days after release",
+         "A person on a case your organisation leads was released from custody 7 days ago and "
+         "no first community appointment has been recorded."),
+    Kind("continuity_day14", "No first community appointment 14 days after release",
+         "A person on a case your organisation leads was released from custody 14 days ago "
+         "and no first community appointment has been recorded."),
+    Kind("continuity_day21", "Release not engaged in treatment within 21 days",
+         "A person your prison released 21 days ago has no first community appointment "
+         "recorded (to the prison's partnership managers)."),
     Kind("agreement_review_due_soon", "Agreement review due soon",
          "An agreement your organisation manages or signed is due for review soon."),
     Kind("agreement_review_overdue", "Agreement review overdue",
@@ -104,6 +113,8 @@ _AREA_OF_REMINDER = {
     "return_overdue_escalated": "returns", "return_overdue_commissioner": "returns",
     "review_due_soon": "reviews", "review_overdue": "reviews",
     "conference_due_soon": "casework", "conference_unrecorded": "casework",
+    "continuity_day7": "casework", "continuity_day14": "casework",
+    "continuity_day21": "casework",
     "agreement_review_due_soon": "agreements", "agreement_review_overdue": "agreements",
     "agreement_expiring": "agreements",
 }

@@ -140,3 +140,12 @@ class ExpectedReleaseKind(models.TextChoices):
     LICENCE = "licence", "Release on licence"
     END_OF_SENTENCE = "end_of_sentence", "End of sentence"
     REMAND_ENDING = "remand_ending", "Remand ending"
+
+
+class CustodyState(models.TextChoices):
+    """Where a custody episode stands (derived from its dates, never stored): the person is
+    still held there, was moved to another prison, or was released."""
+
+    IN_CUSTODY = "in_custody", "In custody"
+    TRANSFERRED = "transferred", "Transferred to another prison"
+    RELEASED = "released", "Released"

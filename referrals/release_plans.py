@@ -10,12 +10,15 @@ page and "Your work" both list tasks from ``plan_tasks`` so they never disagree.
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import Q, QuerySet
+
 from core import clock
 
-from .models import CaseworkSettings, CustodyEpisode, ReleasePlan
+from .models import DEFAULT_RELEASE_PLAN_WEEKS, Case, CaseworkSettings, CustodyEpisode, ReleasePlan
 
 #: The fields a release plan holds (the action and the forms and the API accept these).
 PLAN_FIELDS = ("community_provider", "referral", "appointment_on", "appointment_time",
@@ -93,3 +96,58 @@ def has_plan_by_release(episode: Any) -> bool:
     first appointment (the pieces without which a person leaves with nowhere to go)."""
     plan = getattr(episode, "release_plan", None)
     return bool(plan is not None and plan.community_provider_id and plan.appointment_on)
+
+
+def tasks_for(episode: CustodyEpisode, organisation_id: int | None) -> list[PlanTask]:
+    """The missing pieces of the episode's release plan that ``organisation_id``'s team owns
+    (``plan_tasks``, so "Your work" lists what the case page shows as theirs)."""
+    plan = getattr(episode, "release_plan", None)  # a missing plan is cached by select_related
+    return [task for task in plan_tasks(episode, plan) if task.organisation_id == organisation_id]
+
+
+def _plan_due_by(today: datetime.date) -> Q:
+    """Open episodes whose plan is due on ``today`` (``plan_is_due``), as a condition: the
+    expected release is within the partnership's ``release_plan_weeks``. The few partnerships
+    that changed the default are read first (one small query), so the condition is plain date
+    comparisons on every database."""
+    by_weeks: dict[int, list[int]] = defaultdict(list)
+    for partnership_id, weeks in (CaseworkSettings.objects
+                                  .exclude(release_plan_weeks=DEFAULT_RELEASE_PLAN_WEEKS)
+                                  .values_list("partnership_id", "release_plan_weeks")):
+        by_weeks[weeks].append(partnership_id)
+    changed = [pk for ids in by_weeks.values() for pk in ids]
+    due = Q(expected_release_on__lte=today + datetime.timedelta(weeks=DEFAULT_RELEASE_PLAN_WEEKS))
+    if changed:
+        due &= ~Q(case__partnership_id__in=changed)
+    for weeks, ids in by_weeks.items():
+        due |= Q(case__partnership_id__in=ids,
+                 expected_release_on__lte=today + datetime.timedelta(weeks=weeks))
+    return due
+
+
+def episodes_with_tasks_for(organisation_id: int | None,
+                            today: datetime.date | None = None) -> QuerySet[CustodyEpisode]:
+    """Open custody episodes of open cases the organisation is involved in whose release plan is
+    due and misses a piece its team owns (``plan_tasks``): the prison holding the person for
+    the provider, the referral and what the person takes out; the plan's community provider for
+    the first appointment and its details. Soonest release first, with the case and the plan
+    (``tasks_for`` then names the tasks without a query). The conditions are ``plan_tasks``'s,
+    said in SQL so a count and the first few rows are one query each however many there are;
+    tests hold the two to agreeing."""
+    if not organisation_id:
+        return CustodyEpisode.objects.none()
+    today = today or clock.today()
+    plan = "release_plan__"
+    prison_tasks = Q(establishment_id=organisation_id) & (
+        Q(**{f"{plan}community_provider__isnull": True})  # no plan at all, too
+        | Q(**{f"{plan}referral__isnull": True})
+        | Q(**{f"{plan}bridging_prescription__isnull": True})
+        | Q(**{f"{plan}naloxone_offered__isnull": True}))
+    provider_tasks = Q(**{f"{plan}community_provider_id": organisation_id}) & (
+        Q(**{f"{plan}appointment_on__isnull": True})
+        | Q(**{f"{plan}appointment_place": ""}) | Q(**{f"{plan}appointment_with": ""}))
+    return (CustodyEpisode.objects.open()
+            .filter(_plan_due_by(today), prison_tasks | provider_tasks,
+                    case__in=Case.objects.involving(organisation_id, today).open().values("pk"))
+            .select_related("case", "release_plan")
+            .order_by("expected_release_on", "pk"))

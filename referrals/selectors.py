@@ -40,6 +40,7 @@ from .models import (
     CaseAccess,
     CaseConference,
     CaseHistoryEntry,
+    CustodyEpisode,
     EndOfOrderNotice,
     LeadAgency,
     Referral,
@@ -262,6 +263,17 @@ def access_log(case: Case) -> QuerySet[CaseAccess]:
     """Who read the case, newest first."""
     return (case.access_log.select_related("user", "organisation", "api_token")
             .order_by("-accessed_at", "-pk"))
+
+
+def custody_episodes(case: Case) -> list[CustodyEpisode]:
+    """The case's custody episodes, oldest first, each with its prison, release area, the
+    prisons it was transferred from and to, and its release plan (provider, referral): one query
+    however many times the person moved."""
+    return list(CustodyEpisode.objects.filter(case=case).select_related(
+        "establishment", "release_area", "ended_by_transfer_to__establishment",
+        "transferred_from__establishment", "release_plan__community_provider",
+        "release_plan__referral__to_service")
+        .order_by("received_on", "pk"))
 
 
 # -- referrals ------------------------------------------------------------------------------------

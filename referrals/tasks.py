@@ -15,6 +15,7 @@ from celery import shared_task
 
 from core import clock
 
+from . import continuity_reminders
 from .actions import orders_end_due
 from .reminders import sweep
 from .retention import cases_anonymise_due
@@ -50,3 +51,12 @@ def remind_conferences(today: str | None = None) -> dict[str, int]:
     lead agency those past their date and not recorded (daily). ``today``: an ISO date, for a
     manual catch-up run; by default the UK date."""
     return sweep(datetime.date.fromisoformat(today) if today else clock.today())
+
+
+@shared_task(name="referrals.remind_continuity")
+def remind_continuity(today: str | None = None) -> dict[str, int]:
+    """Remind the lead agency on day 7 and day 14 after a release from custody with no first
+    community appointment recorded, and the releasing prison's partnership managers on day 21
+    (daily). ``today``: an ISO date, for a manual catch-up run; by default the UK date."""
+    return continuity_reminders.sweep(datetime.date.fromisoformat(today) if today
+                                      else clock.today())

@@ -16,7 +16,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import URLPattern, path
 from django.utils.cache import add_never_cache_headers
 
-from .views import case, caseload, conferences, diary, notices, referrals
+from .views import case, caseload, conferences, continuity, custody, diary, notices, referrals
 
 app_name = "referrals"
 
@@ -35,6 +35,18 @@ _pages = [
          name="assessment-new"),
     path("casework/cases/<str:reference>/access-log/", case.access_log, name="access-log"),
     path("casework/cases/<str:reference>/refer/", referrals.refer, name="refer"),
+    # Custody and release (issue 18): reception, transfer, release, the release plan and the
+    # first community appointment of one spell in prison (its id; never the person's details).
+    path("casework/cases/<str:reference>/custody/reception/", custody.reception,
+         name="custody-reception"),
+    path("casework/cases/<str:reference>/custody/<int:pk>/transfer/", custody.transfer,
+         name="custody-transfer"),
+    path("casework/cases/<str:reference>/custody/<int:pk>/release/", custody.release,
+         name="custody-release"),
+    path("casework/cases/<str:reference>/custody/<int:pk>/release-plan/", custody.release_plan,
+         name="release-plan"),
+    path("casework/cases/<str:reference>/custody/<int:pk>/first-appointment/",
+         custody.first_appointment, name="first-appointment"),
     path("casework/cases/<str:reference>/conferences/<int:pk>/", conferences.conference,
          name="conference"),
     path("casework/cases/<str:reference>/conferences/<int:pk>/move/",
@@ -66,6 +78,12 @@ _pages = [
     path("casework/notices/", notices.notices, name="notices"),
     path("casework/notices/<int:pk>/acknowledge/", notices.notice_acknowledge,
          name="notice-acknowledge"),
+    # A partnership's continuity-of-care report (issue 18): counts only, for whoever may see
+    # the partnership; beside its other pages under /partnerships/<slug>/.
+    path("partnerships/<slug:slug>/continuity/", continuity.continuity_report,
+         name="continuity"),
+    path("partnerships/<slug:slug>/continuity/continuity-of-care.<str:fmt>",
+         continuity.continuity_export, name="continuity-export"),
 ]
 
 

@@ -56,6 +56,7 @@ from partnerships.selectors.timeline import (
     membership_events,
     membership_size,
 )
+from referrals.models import CustodyEpisode
 from services.models import Service, ServiceAtLocation
 
 
@@ -120,6 +121,7 @@ class PartnershipPage:
     co_located_count: int
     has_held_reviews: bool  # the engagement report has attendance to show
     has_monitoring: bool  # a monitoring framework is required of the partnership
+    has_custody: bool  # custody is recorded on its cases: the continuity report has figures
 
     @property
     def current_truncated(self) -> bool:
@@ -225,6 +227,7 @@ def partnership_page(*, user: Any, slug: str, today: datetime.date | None = None
                 partnership=OuterRef("pk"), status=ReviewStatus.HELD)),
             has_monitoring=Exists(ReturnRequirement.frameworks.through.objects.filter(
                 returnrequirement__partnership=OuterRef("pk"))),
+            has_custody=Exists(CustodyEpisode.objects.filter(case__partnership=OuterRef("pk"))),
             site_totals=Subquery(site_totals, output_field=JSONField()))
         .first())
     if partnership is None:
@@ -299,6 +302,7 @@ def partnership_page(*, user: Any, slug: str, today: datetime.date | None = None
         **funding,
         has_held_reviews=bool(getattr(partnership, "has_held_reviews", False)),
         has_monitoring=bool(getattr(partnership, "has_monitoring", False)),
+        has_custody=bool(getattr(partnership, "has_custody", False)),
         **_services(user, partnership, show),
     )
 

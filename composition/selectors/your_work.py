@@ -5,8 +5,9 @@ Each section reads through the owning app's own selector or queryset — the sam
 where the work is done shows (monitoring's "my returns" and review queue, the referrals inbox,
 the cases the user's organisation is involved in, the notifications list) — so a count here can
 never disagree with that page. Sections are by role: a user is only given the work their role
-does. Every section costs at most two queries (its count and its first few rows) however many
-rows there are, so the page's query count is bounded and does not grow with the work.
+does. Every section costs at most two queries (its count and its first few rows; release plans
+first read the few partnerships' plan settings) however many rows there are, so the page's
+query count is bounded and does not grow with the work.
 
 Nothing here names a person: cases and referrals by their references, organisations by name.
 """
@@ -34,6 +35,7 @@ from partnerships.models import Signatory
 from referrals import selectors as referral_selectors
 from referrals.choices import ConferenceStatus, ReferralStatus
 from referrals.models import Case, CaseConference
+from referrals.release_plans import episodes_with_tasks_for, tasks_for
 from referrals.rules import is_caseworker
 
 #: How many rows of each section the page lists; the count and the link cover the rest.
@@ -205,6 +207,30 @@ def conferences_soon(user: Any, today: datetime.date) -> WorkSection | None:
                        link_text="Go to your caseload", items=items)
 
 
+def release_plans(user: Any, today: datetime.date) -> WorkSection | None:
+    """Release plans due (``referrals.release_plans``) with a missing piece the user's team
+    owns: the prison team holding the person, or the community provider for the first
+    appointment; each row names those tasks as the case page does and links to it. Three
+    queries at most (the partnerships' plan settings, the count, the first rows)."""
+    if not is_caseworker(user) or not user.organisation_id:
+        return None
+    count, episodes = _counted(episodes_with_tasks_for(user.organisation_id, today))
+    if not count:
+        return None
+    items = []
+    for episode in episodes:
+        tasks = tasks_for(episode, user.organisation_id)
+        items.append(WorkItem(
+            text=(f"Case {episode.case.reference}: expected release "
+                  f"{govuk_date(episode.expected_release_on)}"),
+            url=reverse("referrals:case", args=[episode.case.reference]),
+            detail=(f"{len(tasks)} task{'' if len(tasks) == 1 else 's'}: "
+                    + "; ".join(task.text for task in tasks))))
+    return WorkSection(key="release-plans", title="Release plans", count=count,
+                       url=reverse("referrals:caseload"), link_text="Go to your caseload",
+                       items=items)
+
+
 # -- agreements -----------------------------------------------------------------------------------
 
 
@@ -270,8 +296,8 @@ def unread_notifications(user: Any) -> WorkSection | None:
 def your_work(user: Any, today: datetime.date | None = None, *,
               notifications: bool = True) -> YourWork:
     """Everything waiting for the user, by the roles they hold; empty for a signed-out user.
-    At most two queries a section (three for owed returns). ``notifications=False`` leaves the
-    unread notifications out (see ``needs_action``)."""
+    At most two queries a section (three for owed returns and for release plans).
+    ``notifications=False`` leaves the unread notifications out (see ``needs_action``)."""
     if not is_signed_in(user):
         return YourWork(sections=[])
     today = today or clock.today()
@@ -281,6 +307,7 @@ def your_work(user: Any, today: datetime.date | None = None, *,
         referrals_to_decide(user),
         agreements_to_sign(user),
         conferences_soon(user, today),
+        release_plans(user, today),
         unread_notifications(user) if notifications else None,
     ]
     return YourWork(sections=[s for s in sections if s is not None])
@@ -288,7 +315,7 @@ def your_work(user: Any, today: datetime.date | None = None, *,
 
 def needs_action(user: Any, today: datetime.date | None = None) -> bool:
     """Whether the user has work to do (a return, a review, a referral, an agreement, a
-    conference): then home is Your work. Unread notifications alone do not count: the header
-    shows them on every page, and a commissioner whose only news is a reminder keeps the
-    registry search as home. Costs no query for roles with none of that work."""
+    conference, a release plan): then home is Your work. Unread notifications alone do not
+    count: the header shows them on every page, and a commissioner whose only news is a
+    reminder keeps the registry search as home. Costs no query for roles with none of that work."""
     return your_work(user, today, notifications=False).has_work

@@ -71,6 +71,10 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if page.has_held_reviews and rules.has_perm(
             "partnerships.view_engagement", request.user, page.partnership):
         engagement_url = reverse("partnerships:engagement", args=[page.partnership.slug])
+    # The continuity-of-care report: counts any signed-in viewer of the partnership may read,
+    # linked only where custody is recorded on its cases (read with the partnership).
+    continuity_url = (reverse("referrals:continuity", args=[page.partnership.slug])
+                      if page.has_custody else "")
     # Asked once here (the Manage section, "End membership"/"End lead"/"End early" links all
     # read it): one query for a partnership manager, none for anyone else.
     can_manage = rules.has_perm("partnerships.manage_partnership", request.user,
@@ -92,6 +96,7 @@ def partnership_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "monitoring": monitoring,
         "monitoring_url": monitoring_url,
         "engagement_url": engagement_url,
+        "continuity_url": continuity_url,
         "can_manage": can_manage,
         "sign_org_id": sign_org_id,
         "nav_section": "search",

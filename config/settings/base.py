@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "referrals",
     "monitoring",
     "notifications",
+    "composition",  # pages and hooks combining the apps above (no models)
     "demo",
 ]
 
@@ -282,6 +283,10 @@ CELERY_BEAT_SCHEDULE = {
     # Case conferences coming up, and unrecorded ones flagged to the lead agency.
     "remind-case-conferences": {"task": "referrals.remind_conferences",
                                 "schedule": crontab(**_minutes_after(REMINDER_SWEEPS_AT, 15))},
+    # Releases from custody with no first community appointment recorded: the lead agency on
+    # days 7 and 14, the releasing prison's partnership managers on day 21.
+    "remind-continuity-of-care": {"task": "referrals.remind_continuity",
+                                  "schedule": crontab(**_minutes_after(REMINDER_SWEEPS_AT, 20))},
     # Emails whose delivery task was lost (broker restarted empty, retries exhausted) are
     # queued again; delivery is idempotent, so this never sends twice.
     "redeliver-pending-notifications": {"task": "notifications.redeliver_pending",
@@ -418,6 +423,9 @@ SPECTACULAR_SETTINGS = {
         "LawfulBasisEnum": "referrals.choices.LawfulBasis",
         "SpecialCategoryConditionEnum": "referrals.choices.SpecialCategoryCondition",
         "CriminalOffenceConditionEnum": "referrals.choices.CriminalOffenceCondition",
+        "ExpectedReleaseKindEnum": "referrals.choices.ExpectedReleaseKind",
+        "CustodyStateEnum": "referrals.choices.CustodyState",
+        "ContinuityOutcomeEnum": "referrals.continuity.ContinuityOutcome",
     },
 }
 

@@ -144,11 +144,17 @@ class AskedMetricSerializer(serializers.ModelSerializer):
                                         help_text="Required by at least one framework.")
     frameworks = FrameworkRefSerializer(many=True, source="frameworks_using",
                                         help_text="The frameworks that report this figure.")
+    computed_from = serializers.CharField(
+        read_only=True,
+        help_text="Where the registry fills this figure in from (e.g. "
+                  "\"continuity.releases\"); empty: you type it. A figure filled in from "
+                  "casework is worked out when the return is started and again when it is "
+                  "submitted; saving a value for it is refused.")
 
     class Meta:
         model = Metric
         fields = ["code", "name", "kind", "unit", "min_value", "max_value", "required",
-                  "frameworks"]
+                  "frameworks", "computed_from"]
 
 
 class ValueSerializer(serializers.ModelSerializer):
@@ -391,7 +397,9 @@ class ReturnViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
     @extend_schema(
         summary="Save figures",
         description="Saves the figures named (metric code → figure as typed). Every bad figure "
-                    "is reported at once and nothing is saved. Send the version you read: if "
+                    "is reported at once and nothing is saved; a figure filled in from "
+                    "casework (its metric's `computed_from` is set) is refused. Send the "
+                    "version you read: if "
                     "someone saved since, the save is refused with 409 and nothing is saved.",
         request=ReturnValuesInput,
         responses={200: ReturnDetailSerializer, 400: REFUSED, 404: NOT_FOUND,

@@ -302,6 +302,11 @@ def return_edit(request: HttpRequest, pk: int) -> HttpResponse:
             or not rules.has_perm("monitoring.edit_return", user, ret)):
         return _render_locked(request, ret)
     sheet = selectors.return_sheet(ret)
+    if request.method == "GET" and any(f.asked and f.metric.is_computed for f in sheet.figures):
+        # Figures from casework as they stand now (opening the draft is when the provider
+        # looks at them); a POST keeps the version the form was opened at.
+        actions.computed_values_refresh(monitoring_return=ret, by=user)
+        sheet = selectors.return_sheet(ret)
     if request.method == "GET":
         initial = initial_values(sheet.figures, ret.version)
         initial["warning_note"] = _kept_note(request, ret)

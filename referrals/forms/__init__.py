@@ -3,7 +3,8 @@ from what the user may pick); the actions check everything again and stay the au
 their refusals are shown on the same form with what the user typed.
 
 One module per subject: ``common`` (shared fields and the idempotency key), ``cases``,
-``referrals`` (and assessments) and ``conferences``; every form is importable from here.
+``referrals`` (and assessments), ``conferences`` and ``custody``; every form is importable from
+here.
 """
 
 from .cases import (
@@ -16,6 +17,13 @@ from .cases import (
 )
 from .common import cleaned_idempotency_key, idempotency_key_field, new_idempotency_key
 from .conferences import ConferenceCancelForm, ConferenceForm, ConferenceMoveForm
+from .custody import (
+    FirstAppointmentForm,
+    ReceptionForm,
+    ReleaseForm,
+    ReleasePlanForm,
+    TransferForm,
+)
 from .referrals import (
     AssessmentForm,
     CaseReopenForm,
@@ -36,9 +44,14 @@ __all__ = [
     "ConferenceForm",
     "ConferenceMoveForm",
     "DeclineForm",
+    "FirstAppointmentForm",
     "LeadChangeForm",
+    "ReceptionForm",
     "ReferForm",
+    "ReleaseForm",
+    "ReleasePlanForm",
     "RepeatConfirmationMixin",
+    "TransferForm",
     "WithdrawForm",
     "case_update_initial",
     "cleaned_idempotency_key",

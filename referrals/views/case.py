@@ -32,6 +32,7 @@ from ..forms import (
     case_update_initial,
 )
 from .common import NAV, Access, attempt, case_view, forbidden, posted
+from .custody_panel import custody_panel
 
 
 def _back(access: Access) -> tuple[str, str]:
@@ -89,6 +90,9 @@ def case_detail(request: HttpRequest, access: Access) -> HttpResponse:
                          if not is_open and case.anonymised_on is None else None),
         "may_read_log": rules.has_perm("referrals.view_access_log", user, case),
         "seriousness_tag": selectors.SERIOUSNESS_TAGS.get(case.seriousness, ""),
+        # The custody buttons show with may_work: view_case held makes record_custody,
+        # plan_release and record_first_appointment hold too (each is involved-or-more).
+        "custody": custody_panel(case),
         "nav_section": NAV,
     })
 

@@ -20,6 +20,12 @@ PATHS = {
     "/api/v1/cases/{reference}/assessments/": {"post"},
     "/api/v1/cases/{reference}/referrals/": {"post"},
     "/api/v1/cases/{reference}/access-log/": {"get"},
+    "/api/v1/cases/{reference}/custody/": {"get", "post"},
+    "/api/v1/cases/{reference}/custody/{id}/": {"get"},
+    "/api/v1/cases/{reference}/custody/{id}/transfer/": {"post"},
+    "/api/v1/cases/{reference}/custody/{id}/release/": {"post"},
+    "/api/v1/cases/{reference}/custody/{id}/first-appointment/": {"post"},
+    "/api/v1/cases/{reference}/custody/{id}/release-plan/": {"get", "put", "patch"},
     "/api/v1/referrals/": {"get"},
     "/api/v1/referrals/inbox/": {"get"},
     "/api/v1/referrals/{reference}/": {"get"},
@@ -33,6 +39,7 @@ PATHS = {
     "/api/v1/notices/": {"get"},
     "/api/v1/notices/{id}/acknowledge/": {"post"},
     "/api/v1/case-counts/": {"get"},
+    "/api/v1/continuity/": {"get"},
     "/api/v1/referral-pathways/": {"get"},
     "/api/v1/referral-pathways/{id}/": {"get"},
     "/api/v1/sharing-protocols/": {"get"},
@@ -64,8 +71,17 @@ def test_writes_document_their_inputs_refusals_and_not_found(schema):
     for path in ("/api/v1/cases/{reference}/lead/", "/api/v1/cases/{reference}/close/",
                  "/api/v1/cases/{reference}/reopen/",
                  "/api/v1/referrals/{reference}/accept/",
-                 "/api/v1/conferences/{id}/record/"):
+                 "/api/v1/conferences/{id}/record/",
+                 "/api/v1/cases/{reference}/custody/{id}/release/",
+                 "/api/v1/cases/{reference}/custody/{id}/first-appointment/"):
         assert {"200", "400", "404"} <= set(paths[path]["post"]["responses"]), path
+    for path in ("/api/v1/cases/{reference}/custody/",
+                 "/api/v1/cases/{reference}/custody/{id}/transfer/"):
+        assert {"201", "400", "404"} <= set(paths[path]["post"]["responses"]), path
+    for method in ("put", "patch"):
+        plan = paths["/api/v1/cases/{reference}/custody/{id}/release-plan/"][method]
+        assert plan["requestBody"]["content"]["application/json"]["schema"]["$ref"].endswith(
+            "ReleasePlanInputRequest"), method
     assessments = paths["/api/v1/cases/{reference}/assessments/"]["post"]["responses"]
     refusal = assessments["400"]["content"]["application/json"]["schema"]
     # One shape, or one of several once every error answer is documented (core.openapi).
@@ -119,5 +135,9 @@ def test_casework_vocabularies_have_their_own_names(schema):
     assert "not_stated" in components["PersonGenderEnum"]["enum"]
     assert "6_1_e" in components["LawfulBasisEnum"]["enum"]
     assert "9_2_h" in components["SpecialCategoryConditionEnum"]["enum"]
+    assert "licence" in components["ExpectedReleaseKindEnum"]["enum"]
+    assert components["CustodyStateEnum"]["enum"] == ["in_custody", "transferred", "released"]
+    assert components["ContinuityOutcomeEnum"]["enum"] == ["engaged", "engaged_late",
+                                                           "not_engaged", "awaiting"]
     # the service directory's gender vocabulary keeps its name
     assert "GenderEnum" in components

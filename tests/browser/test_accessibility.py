@@ -5,6 +5,7 @@ test-artifacts/screenshots/ for review."""
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +34,31 @@ def _many_partnerships() -> None:
 
 def _many_services() -> None:
     ServiceFactory.create_batch(40)  # with the demo's running ones: three pages of 25
+
+
+def _custody_releases() -> None:
+    """Releases from the demo's prisons on Pennine cases over the last two years, one of each
+    outcome, written as rows (the demo records no custody): the continuity report's table and
+    chart have figures to show."""
+    from partnerships.choices import OrganisationKind
+    from partnerships.models import Organisation, Partnership
+    from referrals.models import CustodyEpisode, ReleasePlan
+    from tests.referrals.factories import CaseFactory, PersonFactory, days
+
+    pennine = Partnership.objects.get(slug=PENNINE)
+    prisons = list(Organisation.objects.filter(kind=OrganisationKind.PRISON)[:2])
+    provider = Organisation.objects.exclude(kind=OrganisationKind.PRISON).first()
+    for n in range(16):
+        released = days(-10 - 41 * n)
+        attended = released + datetime.timedelta(days=(3, 21, 30, 9)[n % 4])
+        episode = CustodyEpisode.objects.create(
+            case=CaseFactory(partnership=pennine, person=PersonFactory(initials="ZS")),
+            establishment=prisons[n % 2], received_on=released - datetime.timedelta(days=200),
+            released_on=released, attended_on=None if n % 5 == 3 else attended,
+            did_not_attend=n % 5 == 3)
+        if n % 3:
+            ReleasePlan.objects.create(episode=episode, community_provider=provider,
+                                       appointment_on=released)
 
 
 @dataclass(frozen=True)
@@ -70,6 +96,10 @@ SCREENS = [
     Screen("service-directory-error", "/services/?category=no-such-category"),
     Screen("service-directory-page-2", "/services/?page=2", setup=_many_services),
     Screen("service", "/services/womens-substance-use-treatment-turning-tide-recovery/"),
+    Screen("continuity_report", f"/partnerships/{PENNINE}/continuity/",
+           setup=_custody_releases),
+    Screen("continuity-report-empty", f"/partnerships/{HUB}/continuity/"),
+    Screen("continuity-report-error", f"/partnerships/{PENNINE}/continuity/?prison=hmp-nowhere"),
     Screen("api-tokens", "/account/api-tokens/"),
     Screen("api-token-new", "/account/api-tokens/new/"),
     Screen("bad-request", "/services/?q=a%00b", status=400),

@@ -43,7 +43,10 @@ def _objects() -> dict[str, Any]:
     manager = get_user_model().objects.get(username="demo-manager")
     provider = get_user_model().objects.get(username="demo-provider")
     npp = Partnership.objects.get(slug="north-pennine-prisons-recovery-partnership")
-    own_return = MonitoringReturn.objects.filter(organisation=provider.organisation).first()
+    # A draft (its edit and upload pages open): the provider has two returns for the latest
+    # period, in two partnerships, which the model's ordering does not tell apart.
+    own_return = MonitoringReturn.objects.filter(organisation=provider.organisation,
+                                                 status="draft").order_by("pk").first()
     framework = (Framework.objects.filter(requirements__partnership=npp).first()
                  or Framework.objects.first())
     case = Case.objects.filter(status="open").order_by("pk").first()

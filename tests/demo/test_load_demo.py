@@ -218,7 +218,8 @@ def test_one_login_per_role_authenticates_with_the_printed_password(demo_output)
                       re.MULTILINE)
     assert {username for username, *_ in rows} == {"demo-admin", "demo-commissioner",
                                                    "demo-manager", "demo-partner",
-                                                   "demo-provider"}
+                                                   "demo-provider", "demo-prison",
+                                                   "demo-community"}
     request = RequestFactory().post("/sign-in/")
     roles = set()
     for username, _role, _org, password in rows:

@@ -9,31 +9,13 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.models import AuditEvent
-from partnerships.choices import OrganisationKind
 from referrals import actions
 from referrals.choices import ExpectedReleaseKind
 from referrals.models import Case, CustodyEpisode
 from tests.accounts.factories import ProviderStaffFactory
-from tests.partnerships.factories import OrganisationFactory
 from tests.referrals.factories import Casework, days, refused, send_referral
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def prison() -> Any:
-    return OrganisationFactory(name="HMP Northshire", kind=OrganisationKind.PRISON)
-
-
-@pytest.fixture
-def other_prison() -> Any:
-    return OrganisationFactory(name="HMP Southshire", kind=OrganisationKind.PRISON)
-
-
-@pytest.fixture
-def area() -> Any:
-    return OrganisationFactory(name="Northshire County Council",
-                               kind=OrganisationKind.LOCAL_AUTHORITY)
 
 
 @pytest.fixture

@@ -11,29 +11,13 @@ from typing import Any
 
 import pytest
 
-from partnerships.choices import OrganisationKind
 from referrals import actions
 from referrals.models import Case, CaseworkSettings, CustodyEpisode
 from tests.accounts.factories import ProviderStaffFactory
-from tests.partnerships.factories import MembershipFactory, OrganisationFactory
+from tests.partnerships.factories import MembershipFactory
 from tests.referrals.factories import Casework, days, send_referral, today
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def prison() -> Any:
-    return OrganisationFactory(name="HMP Zedbury", kind=OrganisationKind.PRISON)
-
-
-@pytest.fixture
-def other_prison() -> Any:
-    return OrganisationFactory(name="HMP Sandmoor", kind=OrganisationKind.PRISON)
-
-
-@pytest.fixture
-def area() -> Any:
-    return OrganisationFactory(name="Zedshire Council", kind=OrganisationKind.LOCAL_AUTHORITY)
 
 
 def _visible(user: Any, case: Case, on: datetime.date | None = None) -> bool:

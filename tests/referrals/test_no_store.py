@@ -16,7 +16,7 @@ from tests.referrals.helpers import client_of
 pytestmark = pytest.mark.django_db
 
 #: Names of the casework API routes (the registry of pathways and protocols is not casework).
-API_NAME = re.compile(r"^(case|referral|conference|notice)-|^case-counts$")
+API_NAME = re.compile(r"^(case|referral|conference|notice)-|^case-counts$|^continuity$")
 
 
 def _routes(resolver=None, namespace=None):
@@ -44,6 +44,10 @@ def _kwargs(pattern, world):
         values["token"] = "x" * 43
     if "pk" in keys:
         values["pk"] = world["notice"].pk if "notice" in route else world["conference"].pk
+    if "slug" in keys:  # the continuity report of the case's partnership, and its downloads
+        values["slug"] = world["s"].partnership.slug
+    if "fmt" in keys:
+        values["fmt"] = "csv"
     return values
 
 

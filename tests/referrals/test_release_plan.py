@@ -30,16 +30,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def prison() -> Any:
-    return OrganisationFactory(name="HMP Zedbury", kind=OrganisationKind.PRISON)
-
-
-@pytest.fixture
-def area() -> Any:
-    return OrganisationFactory(name="Zedshire Council", kind=OrganisationKind.LOCAL_AUTHORITY)
-
-
-@pytest.fixture
 def episode(s: Casework, case: Case, prison: Any) -> CustodyEpisode:
     return actions.custody_episode_start(case=case, establishment=prison,
                                          received_on=days(-100), by=s.officer,
