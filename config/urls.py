@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("services.urls")),
     path("", include("monitoring.urls")),
     path("", include("referrals.urls")),
+    path("", include("governance.urls")),
     path("", include("notifications.urls")),
     path("", include("accounts.urls")),
     path("admin/", admin.site.urls),

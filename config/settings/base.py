@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "services",
     "referrals",
     "monitoring",
+    "governance",
     "notifications",
     "composition",  # pages and hooks combining the apps above (no models)
     "demo",
