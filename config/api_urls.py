@@ -6,6 +6,10 @@ under its slug), and the signed-in user's own notifications and email choices.""
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
+from governance.api.actions import ActionItemViewSet
+from governance.api.bodies import BodyViewSet, SeatViewSet
+from governance.api.insights import InsightViewSet
+from governance.api.training import FeedbackView, TrainingView
 from monitoring.api import (
     DashboardViewSet,
     FrameworkViewSet,
@@ -67,6 +71,18 @@ router.register("referral-pathways", ReferralPathwayViewSet, basename="referralp
 router.register("sharing-protocols", SharingProtocolViewSet, basename="sharingprotocol")
 # A partnership's reviews, under its slug: review-list, review-detail, review-record, ...
 router.register(r"partnerships/(?P<slug>[^/.]+)/reviews", ReviewViewSet, basename="review")
+# A partnership's frontline insights (issue 19): governance-insight-list, -triage.
+router.register(r"partnerships/(?P<slug>[^/.]+)/governance/insights", InsightViewSet,
+                basename="governance-insight")
+# A partnership's action log (issue 19): governance-action-list, -detail, -complete, -drop.
+router.register(r"partnerships/(?P<slug>[^/.]+)/governance/actions", ActionItemViewSet,
+                basename="governance-action")
+# A partnership's governance bodies (issue 19): governance-body-list, -detail, -seats,
+# -decisions, and governance-seat-end.
+router.register(r"partnerships/(?P<slug>[^/.]+)/governance/bodies", BodyViewSet,
+                basename="governance-body")
+router.register(r"partnerships/(?P<slug>[^/.]+)/governance/seats", SeatViewSet,
+                basename="governance-seat")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = router.urls
@@ -77,6 +93,11 @@ urlpatterns += [
     path("continuity/", ContinuityView.as_view(), name="continuity"),
     path("partnerships/<str:slug>/engagement/", EngagementView.as_view(),
          name="partnership-engagement"),
+    # A partnership's joint training and feedback (issue 19, points 5 and 6).
+    path("partnerships/<str:slug>/governance/training/", TrainingView.as_view(),
+         name="governance-training"),
+    path("partnerships/<str:slug>/governance/feedback/", FeedbackView.as_view(),
+         name="governance-feedback"),
     path("notification-preferences/", NotificationPreferencesView.as_view(),
          name="notification-preferences"),
 ]

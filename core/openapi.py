@@ -138,6 +138,7 @@ PARTNERSHIP_AREAS: dict[str, str] = {
     "lead-partner": "Memberships and leads",
     "lead-responsibilities": "Memberships and leads",
     "funding": "Funding",
+    "governance": "Governance",
 }
 
 

@@ -72,6 +72,19 @@ class ActionItemQuerySet(PartnershipScopedQuerySet):
         """Open actions whose due date has passed (the day after it is due, they are late)."""
         return self.open().filter(due_on__lt=on or clock.today())
 
+    def owned_by(self, user: Any) -> Self:
+        """Actions that are ``user``'s to do: theirs as the owner person, and, for a
+        partnership manager, every one their organisation owns (``rules.owns_action``'s SQL
+        twin)."""
+        from accounts.models import Role
+
+        if not is_signed_in(user) or not user.is_active:
+            return self.none()
+        mine = Q(owner_id=user.pk)
+        if user.role == Role.PARTNERSHIP_MANAGER and user.organisation_id:
+            mine |= Q(owner_organisation_id=user.organisation_id)
+        return self.filter(mine)
+
 
 class DecisionQuerySet(PartnershipScopedQuerySet):
     partnership_path = "body__partnership"

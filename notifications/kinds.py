@@ -58,6 +58,9 @@ _REMINDERS: tuple[Kind, ...] = (
          "An agreement your organisation manages or signed is past its review date."),
     Kind("agreement_expiring", "Agreement expiring",
          "An agreement your organisation manages or signed expires soon."),
+    Kind("action_overdue", "Action overdue",
+         "An action you own (or your organisation owns) on a partnership's action log is past "
+         "its due date."),
 )
 
 #: What happens, as it happens (issue 15): written by the action that causes it.
@@ -106,6 +109,9 @@ _EVENTS: tuple[Kind, ...] = (
          "Your organisation's membership of a partnership ended.", "reviews"),
     Kind("lead_partner_changed", "Lead partner changed",
          "The lead partner of a partnership your organisation belongs to changed.", "reviews"),
+    Kind("insight_triaged", "Your insight was triaged",
+         "A frontline insight you recorded was put on an agenda, made an action or closed with "
+         "a reply.", "reviews"),
 )
 
 _AREA_OF_REMINDER = {
@@ -117,6 +123,7 @@ _AREA_OF_REMINDER = {
     "continuity_day21": "casework",
     "agreement_review_due_soon": "agreements", "agreement_review_overdue": "agreements",
     "agreement_expiring": "agreements",
+    "action_overdue": "reviews",
 }
 
 KINDS: dict[str, Kind] = {kind.key: kind for kind in (

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+import rules
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connections
 from django.db.models import (
@@ -34,6 +35,9 @@ from django.http import Http404
 
 from composition.search.selector import region_names_of, with_region_names
 from core import clock
+from governance.models import Body
+from governance.selectors import TrainingSummary, training_last_year
+from governance.structure import current_bodies
 from monitoring.models import ReturnRequirement
 from partnerships.choices import MemberRole, ReviewStatus
 from partnerships.models import (
@@ -122,6 +126,10 @@ class PartnershipPage:
     has_held_reviews: bool  # the engagement report has attendance to show
     has_monitoring: bool  # a monitoring framework is required of the partnership
     has_custody: bool  # custody is recorded on its cases: the continuity report has figures
+    # Joint training over the last year, for readers of its governance (None for others).
+    training: TrainingSummary | None = None
+    # Its current governance bodies, for readers of its governance (None for others).
+    bodies: list[Body] | None = None
 
     @property
     def current_truncated(self) -> bool:
@@ -280,6 +288,7 @@ def partnership_page(*, user: Any, slug: str, today: datetime.date | None = None
     remember_viewer_facts(user, partnership, today,
                           memberships=((r[1], r[2], r[3], r[4]) for r in rows),
                           funder_ids=(f.funder_id for f in funding["funding"]))
+    reads_governance = rules.has_perm("governance.view", user, partnership)
 
     return PartnershipPage(
         partnership=partnership,
@@ -304,6 +313,8 @@ def partnership_page(*, user: Any, slug: str, today: datetime.date | None = None
         has_monitoring=bool(getattr(partnership, "has_monitoring", False)),
         has_custody=bool(getattr(partnership, "has_custody", False)),
         **_services(user, partnership, show),
+        training=(training_last_year(partnership, today) if reads_governance else None),
+        bodies=current_bodies(partnership, today) if reads_governance else None,
     )
 
 

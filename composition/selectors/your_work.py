@@ -21,11 +21,13 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from accounts.models import Role
 from core import clock
 from core.display import govuk_date
 from core.querysets import is_signed_in
+from governance.models import ActionItem
 from monitoring import selectors as monitoring_selectors
 from monitoring.choices import ReturnStatus
 from notifications.context_processors import UNREAD_ATTRIBUTE
@@ -269,6 +271,35 @@ def agreements_to_sign(user: Any) -> WorkSection | None:
                        items=items)
 
 
+# -- governance -----------------------------------------------------------------------------------
+
+
+def open_actions(user: Any, today: datetime.date) -> WorkSection | None:
+    """Open actions on partnerships' action logs that are the user's (``ActionItemQuerySet.
+    owned_by``: theirs, or their organisation's for its partnership managers), overdue first,
+    then by due date; each links to its partnership's action log, where it is marked done."""
+    owned = (ActionItem.objects.visible_to(user).owned_by(user).open()
+             .select_related("partnership").only("id", "text", "due_on", "partnership__name",
+                                                 "partnership__slug")
+             .order_by("due_on", "pk"))  # the earliest due are the overdue ones
+    count, actions = _counted(owned)
+    if not count:
+        return None
+    items = []
+    for action in actions:
+        overdue = action.due_on < today
+        items.append(WorkItem(
+            text=Truncator(action.text).chars(90),
+            url=reverse("governance:actions", args=[action.partnership.slug]),
+            detail=f"{action.partnership.name}. Due {govuk_date(action.due_on)}",
+            tag="Overdue" if overdue else "", tag_class="govuk-tag--red" if overdue else ""))
+    single = len({i.url for i in items}) == 1 and count == len(items)
+    return WorkSection(key="actions", title="Actions", count=count,
+                       url=items[0].url if single else "",
+                       link_text="Go to the partnership's action log" if single else "",
+                       items=items)
+
+
 # -- notifications --------------------------------------------------------------------------------
 
 
@@ -308,6 +339,7 @@ def your_work(user: Any, today: datetime.date | None = None, *,
         agreements_to_sign(user),
         conferences_soon(user, today),
         release_plans(user, today),
+        open_actions(user, today),
         unread_notifications(user) if notifications else None,
     ]
     return YourWork(sections=[s for s in sections if s is not None])

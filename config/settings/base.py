@@ -288,6 +288,9 @@ CELERY_BEAT_SCHEDULE = {
     # days 7 and 14, the releasing prison's partnership managers on day 21.
     "remind-continuity-of-care": {"task": "referrals.remind_continuity",
                                   "schedule": crontab(**_minutes_after(REMINDER_SWEEPS_AT, 20))},
+    # Actions on a partnership's action log past their due date: their owner, once.
+    "remind-overdue-actions": {"task": "governance.remind_actions",
+                               "schedule": crontab(**_minutes_after(REMINDER_SWEEPS_AT, 25))},
     # Emails whose delivery task was lost (broker restarted empty, retries exhausted) are
     # queued again; delivery is idempotent, so this never sends twice.
     "redeliver-pending-notifications": {"task": "notifications.redeliver_pending",
@@ -383,6 +386,10 @@ SPECTACULAR_SETTINGS = {
         {"name": "Services", "description": "The service directory: services and locations."},
         {"name": "Monitoring", "description": "Metrics, frameworks, periods, returns and "
                                               "dashboards."},
+        {"name": "Governance", "description": "A partnership's boards and working groups, "
+                                              "their seats and decisions, the action log, "
+                                              "frontline insights, joint training and "
+                                              "feedback."},
         {"name": "Casework", "description": "Cases, referrals, conferences and notices, on a "
                                             "need-to-know basis; counts for commissioners."},
         {"name": "Notifications", "description": "The signed-in user's notifications and "
@@ -427,6 +434,11 @@ SPECTACULAR_SETTINGS = {
         "ExpectedReleaseKindEnum": "referrals.choices.ExpectedReleaseKind",
         "CustodyStateEnum": "referrals.choices.CustodyState",
         "ContinuityOutcomeEnum": "referrals.continuity.ContinuityOutcome",
+        "TrainingKindEnum": "governance.choices.TrainingKind",
+        "TrainingAttendeeRoleEnum": "governance.choices.AttendeeRole",
+        "FeedbackSourceEnum": "governance.choices.FeedbackSource",
+        "FeedbackMethodEnum": "governance.choices.FeedbackMethod",
+        "BodyKindEnum": "governance.choices.BodyKind",
     },
 }
 

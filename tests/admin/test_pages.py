@@ -116,6 +116,13 @@ def _review_meeting() -> Model:
     return held_review()
 
 
+def _governance(kind: str) -> Model:
+    from tests.governance.factories import DecisionFactory, SeatFactory
+
+    seat = SeatFactory()
+    return seat.body if kind == "body" else DecisionFactory(body=seat.body)
+
+
 # builder here is skipped on its change page (and named in the skip reason).
 BUILDERS: dict[str, Callable[[], Model]] = {
     "core.auditevent": _audit_event,
@@ -143,6 +150,8 @@ BUILDERS: dict[str, Callable[[], Model]] = {
     "referrals.sharingprotocol": SharingProtocolFactory,
     "referrals.referralpathway": PathwayFactory,
     "referrals.caseworksettings": CaseworkSettingsFactory,
+    "governance.body": lambda: _governance("body"),
+    "governance.decision": lambda: _governance("decision"),
     "notifications.notification": _notification,
     "notifications.calendarfeed": _calendar_feed,
     "auth.group": _group,

@@ -241,7 +241,8 @@ def test_setting_one_kind(recipient: Any) -> None:
 
 @pytest.mark.parametrize(("body", "field", "message"), [
     ({"kind": "birthday", "email": True, "digest": False}, "kind",
-     "“birthday” is not a kind of notification. The kinds are: agreement_ended, "),
+     "“birthday” is not a kind of notification. The kinds are: action_overdue, "
+     "agreement_ended, "),
     ({"kind": "review_overdue", "email": False, "digest": True}, "digest",
      "A daily digest is an email: choose email “Yes” to get one."),
     ({"email": True, "digest": False}, "kind", "This field is required."),

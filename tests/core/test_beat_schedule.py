@@ -20,14 +20,15 @@ def test_every_scheduled_task_is_registered_with_the_worker() -> None:
     assert scheduled - set(app.tasks) == set()
     assert {"monitoring.remind_returns", "partnerships.remind_reviews",
             "partnerships.remind_agreements", "referrals.remind_conferences",
-            "referrals.remind_continuity", "notifications.send_digests",
+            "referrals.remind_continuity", "governance.remind_actions",
+            "notifications.send_digests",
             "notifications.redeliver_pending"} <= scheduled
 
 
 def test_the_reminder_sweeps_run_every_morning_before_the_working_day() -> None:
     sweeps = [entry for entry in settings.CELERY_BEAT_SCHEDULE.values()
               if entry["task"].split(".")[1].startswith("remind_")]
-    assert len(sweeps) == 5
+    assert len(sweeps) == 6
     for entry in sweeps:
         schedule = entry["schedule"]
         assert isinstance(schedule, crontab)
@@ -65,6 +66,7 @@ def test_the_sweep_and_digest_times_come_from_the_environment() -> None:
     assert times["partnerships.remind_agreements"] == [[7], [0]]
     assert times["referrals.remind_conferences"] == [[7], [5]]
     assert times["referrals.remind_continuity"] == [[7], [10]]
+    assert times["governance.remind_actions"] == [[7], [15]]
     assert times["notifications.send_digests"] == [[16], [5]]
 
 
