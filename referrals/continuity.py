@@ -26,6 +26,7 @@ from core.periods import add_months, quarter_for, quarter_label
 from partnerships.models import Organisation, Partnership
 
 from .models import CustodyEpisode, ReleasePlan
+from .release_plans import plan_ready_for_release
 
 #: Calendar days after release within which the first appointment counts as engagement.
 CONTINUITY_DAYS = 21
@@ -176,7 +177,7 @@ def _tally(periods: Sequence[Period], releases: Iterable[ReleaseRow],
             continue
         counts[i]["releases"] += 1
         counts[i][release_outcome(released_on, attended_on, did_not_attend, today=today)] += 1
-        if not (provider and appointment_on):
+        if not plan_ready_for_release(provider, appointment_on):
             counts[i]["no_plan"] += 1
         if attended_on is not None:
             days[i].append(days_to_first_appointment(released_on, attended_on))

@@ -91,11 +91,20 @@ def plan_tasks(episode: CustodyEpisode, plan: ReleasePlan | None) -> list[PlanTa
     return tasks
 
 
+def plan_ready_for_release(community_provider_id: int | None,
+                           appointment_on: datetime.date | None) -> bool:
+    """Whether a plan is enough to leave with: a community provider and a booked first
+    appointment (without either a person leaves with nowhere to go). The continuity report's
+    "no plan by release day" is its negation (plans are frozen at release)."""
+    return bool(community_provider_id and appointment_on)
+
+
 def has_plan_by_release(episode: Any) -> bool:
-    """Whether a released episode had a complete plan by release day: a provider and a booked
-    first appointment (the pieces without which a person leaves with nowhere to go)."""
+    """Whether a released episode had a complete plan by release day
+    (``plan_ready_for_release``)."""
     plan = getattr(episode, "release_plan", None)
-    return bool(plan is not None and plan.community_provider_id and plan.appointment_on)
+    return plan is not None and plan_ready_for_release(plan.community_provider_id,
+                                                       plan.appointment_on)
 
 
 def tasks_for(episode: CustodyEpisode, organisation_id: int | None) -> list[PlanTask]:

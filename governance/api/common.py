@@ -4,10 +4,11 @@ not know exists."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse
 
-SLUG = OpenApiParameter("slug", str, OpenApiParameter.PATH,
-                        description="Slug of the partnership.")
+from partnerships.api.reviews import SLUG
+
+__all__ = ["REFUSED", "SLUG", "forbidden", "not_found"]
 REFUSED = OpenApiResponse(description="The input is not valid, or the action refused it: the "
                                       "fields in error, each with its message. Nothing was "
                                       "changed.")

@@ -14,7 +14,12 @@ from core import clock
 from core.display import govuk_date
 
 from .. import selectors
-from ..continuity import CONTINUITY_DAYS, days_to_first_appointment, engaged_within
+from ..continuity import (
+    CONTINUITY_DAYS,
+    ContinuityOutcome,
+    days_to_first_appointment,
+    release_outcome,
+)
 from ..models import Case, CustodyEpisode, ReleasePlan
 from ..release_plans import (
     PROVIDER,
@@ -45,17 +50,20 @@ def continuity_clock(episode: CustodyEpisode, today: datetime.date) -> tuple[str
     released_on = episode.released_on
     if released_on is None:
         return "", ""
-    if episode.attended_on is not None:
-        day = days_to_first_appointment(released_on, episode.attended_on)
-        if engaged_within(released_on, episode.attended_on):
-            return f"Engaged within {CONTINUITY_DAYS} days (day {day})", "govuk-tag--green"
-        return f"First appointment attended late (day {day})", "govuk-tag--orange"
-    if episode.did_not_attend:
-        return "Did not attend", "govuk-tag--red"
-    day = days_to_first_appointment(released_on, today)
-    if day <= CONTINUITY_DAYS:
-        return f"Day {day} of {CONTINUITY_DAYS}", "govuk-tag--blue"
-    return f"No attendance recorded by day {CONTINUITY_DAYS}", "govuk-tag--red"
+    outcome = release_outcome(released_on, episode.attended_on, episode.did_not_attend,
+                              today=today)
+    if outcome == ContinuityOutcome.AWAITING:
+        return (f"Day {days_to_first_appointment(released_on, today)} of {CONTINUITY_DAYS}",
+                "govuk-tag--blue")
+    if outcome == ContinuityOutcome.NOT_ENGAGED:
+        if episode.did_not_attend:
+            return "Did not attend", "govuk-tag--red"
+        return f"No attendance recorded by day {CONTINUITY_DAYS}", "govuk-tag--red"
+    assert episode.attended_on is not None  # engaged, in time or late
+    day = days_to_first_appointment(released_on, episode.attended_on)
+    if outcome == ContinuityOutcome.ENGAGED:
+        return f"Engaged within {CONTINUITY_DAYS} days (day {day})", "govuk-tag--green"
+    return f"First appointment attended late (day {day})", "govuk-tag--orange"
 
 
 @dataclass(frozen=True)
